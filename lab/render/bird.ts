@@ -1,0 +1,92 @@
+// /etc/bird.conf for one router (BIRD 2): the reference's device/kernel/static/iBGP blocks plus
+// one eBGP session per Cilium node on the router's LAN.
+import type { BgpTimers } from '../topology/schema.ts';
+import type { DatacentreModel, LabModel, NodeModel, RouterModel } from '../topology/model.ts';
+import { LAN_BRIDGE } from './ports.ts';
+
+/** BIRD symbols are letters, digits and underscores. */
+export function birdName(prefix: string, name: string): string {
+  return `${prefix}_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+}
+
+function timerLines(t: BgpTimers | undefined): string[] {
+  if (!t) return [];
+  const lines: string[] = [];
+  if (t.connectDelay !== undefined) lines.push(`connect delay time ${t.connectDelay};`);
+  if (t.connectRetry !== undefined) lines.push(`connect retry time ${t.connectRetry};`);
+  if (t.hold !== undefined) lines.push(`hold time ${t.hold};`);
+  if (t.keepalive !== undefined) lines.push(`keepalive time ${t.keepalive};`);
+  return lines;
+}
+
+/** Top-level blocks close with "}", nested ones (channels) with "};" as BIRD's grammar wants. */
+function block(head: string, body: string[], nested = false): string[] {
+  return [`${head} {`, ...body.map((l) => `\t${l}`), nested ? '};' : '}'];
+}
+
+/** Routers this one holds an iBGP session with: everyone (full mesh) or, with reflection, the reflector. */
+export function ibgpPeers(m: LabModel, self: RouterModel): { peer: RouterModel; rrClient: boolean }[] {
+  const routers = m.datacentres.map((d) => d.router);
+  const reflector = routers[0];
+  return routers
+    .filter((r) => r !== self)
+    .filter((r) => !m.routers.reflection || self === reflector || r === reflector)
+    .map((peer) => ({ peer, rrClient: m.routers.reflection && self === reflector }));
+}
+
+function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boolean): string[] {
+  const body = [
+    `description "iBGP to ${peer.name}";`,
+    `local ${self.peeringAddress} as ${m.routers.asn};`,
+    `neighbor ${peer.peeringAddress} as ${m.routers.asn};`,
+    // The peer is on the shared peering segment: resolve its next hop directly, not recursively.
+    'direct;',
+    ...(rrClient ? ['rr client;'] : []),
+    ...timerLines(m.timers),
+    ...block('ipv4', ['import all;', 'export all;', 'next hop self;'], true),
+  ];
+  return block(`protocol bgp ${birdName('router', peer.dc)}`, body);
+}
+
+function nodeSession(m: LabModel, self: RouterModel, node: NodeModel): string[] {
+  return block(`protocol bgp ${birdName('node', node.name)} from cilium_node`, [
+    `description "Cilium on ${node.name}";`,
+    `neighbor ${node.address} as ${m.cluster.asn};`,
+  ]);
+}
+
+export function renderBird(m: LabModel, dc: DatacentreModel): string {
+  const self = dc.router;
+  const podSet = `[ ${m.cluster.podCIDR}{${m.cluster.nodeMaskSize},${m.cluster.nodeMaskSize}} ]`;
+  const lines: string[] = [
+    `# ${self.name}: BIRD 2 for datacentre ${dc.name}. Rendered by native-routing-lab from topology "${m.name}".`,
+    'log stderr all;',
+    `router id ${self.address};`,
+    '',
+    `define POD_CIDRS = ${podSet};`,
+    '',
+    ...block('protocol device', []),
+    '',
+    '# Install what BGP learned (pod CIDRs of every datacentre) in the kernel table.',
+    ...block('protocol kernel', block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)),
+    '',
+    '# Announce this datacentre\'s LAN to the other routers.',
+    ...block('protocol static', ['ipv4;', `route ${dc.lan} via "${LAN_BRIDGE}";`]),
+    '',
+  ];
+  for (const { peer, rrClient } of ibgpPeers(m, self)) lines.push(...ibgp(m, self, peer, rrClient), '');
+  if (dc.nodes.length > 0) {
+    lines.push(
+      '# Cilium nodes: accept only their pod CIDRs, send them nothing (Cilium never installs learned routes).',
+      '# Not passive: the router dials; a real Cilium refuses and dials in itself, losing nothing.',
+      ...block('template bgp cilium_node', [
+        `local ${self.address} as ${m.routers.asn};`,
+        ...timerLines(m.timers),
+        ...block('ipv4', ['import where net ~ POD_CIDRS;', 'export none;'], true),
+      ]),
+      '',
+    );
+    for (const node of dc.nodes) lines.push(...nodeSession(m, self, node), '');
+  }
+  return lines.join('\n');
+}

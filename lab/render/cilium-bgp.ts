@@ -1,0 +1,84 @@
+// cluster/cilium-bgp.yaml: each datacentre's nodes peer with their own router and advertise their
+// PodCIDR, in the BGP API the chosen Cilium version speaks (see lab/versions/cilium.ts).
+import type { DatacentreModel, LabModel } from '../topology/model.ts';
+import { yamlDocs } from './yaml.ts';
+
+export const POD_CIDR_ADVERTISEMENT = { advertise: 'pod-cidr' };
+const PEER_CONFIG = 'router';
+
+function timers(m: LabModel): Record<string, number> | undefined {
+  const t = m.timers;
+  if (!t) return undefined;
+  const out: Record<string, number> = {};
+  if (t.connectRetry !== undefined) out['connectRetryTimeSeconds'] = t.connectRetry;
+  if (t.hold !== undefined) out['holdTimeSeconds'] = t.hold;
+  if (t.keepalive !== undefined) out['keepAliveTimeSeconds'] = t.keepalive;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function selector(dc: DatacentreModel) {
+  return { matchLabels: { dc: dc.name } };
+}
+
+function peeringPolicy(m: LabModel, dc: DatacentreModel) {
+  return {
+    apiVersion: 'cilium.io/v2alpha1',
+    kind: 'CiliumBGPPeeringPolicy',
+    metadata: { name: dc.name },
+    spec: {
+      nodeSelector: selector(dc),
+      virtualRouters: [{
+        localASN: m.cluster.asn,
+        exportPodCIDR: true,
+        neighbors: [{ peerAddress: `${dc.router.address}/32`, peerASN: m.routers.asn, ...timers(m) }],
+      }],
+    },
+  };
+}
+
+function bgpv2(m: LabModel, apiVersion: string): unknown[] {
+  const t = timers(m);
+  const docs: unknown[] = m.datacentres.map((dc) => ({
+    apiVersion,
+    kind: 'CiliumBGPClusterConfig',
+    metadata: { name: dc.name },
+    spec: {
+      nodeSelector: selector(dc),
+      bgpInstances: [{
+        name: `${dc.name}-${m.cluster.asn}`,
+        localASN: m.cluster.asn,
+        peers: [{ name: dc.router.name, peerASN: m.routers.asn, peerAddress: dc.router.address, peerConfigRef: { name: PEER_CONFIG } }],
+      }],
+    },
+  }));
+  docs.push(
+    {
+      apiVersion,
+      kind: 'CiliumBGPPeerConfig',
+      metadata: { name: PEER_CONFIG },
+      spec: {
+        ...(t ? { timers: t } : {}),
+        families: [{ afi: 'ipv4', safi: 'unicast', advertisements: { matchLabels: { ...POD_CIDR_ADVERTISEMENT } } }],
+      },
+    },
+    {
+      apiVersion,
+      kind: 'CiliumBGPAdvertisement',
+      metadata: { name: 'pod-cidr', labels: { ...POD_CIDR_ADVERTISEMENT } },
+      spec: { advertisements: [{ advertisementType: 'PodCIDR' }] },
+    },
+  );
+  return docs;
+}
+
+export function ciliumBgpDocs(m: LabModel): unknown[] {
+  switch (m.cilium.bgpApi) {
+    case 'peering-policy': return m.datacentres.map((dc) => peeringPolicy(m, dc));
+    case 'bgpv2-v2alpha1': return bgpv2(m, 'cilium.io/v2alpha1');
+    case 'bgpv2-v2': return bgpv2(m, 'cilium.io/v2');
+  }
+}
+
+export function renderCiliumBgp(m: LabModel): string {
+  return yamlDocs(`Cilium ${m.versions.cilium} BGP control plane (${m.cilium.bgpApi}). Apply with: kubectl apply -f cilium-bgp.yaml`, ciliumBgpDocs(m));
+}

@@ -1,0 +1,156 @@
+// Topology -> LabModel: checks the shape, derives every address, then applies the semantic rules.
+// Nothing here touches the file system; a bad topology throws InputError before anything is written.
+
+import * as ip from './cidr.ts';
+import { InputError, type InputIssue } from './errors.ts';
+import type { DatacentreModel, ExtraZoneModel, LabModel, NodeModel } from './model.ts';
+import type { Topology } from './schema.ts';
+import { checkStructure } from './structure.ts';
+import { checkSemantics } from './rules.ts';
+import { resolveVersions } from './versions.ts';
+
+export interface ResolveOptions {
+  ciliumVersion?: string;
+  talosVersion?: string;
+  openwrtVersion?: string;
+  /** The same-asn pitfall renders what validation would refuse, to show what happens. */
+  allowSameAsn?: boolean;
+}
+
+export const DEFAULT_INTERNET = { wan: '203.0.113.0/24', hosts: '198.51.100.0/24' };
+/** Node addresses start at the LAN's 10th host, as in the reference. */
+export const FIRST_NODE_HOST = 10;
+
+class Collector {
+  readonly issues: InputIssue[] = [];
+  add(field: string, problem: string, fix: string): void {
+    this.issues.push({ field, problem, fix });
+  }
+  cidr(field: string, text: string): ip.Cidr | undefined {
+    const c = ip.parseCidr(text);
+    if ('error' in c) {
+      this.add(field, c.error, 'write the network address with its prefix length, e.g. 10.0.0.0/24');
+      return undefined;
+    }
+    return c;
+  }
+  address(field: string, text: string | undefined, within: ip.Cidr, fallbackHost: number): string | undefined {
+    if (text === undefined) {
+      const h = ip.host(within, fallbackHost);
+      if (h === undefined) {
+        this.add(field, `${ip.formatCidr(within)} has no host number ${fallbackHost}`, 'use a larger network or set the address explicitly');
+        return undefined;
+      }
+      return ip.formatIp(h);
+    }
+    const addr = ip.parseIp(text);
+    if (addr === undefined) {
+      this.add(field, `"${text}" is not an IPv4 address`, 'write it as a.b.c.d');
+      return undefined;
+    }
+    if (!ip.contains(within, addr) || addr === within.network || addr === ip.broadcast(within)) {
+      this.add(field, `${text} is not a usable host of ${ip.formatCidr(within)}`, `pick an address inside ${ip.formatCidr(within)}`);
+      return undefined;
+    }
+    return text;
+  }
+}
+
+export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabModel {
+  const shape = checkStructure(doc);
+  if (shape.length > 0) throw new InputError(shape);
+  const t = doc as Topology;
+  const c = new Collector();
+
+  const peering = c.cidr('routers.peering', t.routers.peering);
+  const podCidr = c.cidr('cluster.podCIDR', t.cluster.podCIDR);
+  const wan = c.cidr('internet.wan', t.internet?.wan ?? DEFAULT_INTERNET.wan);
+  const hosts = c.cidr('internet.hosts', t.internet?.hosts ?? DEFAULT_INTERNET.hosts);
+  const lans = t.datacentres.map((d, i) => c.cidr(`datacentres[${i}].lan`, d.lan));
+  if (podCidr && t.cluster.nodeMaskSize < podCidr.prefix) {
+    c.add('cluster.nodeMaskSize', `/${t.cluster.nodeMaskSize} is larger than cluster.podCIDR ${t.cluster.podCIDR}`, `use a value of at least ${podCidr.prefix}`);
+  }
+  const versions = resolveVersions(t, opts, c);
+  if (c.issues.length > 0 || !peering || !podCidr || !wan || !hosts || !versions) throw new InputError(c.issues);
+
+  let nodeIndex = 0;
+  const datacentres: DatacentreModel[] = [];
+  t.datacentres.forEach((d, i) => {
+    const lan = lans[i];
+    if (!lan) return;
+    const at = `datacentres[${i}]`;
+    const routerAddress = c.address(`${at}.router.address`, d.router?.address, lan, 1) ?? '';
+    const peeringAddress = c.address(`${at}.router.peeringAddress`, d.router?.peeringAddress, peering, i + 1) ?? '';
+    const wanAddress = c.address('internet.wan', undefined, wan, 10 + i) ?? '';
+    const nodes: NodeModel[] = d.nodes.map((n, j) => {
+      const nat = `${at}.nodes[${j}]`;
+      const block = ip.subnet(podCidr, t.cluster.nodeMaskSize, nodeIndex++);
+      let podCIDR = n.podCIDR;
+      if (podCIDR === undefined) {
+        if (!block) {
+          const count = ip.blockCount(podCidr, t.cluster.nodeMaskSize);
+          c.add(`${nat}.podCIDR`, `cluster.podCIDR ${t.cluster.podCIDR} has only ${count} blocks of /${t.cluster.nodeMaskSize}, not enough for node ${nodeIndex}`, 'widen cluster.podCIDR or raise cluster.nodeMaskSize');
+        }
+        podCIDR = block ? ip.formatCidr(block) : '';
+      }
+      return {
+        name: n.name,
+        role: n.role,
+        dc: d.name,
+        address: c.address(`${nat}.address`, n.address, lan, FIRST_NODE_HOST + j) ?? '',
+        podCIDR,
+        labels: { ...(n.labels ?? {}), dc: d.name },
+      };
+    });
+    const lanHost = { name: `db-${d.name}`, address: c.address(`${at}.lan`, undefined, lan, ip.size(lan) - 2) ?? '' };
+    datacentres.push({
+      name: d.name,
+      index: i,
+      lan: d.lan,
+      lanPrefix: lan.prefix,
+      router: { name: `router-${d.name}`, dc: d.name, address: routerAddress, peeringAddress, wanAddress },
+      nodes,
+      lanHost,
+    });
+  });
+
+  const extraZones: ExtraZoneModel[] = (t.firewall?.extraZones ?? []).map((z, i) => {
+    const subnet = c.cidr(`firewall.extraZones[${i}].subnet`, z.subnet);
+    return {
+      name: z.name,
+      dc: z.datacentre,
+      subnet: z.subnet,
+      routerAddress: subnet ? (c.address(`firewall.extraZones[${i}].subnet`, undefined, subnet, 1) ?? '') : '',
+      hostAddress: subnet ? (c.address(`firewall.extraZones[${i}].subnet`, undefined, subnet, 2) ?? '') : '',
+      forwardTo: z.forwardTo ?? [],
+    };
+  });
+
+  const model: LabModel = {
+    name: t.name,
+    routers: { asn: t.routers.asn, peering: t.routers.peering, peeringPrefix: peering.prefix, reflection: t.routers.reflection ?? false },
+    cluster: { ...t.cluster },
+    versions: versions.versions,
+    timers: t.bgp?.timers ? { ...t.bgp.timers } : undefined,
+    cilium: {
+      autoDirectNodeRoutes: t.cilium?.autoDirectNodeRoutes ?? false,
+      routingMode: t.cilium?.routingMode ?? 'native',
+      masquerade: t.cilium?.masquerade ?? false,
+      bgpApi: versions.bgpApi,
+    },
+    internet: {
+      wan: ip.formatCidr(wan),
+      wanPrefix: wan.prefix,
+      gateway: ip.formatIp(ip.host(wan, 1) ?? wan.network),
+      hosts: ip.formatCidr(hosts),
+      server: ip.formatIp(ip.host(hosts, 10) ?? hosts.network),
+    },
+    extraZones,
+    datacentres,
+  };
+  if (c.issues.length === 0) checkSemantics(t, model, opts, c);
+  if (c.issues.length > 0) throw new InputError(c.issues);
+  return model;
+}
+
+export type { Collector };

@@ -1,0 +1,121 @@
+// Semantic rules over a derived model: overlaps, duplicates, ASNs, pod CIDR placement, timers.
+// Each rule names the field to change and how; test/unit/topology-rules.test.ts holds one case per rule.
+
+import * as ip from './cidr.ts';
+import { allNodes, type LabModel } from './model.ts';
+import type { Collector, ResolveOptions } from './resolve.ts';
+import type { Topology } from './schema.ts';
+
+interface Named {
+  field: string;
+  cidr: ip.Cidr;
+  text: string;
+}
+
+function networks(t: Topology, m: LabModel): Named[] {
+  const list: Named[] = [
+    { field: 'routers.peering', cidr: ip.cidr(m.routers.peering), text: m.routers.peering },
+    { field: 'cluster.podCIDR', cidr: ip.cidr(m.cluster.podCIDR), text: m.cluster.podCIDR },
+    { field: 'internet.wan', cidr: ip.cidr(m.internet.wan), text: m.internet.wan },
+    { field: 'internet.hosts', cidr: ip.cidr(m.internet.hosts), text: m.internet.hosts },
+  ];
+  t.datacentres.forEach((d, i) => list.push({ field: `datacentres[${i}].lan`, cidr: ip.cidr(d.lan), text: d.lan }));
+  m.extraZones.forEach((z, i) => list.push({ field: `firewall.extraZones[${i}].subnet`, cidr: ip.cidr(z.subnet), text: z.subnet }));
+  return list;
+}
+
+function checkOverlaps(list: Named[], c: Collector): void {
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      const a = list[i]!;
+      const b = list[j]!;
+      if (ip.overlaps(a.cidr, b.cidr)) {
+        c.add(b.field, `${b.text} overlaps ${a.field} (${a.text})`, `choose a network for ${b.field} that does not overlap ${a.text}`);
+      }
+    }
+  }
+}
+
+function checkDuplicates(items: { field: string; value: string }[], what: string, c: Collector): void {
+  const seen = new Map<string, string>();
+  for (const it of items) {
+    const first = seen.get(it.value);
+    if (first !== undefined) c.add(it.field, `${what} "${it.value}" is already used by ${first}`, `give ${it.field} a ${what} of its own`);
+    else seen.set(it.value, it.field);
+  }
+}
+
+function checkPodCidrs(t: Topology, m: LabModel, c: Collector): void {
+  const cluster = ip.cidr(m.cluster.podCIDR);
+  const seen: Named[] = [];
+  t.datacentres.forEach((d, i) =>
+    d.nodes.forEach((n, j) => {
+      const field = `datacentres[${i}].nodes[${j}].podCIDR`;
+      const text = m.datacentres[i]!.nodes[j]!.podCIDR;
+      const parsed = ip.parseCidr(text);
+      if ('error' in parsed) {
+        c.add(field, parsed.error, 'write the block as a network with its prefix length, e.g. 10.244.3.0/24');
+        return;
+      }
+      if (n.podCIDR !== undefined && (!ip.containsCidr(cluster, parsed) || parsed.prefix !== m.cluster.nodeMaskSize)) {
+        c.add(field, `${text} is not a /${m.cluster.nodeMaskSize} block of cluster.podCIDR ${m.cluster.podCIDR}`,
+          `use a /${m.cluster.nodeMaskSize} inside ${m.cluster.podCIDR}, or drop podCIDR to have one assigned`);
+        return;
+      }
+      const clash = seen.find((s) => ip.overlaps(s.cidr, parsed));
+      if (clash) c.add(field, `${text} overlaps ${clash.field} (${clash.text})`, 'give every node a pod CIDR of its own, or drop podCIDR to have one assigned');
+      seen.push({ field, cidr: parsed, text });
+    }),
+  );
+}
+
+function checkTimers(t: Topology, c: Collector): void {
+  const timers = t.bgp?.timers;
+  if (!timers) return;
+  if (timers.hold !== undefined && timers.hold > 0 && timers.hold < 3) {
+    c.add('bgp.timers.hold', `${timers.hold} s is not allowed by BGP (RFC 4271: 0 or at least 3)`, 'use 0 or a value of 3 or more');
+  }
+  if (timers.hold !== undefined && timers.keepalive !== undefined && timers.hold > 0 && timers.keepalive >= timers.hold) {
+    c.add('bgp.timers.keepalive', `${timers.keepalive} s is not shorter than the hold time ${timers.hold} s`, 'use at most a third of bgp.timers.hold');
+  }
+  if (timers.connectRetry === 0) c.add('bgp.timers.connectRetry', '0 s would make the speakers retry in a busy loop', 'use 1 or more');
+}
+
+export function checkSemantics(t: Topology, m: LabModel, opts: ResolveOptions, c: Collector): void {
+  if (m.routers.asn === m.cluster.asn && !opts.allowSameAsn) {
+    c.add('cluster.asn', `the cluster uses the routers' AS ${m.routers.asn}: nodes and routers would peer over iBGP, and routes learned from a node would not be passed on to the other routers (iBGP split horizon), so remote pod CIDRs never arrive`,
+      `give the cluster its own AS, e.g. ${m.routers.asn + 1}`);
+  }
+  checkOverlaps(networks(t, m), c);
+  checkPodCidrs(t, m, c);
+  checkTimers(t, c);
+
+  const names: { field: string; value: string }[] = t.datacentres.map((d, i) => ({ field: `datacentres[${i}].name`, value: d.name }));
+  checkDuplicates(names, 'name', c);
+  const machines: { field: string; value: string }[] = [];
+  t.datacentres.forEach((d, i) => {
+    machines.push({ field: `datacentres[${i}]`, value: `router-${d.name}` }, { field: `datacentres[${i}]`, value: `db-${d.name}` });
+    d.nodes.forEach((n, j) => machines.push({ field: `datacentres[${i}].nodes[${j}].name`, value: n.name }));
+  });
+  checkDuplicates(machines, 'machine name', c);
+
+  const addresses: { field: string; value: string }[] = [];
+  m.datacentres.forEach((d, i) => {
+    addresses.push({ field: `datacentres[${i}].router.address`, value: d.router.address });
+    d.nodes.forEach((n, j) => addresses.push({ field: `datacentres[${i}].nodes[${j}].address`, value: n.address }));
+    addresses.push({ field: `datacentres[${i}].lan (LAN host)`, value: d.lanHost.address });
+    addresses.push({ field: `datacentres[${i}].router.peeringAddress`, value: d.router.peeringAddress });
+  });
+  checkDuplicates(addresses, 'address', c);
+
+  const dcNames = new Set(t.datacentres.map((d) => d.name));
+  const zoneNames = new Set(['lan', 'wan', 'peering', ...m.extraZones.map((z) => z.name)]);
+  m.extraZones.forEach((z, i) => {
+    if (!dcNames.has(z.dc)) c.add(`firewall.extraZones[${i}].datacentre`, `no datacentre is named "${z.dc}"`, `use one of ${[...dcNames].join(', ')}`);
+    if (['lan', 'wan', 'peering'].includes(z.name)) c.add(`firewall.extraZones[${i}].name`, `"${z.name}" is a zone the reference already has`, 'choose another name, e.g. mgmt');
+    z.forwardTo.forEach((to, k) => {
+      if (!zoneNames.has(to)) c.add(`firewall.extraZones[${i}].forwardTo[${k}]`, `no zone is named "${to}"`, `use one of ${[...zoneNames].join(', ')}`);
+    });
+  });
+  if (allNodes(m).length === 0) c.add('datacentres', 'no nodes', 'add at least one node');
+}
