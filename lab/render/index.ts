@@ -36,3 +36,9 @@ export function renderAll(m: LabModel): RenderedFiles {
   files.set(CLUSTER_FILES.ciliumBgp, renderCiliumBgp(m));
   return files;
 }
+
+export function renderedText(files: RenderedFiles, path: string): string {
+  const text = files.get(path);
+  if (text === undefined) throw new Error(`no rendered file ${path}`);
+  return text;
+}

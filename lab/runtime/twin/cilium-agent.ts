@@ -1,0 +1,167 @@
+// What the Cilium agent on a node would make of the cluster's BGP resources: which resource
+// selects the node, its local ASN, peers, timers and whether it advertises the node's PodCIDR.
+// The twin runs GoBGP from this; users' own manifests (`--cilium-bgp FILE`) go through here too.
+import { parseAllDocuments } from 'yaml';
+import { InputError, type InputIssue } from '../../topology/errors.ts';
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+export interface PeerIntent {
+  address: string;
+  asn: number;
+  connectRetry?: number;
+  hold?: number;
+  keepalive?: number;
+}
+
+export interface NodeBgpIntent {
+  node: string;
+  localAsn?: number;
+  peers: PeerIntent[];
+  advertise: string[];
+  /** Which resources applied, and anything Cilium would complain about. */
+  notes: string[];
+}
+
+interface Doc {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+const KINDS = ['CiliumBGPPeeringPolicy', 'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfigOverride'];
+
+export function selects(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  if (!sel) return true;
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const value = labels[e.key];
+    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(value!)
+      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(value!)
+        : e.operator === 'Exists' ? has
+          : e.operator === 'DoesNotExist' ? !has
+            : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Parses and sanity-checks the manifests; a bad one is an input error (exit 2) naming the document. */
+export function parseBgpManifests(text: string, source: string): Doc[] {
+  const issues: InputIssue[] = [];
+  const docs: Doc[] = [];
+  parseAllDocuments(text).forEach((d, i) => {
+    if (d.errors.length > 0) {
+      issues.push({ field: `${source} document ${i + 1}`, problem: d.errors[0]!.message.split('\n')[0]!, fix: 'correct the YAML syntax' });
+      return;
+    }
+    const doc = d.toJS() as Doc | null;
+    if (doc === null) return;
+    const at = `${source} document ${i + 1}${doc.metadata?.name ? ` (${doc.kind}/${doc.metadata.name})` : ''}`;
+    if (!doc.apiVersion?.startsWith('cilium.io/')) issues.push({ field: `${at}.apiVersion`, problem: `"${doc.apiVersion}" is not a Cilium API`, fix: 'use cilium.io/v2 or cilium.io/v2alpha1' });
+    else if (!KINDS.includes(doc.kind ?? '')) issues.push({ field: `${at}.kind`, problem: `"${doc.kind}" is not a Cilium BGP kind`, fix: `use one of ${KINDS.join(', ')}` });
+    else if (!doc.metadata?.name) issues.push({ field: `${at}.metadata.name`, problem: 'missing', fix: 'name the resource' });
+    else if (typeof doc.spec !== 'object' || doc.spec === null) issues.push({ field: `${at}.spec`, problem: 'missing', fix: 'add the spec' });
+    else docs.push(doc);
+  });
+  if (issues.length > 0) throw new InputError(issues, 'Cilium BGP manifests');
+  return docs;
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+function timersOf(t: Record<string, unknown> | undefined): Omit<PeerIntent, 'address' | 'asn'> {
+  const out: Omit<PeerIntent, 'address' | 'asn'> = {};
+  const r = num(t?.['connectRetryTimeSeconds']);
+  const h = num(t?.['holdTimeSeconds']);
+  const k = num(t?.['keepAliveTimeSeconds']);
+  if (r !== undefined) out.connectRetry = r;
+  if (h !== undefined) out.hold = h;
+  if (k !== undefined) out.keepalive = k;
+  return out;
+}
+
+function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent): void {
+  const routers = (policy.spec?.['virtualRouters'] ?? []) as Record<string, unknown>[];
+  const vr = routers[0];
+  if (!vr) return;
+  if (routers.length > 1) intent.notes.push(`${policy.metadata?.name}: only the first of ${routers.length} virtual routers is run`);
+  intent.localAsn = num(vr['localASN']);
+  for (const n of (vr['neighbors'] ?? []) as Record<string, unknown>[]) {
+    intent.peers.push({ address: String(n['peerAddress'] ?? '').replace(/\/32$/, ''), asn: num(n['peerASN']) ?? 0, ...timersOf(n) });
+  }
+  if (vr['exportPodCIDR'] === true) intent.advertise.push(podCIDR);
+}
+
+function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBgpIntent): void {
+  const instances = (cc.spec?.['bgpInstances'] ?? []) as Record<string, unknown>[];
+  const inst = instances[0];
+  if (!inst) return;
+  if (instances.length > 1) intent.notes.push(`${cc.metadata?.name}: only the first of ${instances.length} BGP instances is run`);
+  intent.localAsn = num(inst['localASN']);
+  const advertise = new Set<string>();
+  for (const p of (inst['peers'] ?? []) as Record<string, unknown>[]) {
+    const ref = (p['peerConfigRef'] as { name?: string } | undefined)?.name;
+    const pc = ref ? docs.find((d) => d.kind === 'CiliumBGPPeerConfig' && d.metadata?.name === ref) : undefined;
+    if (ref && !pc) intent.notes.push(`peer ${String(p['name'])}: CiliumBGPPeerConfig "${ref}" does not exist, so nothing is advertised to it`);
+    if (!ref) intent.notes.push(`peer ${String(p['name'])}: no peerConfigRef, so Cilium advertises nothing to it`);
+    intent.peers.push({ address: String(p['peerAddress'] ?? ''), asn: num(p['peerASN']) ?? 0, ...timersOf(pc?.spec?.['timers'] as Record<string, unknown> | undefined) });
+    for (const fam of (pc?.spec?.['families'] ?? []) as Record<string, unknown>[]) {
+      if (fam['afi'] !== 'ipv4') continue;
+      const sel = fam['advertisements'] as LabelSelector | undefined;
+      if (!sel) continue; // no selector: Cilium advertises nothing for the family
+      const ads = docs.filter((d) => d.kind === 'CiliumBGPAdvertisement' && selects(sel, d.metadata?.labels ?? {}));
+      for (const ad of ads) {
+        for (const a of (ad.spec?.['advertisements'] ?? []) as Record<string, unknown>[]) {
+          if (a['advertisementType'] === 'PodCIDR') advertise.add(podCIDR);
+        }
+      }
+    }
+  }
+  intent.advertise.push(...advertise);
+}
+
+/** The BGP a node runs, as the Cilium agent would derive it from the resources and the node's labels. */
+export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<string, string>; podCIDR: string }): NodeBgpIntent {
+  const intent: NodeBgpIntent = { node: node.name, peers: [], advertise: [], notes: [] };
+  const pick = (kind: string) => docs.filter((d) => d.kind === kind && selects(d.spec?.['nodeSelector'] as LabelSelector | undefined, node.labels));
+  const policies = pick('CiliumBGPPeeringPolicy');
+  const configs = pick('CiliumBGPClusterConfig');
+  const chosen = [...policies, ...configs];
+  if (chosen.length === 0) {
+    intent.notes.push('no BGP resource selects this node');
+    return intent;
+  }
+  if (policies.length > 1 || configs.length > 1) {
+    intent.notes.push(`several resources select this node (${chosen.map((d) => d.metadata?.name).join(', ')}); Cilium runs none of them`);
+    return intent;
+  }
+  if (policies.length === 1 && configs.length === 1) {
+    intent.notes.push('both a CiliumBGPPeeringPolicy and a CiliumBGPClusterConfig select this node; Cilium documents that they must not be combined, and the twin runs the peering policy');
+  }
+  const one = chosen[0]!;
+  intent.notes.push(`selected by ${one.kind}/${one.metadata?.name}`);
+  if (one.kind === 'CiliumBGPPeeringPolicy') fromPeeringPolicy(one, node.podCIDR, intent);
+  else fromClusterConfig(one, docs, node.podCIDR, intent);
+  return intent;
+}
+
+/** gobgpd's TOML for an intent. GoBGP listens (unlike Cilium) so the router's dial lands at once. */
+export function gobgpToml(intent: NodeBgpIntent, routerId: string): string {
+  const lines = ['[global.config]', `  as = ${intent.localAsn ?? 0}`, `  router-id = "${routerId}"`, '  port = 179', `  local-address-list = ["${routerId}"]`, ''];
+  for (const p of intent.peers) {
+    lines.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${p.address}"`, `    peer-as = ${p.asn}`);
+    const t: string[] = [];
+    if (p.connectRetry !== undefined) t.push(`    connect-retry = ${p.connectRetry}`);
+    if (p.hold !== undefined) t.push(`    hold-time = ${p.hold}`);
+    if (p.keepalive !== undefined) t.push(`    keepalive-interval = ${p.keepalive}`);
+    if (t.length > 0) lines.push('  [neighbors.timers.config]', ...t);
+    lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', '      afi-safi-name = "ipv4-unicast"', '');
+  }
+  return lines.join('\n');
+}

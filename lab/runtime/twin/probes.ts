@@ -1,0 +1,89 @@
+// Parsers for what the twin's tools print. Pure, tested on recorded output.
+import type { BgpSession, Link, Route, TraceResult } from '../lab.ts';
+
+/** `birdc show protocols all`: a head line per protocol, then indented details with the BGP state,
+ * neighbor address and AS. */
+export function parseBirdProtocols(text: string, machine: string, localAsn: number): BgpSession[] {
+  const sessions: BgpSession[] = [];
+  let current: { proto: string; state?: string; address?: string; asn?: number } | undefined;
+  const flush = () => {
+    if (current?.proto !== 'BGP' || !current.address) return;
+    const state = current.state ?? 'unknown';
+    const s: BgpSession = { machine, peerAddress: current.address, kind: current.asn === localAsn ? 'ibgp' : 'ebgp', state, established: state === 'Established' };
+    if (current.asn !== undefined) s.peerAsn = current.asn;
+    sessions.push(s);
+  };
+  for (const line of text.split('\n')) {
+    if (line.trim() === '' || /^(BIRD|Name)\s/.test(line)) continue;
+    if (!/^\s/.test(line)) {
+      flush();
+      current = { proto: line.split(/\s+/)[1] ?? '' };
+      continue;
+    }
+    const field = /^\s+(BGP state|Neighbor address|Neighbor AS):\s+(\S+)/.exec(line);
+    if (!field || !current) continue;
+    if (field[1] === 'BGP state') current.state = field[2]!;
+    else if (field[1] === 'Neighbor address') current.address = field[2]!;
+    else current.asn = Number(field[2]);
+  }
+  flush();
+  return sessions;
+}
+
+const GOBGP_STATES = ['unknown', 'Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'];
+
+/** `gobgp neighbor -j`: session_state 6 is established. */
+export function parseGobgpNeighbors(json: string, machine: string, localAsn: number): BgpSession[] {
+  const peers = JSON.parse(json || '[]') as { conf?: { neighbor_address?: string; peer_asn?: number }; state?: { session_state?: number | string } }[];
+  return peers.map((p) => {
+    const raw = p.state?.session_state ?? 0;
+    const state = typeof raw === 'number' ? (GOBGP_STATES[raw] ?? String(raw)) : String(raw);
+    const asn = p.conf?.peer_asn;
+    const s: BgpSession = {
+      machine,
+      peerAddress: p.conf?.neighbor_address ?? '?',
+      kind: asn === localAsn ? 'ibgp' : 'ebgp',
+      state,
+      established: state.toLowerCase() === 'established',
+    };
+    if (asn !== undefined) s.peerAsn = asn;
+    return s;
+  });
+}
+
+export function parseRoutes(json: string): Route[] {
+  const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; dev?: string; protocol?: string }[];
+  return rows.map((r) => {
+    const route: Route = { dst: r.dst === 'default' || r.dst.includes('/') ? r.dst : `${r.dst}/32` };
+    if (r.gateway) route.gateway = r.gateway;
+    if (r.dev) route.dev = r.dev;
+    if (r.protocol) route.protocol = r.protocol;
+    return route;
+  });
+}
+
+export function parseLinks(json: string): Link[] {
+  const rows = JSON.parse(json || '[]') as { ifname: string; mtu: number; flags?: string[]; linkinfo?: { info_kind?: string } }[];
+  return rows.map((l) => {
+    const link: Link = { name: l.ifname, mtu: l.mtu, up: (l.flags ?? []).includes('UP') };
+    if (l.linkinfo?.info_kind) link.kind = l.linkinfo.info_kind;
+    return link;
+  });
+}
+
+/** `traceroute -n -q 1`: one responder (or "*") per hop. */
+export function parseTraceroute(text: string, target: string): TraceResult {
+  const hops: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(\S+)/.exec(line);
+    if (m) hops.push(m[2]!);
+  }
+  const ok = hops.at(-1) === target;
+  return { ok, hops, detail: hops.join(' -> ') || text.trim() };
+}
+
+/** busybox nslookup: the answer's address follows the server's own "Address" line. */
+export function parseNslookup(text: string, name: string): string | undefined {
+  const after = text.split(/Name:\s+/).slice(1).find((b) => b.startsWith(name));
+  return after ? /Address:\s+(\d+\.\d+\.\d+\.\d+)/.exec(after)?.[1] : undefined;
+}

@@ -1,0 +1,293 @@
+// The twin: the whole lab in network namespaces on this machine, with real BIRD 2, GoBGP, dnsmasq
+// and nftables, configured from the rendered files.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderedText, type RenderedFiles } from '../../render/index.ts';
+import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
+import { ROUTER_PORTS } from '../../render/ports.ts';
+import { allNodes, type LabModel } from '../../topology/model.ts';
+import { parse } from 'yaml';
+import { run, until } from '../exec.ts';
+import type { BgpSession, Capture, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import { WHOAMI_PORT } from '../lab.ts';
+import { parsePcap } from '../pcap.ts';
+import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './cilium-agent.ts';
+import { datapathSettings, nodeDatapath } from './datapath.ts';
+import { dnsmasqArgs } from './dnsmasq.ts';
+import { fw4Ruleset } from './fw4.ts';
+import { addNamespace, destroyNamespaces, inNs, ipBatch, startDaemon } from './netns.ts';
+import { nsName } from './names.ts';
+import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from './probes.ts';
+import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
+import { pool } from './pool.ts';
+
+export const TWIN_FIDELITY =
+  'twin: real BIRD 2, GoBGP, dnsmasq and nftables in network namespaces; Cilium\'s routing and BGP behaviour reproduced with kernel routes, nft and GoBGP (the eBPF datapath is not run)';
+
+export interface TwinOptions {
+  runId: string;
+  artifacts: string;
+  /** Where control sockets live (short paths: unix sockets allow 108 bytes). */
+  runDir: string;
+  /** The user's own Cilium BGP manifests instead of the rendered ones. */
+  ciliumBgpText?: string;
+  log?: (line: string) => void;
+}
+
+export class TwinLab implements Lab {
+  readonly runtime = 'twin' as const;
+  readonly fidelity = TWIN_FIDELITY;
+  readonly plan: TwinPlan;
+  readonly intents: NodeBgpIntent[] = [];
+  private readonly machineList: Machine[];
+  private readonly nsOf = new Map<string, string>();
+
+  constructor(readonly model: LabModel, readonly files: RenderedFiles, readonly opts: TwinOptions) {
+    const networks = Object.fromEntries(model.datacentres.map((d) => [d.name, renderedText(files, routerPath(d.name, 'network'))]));
+    this.plan = twinPlan(model, opts.runId, networks);
+    this.machineList = machinesOf(this.plan);
+    for (const n of this.plan.namespaces) if (n.machine) this.nsOf.set(n.machine.name, n.ns);
+  }
+
+  get artifacts(): string {
+    return this.opts.artifacts;
+  }
+
+  get namespaces(): string[] {
+    return this.plan.namespaces.map((n) => n.ns);
+  }
+
+  machines(): Machine[] {
+    return this.machineList;
+  }
+
+  private ns(machine: string): string {
+    const ns = this.nsOf.get(machine);
+    if (!ns) throw new Error(`no machine named ${machine} in this lab`);
+    return ns;
+  }
+
+  private path(...parts: string[]): string {
+    const p = join(this.opts.artifacts, ...parts);
+    mkdirSync(join(p, '..'), { recursive: true });
+    return p;
+  }
+
+  /** Creates everything and starts every daemon; returns once each daemon answers. */
+  async up(): Promise<void> {
+    const log = this.opts.log ?? (() => undefined);
+    mkdirSync(this.opts.runDir, { recursive: true });
+    for (const [rel, text] of this.files) writeFileSync(this.path('configs', rel), text);
+    await pool(this.plan.namespaces, 8, (n) => addNamespace(n.ns));
+    await pool(this.plan.veths, 8, (v) => ipBatch(v.ns, [`link add ${v.name} type veth peer name ${v.peerName} netns ${v.peerNs}`]));
+    const settings = datapathSettings(renderedText(this.files, CLUSTER_FILES.ciliumValues));
+    const datapaths = new Map(allNodes(this.model).map((node) => [node.name, nodeDatapath(this.model, node, settings)]));
+    await pool(this.plan.namespaces, 8, async (n) => {
+      const dp = n.machine?.kind === 'node' ? datapaths.get(n.machine.name) : undefined;
+      const podOfNode = n.machine?.kind === 'pod' ? datapaths.get(n.machine.node ?? '') : undefined;
+      await ipBatch(n.ns, [...n.batch, ...(dp?.ipBatch ?? []), ...(podOfNode?.podBatch ?? [])]);
+      if (dp) await ipBatch(n.ns, dp.bridgeBatch, 'bridge');
+      if (n.forwarding) await this.sh(n.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+      if (dp?.nft) await this.nft(n.ns, dp.nft, this.path('configs', 'nodes', `${n.machine!.name}.nft`));
+    });
+    log('namespaces, links and addresses ready');
+    // Speakers first: GoBGP listens, so each router's first dial lands and sessions come up at once.
+    await this.startNodes();
+    await this.startRouters();
+    await this.startEchoServers();
+    log('daemons answering');
+  }
+
+  private async sh(ns: string, argv: string[]): Promise<string> {
+    const r = await run(inNs(ns, argv), { timeoutMs: 10_000 });
+    if (r.code !== 0) throw new Error(`${argv.join(' ')} in ${ns} failed: ${(r.stderr || r.stdout).trim()}`);
+    return r.stdout;
+  }
+
+  private async nft(ns: string, ruleset: string, file: string): Promise<void> {
+    writeFileSync(file, ruleset);
+    await this.sh(ns, ['nft', '-f', file]);
+  }
+
+  private async waitFor(what: string, logFile: string, check: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
+    await until(async () => ((await check()) ? true : undefined), deadlineMs, () => {
+      let tail = '';
+      try {
+        tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
+      } catch {
+        tail = '(no log)';
+      }
+      return `${what} did not become ready; last log lines:\n${tail}`;
+    });
+  }
+
+  private async listening(ns: string, proto: 'tcp' | 'udp', port: number): Promise<boolean> {
+    const r = await run(inNs(ns, ['ss', '-Hln', proto === 'tcp' ? '-t' : '-u', `sport = :${port}`]));
+    return r.code === 0 && r.stdout.trim() !== '';
+  }
+
+  private async startRouters(): Promise<void> {
+    await pool(this.model.datacentres, 4, async (dc) => {
+      const ns = this.ns(dc.router.name);
+      const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
+      await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
+      const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
+      const sock = join(this.opts.runDir, `bird-${dc.name}.ctl`);
+      const birdLog = this.path('logs', `bird-${dc.name}.log`);
+      startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog);
+      const args = dnsmasqArgs(renderedText(this.files, routerPath(dc.name, 'dhcp')), dc.lan, {
+        pidFile: join(this.opts.runDir, `dnsmasq-${dc.name}.pid`),
+        leaseFile: join(this.opts.runDir, `dnsmasq-${dc.name}.leases`),
+      });
+      writeFileSync(this.path('configs', 'routers', dc.name, 'dnsmasq.args'), args.join('\n') + '\n');
+      const dnsLog = this.path('logs', `dnsmasq-${dc.name}.log`);
+      startDaemon(ns, ['dnsmasq', ...args], dnsLog);
+      await this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'));
+      await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => this.listening(ns, 'udp', 53));
+    });
+  }
+
+  private bgpDocs() {
+    const text = this.opts.ciliumBgpText ?? renderedText(this.files, CLUSTER_FILES.ciliumBgp);
+    return parseBgpManifests(text, this.opts.ciliumBgpText ? '--cilium-bgp' : CLUSTER_FILES.ciliumBgp);
+  }
+
+  private nodeLabels(): Map<string, Record<string, string>> {
+    const docs = renderedText(this.files, CLUSTER_FILES.nodeLabels).split(/^---$/m).map((d) => parse(d) as { metadata?: { name?: string; labels?: Record<string, string> } } | null);
+    return new Map(docs.flatMap((d) => (d?.metadata?.name ? [[d.metadata.name, d.metadata.labels ?? {}] as const] : [])));
+  }
+
+  private async startNodes(): Promise<void> {
+    const docs = this.bgpDocs();
+    const labels = this.nodeLabels();
+    await pool(allNodes(this.model), 6, async (node) => {
+      const intent = nodeIntent(docs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR });
+      this.intents.push(intent);
+      writeFileSync(this.path('configs', 'nodes', `${node.name}.bgp.json`), JSON.stringify(intent, null, 2) + '\n');
+      if (intent.localAsn === undefined) return; // no BGP resource selects the node: Cilium runs no speaker
+      const ns = this.ns(node.name);
+      const toml = this.path('configs', 'nodes', `${node.name}.gobgpd.toml`);
+      writeFileSync(toml, gobgpToml(intent, node.address));
+      const logFile = this.path('logs', `gobgpd-${node.name}.log`);
+      startDaemon(ns, ['gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', '127.0.0.1:50051', '--pprof-disable'], logFile);
+      await this.waitFor(`GoBGP on ${node.name}`, logFile, async () => (await run(inNs(ns, ['gobgp', 'global']), { timeoutMs: 3000 })).code === 0);
+      for (const prefix of intent.advertise) await this.sh(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']);
+    });
+  }
+
+  private async startEchoServers(): Promise<void> {
+    const hosts = this.machineList.filter((m) => m.kind === 'pod' || m.kind === 'lanhost' || m.kind === 'internet');
+    await pool(hosts, 8, async (m) => {
+      const ns = this.ns(m.name);
+      const logFile = this.path('logs', `whoami-${m.name}.log`);
+      // Answers every connection with the source address the server saw.
+      startDaemon(ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
+      await this.waitFor(`echo service on ${m.name}`, logFile, () => this.listening(ns, 'tcp', WHOAMI_PORT));
+    });
+  }
+
+  async down(): Promise<string[]> {
+    return destroyNamespaces(this.namespaces);
+  }
+
+  addressesOf(machine: string): string[] {
+    const m = this.machineList.find((x) => x.name === machine);
+    if (!m) return [];
+    if (m.kind === 'router') {
+      const dc = this.model.datacentres.find((d) => d.router.name === machine)!;
+      return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress];
+    }
+    if (m.kind === 'node') {
+      const pod = this.plan.pods.find((p) => p.node === machine);
+      return [m.address, ...(pod ? [pod.gateway] : [])];
+    }
+    if (m.kind === 'internet') return [m.address, this.model.internet.gateway];
+    return [m.address];
+  }
+
+  async bgpSessions(): Promise<BgpSession[]> {
+    const routers = await Promise.all(this.model.datacentres.map(async (dc) => {
+      const r = await run(inNs(this.ns(dc.router.name), ['birdc', '-s', join(this.opts.runDir, `bird-${dc.name}.ctl`), 'show', 'protocols', 'all']));
+      return parseBirdProtocols(r.stdout, dc.router.name, this.model.routers.asn);
+    }));
+    const nodes = await Promise.all(this.intents.filter((i) => i.localAsn !== undefined).map(async (i) => {
+      const r = await run(inNs(this.ns(i.node), ['gobgp', 'neighbor', '-j']), { timeoutMs: 3000 });
+      return r.code === 0 ? parseGobgpNeighbors(r.stdout, i.node, i.localAsn!) : [];
+    }));
+    return [...routers.flat(), ...nodes.flat()];
+  }
+
+  async routes(machine: string): Promise<Route[]> {
+    return parseRoutes((await run(inNs(this.ns(machine), ['ip', '-j', 'route', 'show']))).stdout);
+  }
+
+  async links(machine: string): Promise<Link[]> {
+    return parseLinks((await run(inNs(this.ns(machine), ['ip', '-j', '-d', 'link', 'show']))).stdout);
+  }
+
+  private target(to: string): string {
+    return this.machineList.find((m) => m.name === to)?.address ?? to;
+  }
+
+  async ping(from: string, to: string, opts: { size?: number; dontFragment?: boolean } = {}): Promise<ProbeResult> {
+    const args = ['ping', '-n', '-c', '1', '-W', '2'];
+    if (opts.dontFragment) args.push('-M', 'do');
+    if (opts.size) args.push('-s', String(opts.size - 28)); // IPv4 + ICMP headers
+    const r = await run(inNs(this.ns(from), [...args, this.target(to)]), { timeoutMs: 5000 });
+    return { ok: r.code === 0, detail: (r.stdout + r.stderr).trim().split('\n').filter((l) => /bytes from|too long|unreachable|loss|error/i.test(l)).join('; ') };
+  }
+
+  async tcpWhoAmI(from: string, to: string): Promise<ProbeResult & { seenSource?: string }> {
+    const r = await run(inNs(this.ns(from), ['socat', '-T', '3', '-', `TCP:${this.target(to)}:${WHOAMI_PORT},connect-timeout=3`]), { timeoutMs: 6000 });
+    const seen = r.stdout.trim();
+    if (r.code !== 0 || !/^\d+\.\d+\.\d+\.\d+$/.test(seen)) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) ?? 'no answer' };
+    return { ok: true, detail: `server saw ${seen}`, seenSource: seen };
+  }
+
+  async traceroute(from: string, to: string): Promise<TraceResult> {
+    const target = this.target(to);
+    const r = await run(inNs(this.ns(from), ['traceroute', '-n', '-q', '1', '-w', '1', '-m', '10', target]), { timeoutMs: 15_000 });
+    return parseTraceroute(r.stdout, target);
+  }
+
+  async resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }> {
+    const r = await run(inNs(this.ns(from), ['timeout', '3', 'busybox', 'nslookup', '-type=a', name, this.target(server)]), { timeoutMs: 5000 });
+    const address = parseNslookup(r.stdout, name);
+    if (!address) return { ok: false, detail: (r.stdout + r.stderr).trim().split('\n').slice(-2).join('; ') || 'no answer' };
+    return { ok: true, detail: `${name} -> ${address}`, address };
+  }
+
+  async capture(segment: string, during: () => Promise<void>): Promise<Capture> {
+    const seg = this.plan.segments[segment];
+    if (!seg) throw new Error(`no segment ${segment}; known: ${Object.keys(this.plan.segments).join(', ')}`);
+    const file = this.path('captures', `${segment}-${Date.now()}.pcap`);
+    const logFile = this.path('logs', `tcpdump-${segment}.log`);
+    const pid = startDaemon(seg.ns, ['tcpdump', '-i', seg.dev, '-nn', '--immediate-mode', '-U', '-s', '200', '-w', file], logFile);
+    try {
+      await this.waitFor(`tcpdump on ${segment}`, logFile, async () => readFileSync(logFile, 'utf8').includes('listening on'));
+      await during();
+      await new Promise((r) => setTimeout(r, 150));
+    } finally {
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        /* gone */
+      }
+      await until(async () => {
+        try {
+          process.kill(pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      }, 5000, () => 'tcpdump did not stop');
+    }
+    return { segment, packets: parsePcap(readFileSync(file)), file };
+  }
+
+  async exec(machine: string, argv: string[], timeoutMs = 30_000) {
+    return run(inNs(this.ns(machine), argv), { timeoutMs });
+  }
+}
+
+export { nsName, ROUTER_PORTS };

@@ -1,0 +1,64 @@
+// Topologies the tests render: the reference, its variants, and the YAML fixtures.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseTopologyYaml } from '../../../lab/topology/load.ts';
+import type { LabModel } from '../../../lab/topology/model.ts';
+import { referenceTopology } from '../../../lab/topology/reference.ts';
+import { resolveTopology, type ResolveOptions } from '../../../lab/topology/resolve.ts';
+import type { Topology } from '../../../lab/topology/schema.ts';
+import { fixturesDir } from './paths.ts';
+
+export const topologyFixturesDir = path.join(fixturesDir, 'topologies');
+
+/** The reference without bgp.timers: BIRD and Cilium keep their own defaults, as in the blog post. */
+export function referenceWithoutTimers(): Topology {
+  const t = referenceTopology();
+  delete t.bgp;
+  return t;
+}
+
+export function fixtureText(name: string): string {
+  return readFileSync(path.join(topologyFixturesDir, `${name}.yaml`), 'utf8');
+}
+
+export function loadFixture(name: string): Topology {
+  return parseTopologyYaml(fixtureText(name), `${name}.yaml`) as Topology;
+}
+
+/** Every valid topology fixture, by file name without .yaml. */
+export function fixtureNames(): string[] {
+  return readdirSync(topologyFixturesDir).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+}
+
+export function withoutTimers(t: Topology): Topology {
+  const copy = structuredClone(t);
+  delete copy.bgp;
+  return copy;
+}
+
+export function withReflection(t: Topology): Topology {
+  const copy = structuredClone(t);
+  copy.routers.reflection = true;
+  return copy;
+}
+
+export interface Variant {
+  name: string;
+  topology: () => Topology;
+  opts?: ResolveOptions;
+}
+
+/** The topologies every validator runs over: 2 and 3 datacentres, with and without timers, mesh and reflection. */
+export const VARIANTS: readonly Variant[] = [
+  { name: 'reference', topology: referenceTopology },
+  { name: 'reference without timers', topology: referenceWithoutTimers },
+  { name: 'three-dc', topology: () => loadFixture('three-dc') },
+  { name: 'three-dc without timers', topology: () => withoutTimers(loadFixture('three-dc')) },
+  { name: 'three-dc with route reflection', topology: () => withReflection(loadFixture('three-dc')) },
+  { name: 'three-dc with route reflection, without timers', topology: () => withoutTimers(withReflection(loadFixture('three-dc'))) },
+  { name: 'every-key', topology: () => loadFixture('every-key') },
+];
+
+export function modelOf(v: Variant, opts: ResolveOptions = {}): LabModel {
+  return resolveTopology(v.topology(), { ...v.opts, ...opts });
+}
