@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../topology/errors.ts';
 import { EXIT, MissingToolError } from './exit.ts';
 import { registerRender } from './render-cmd.ts';
+import { registerE2e } from './e2e-cmd.ts';
+import { registerLifecycle } from './lifecycle-cmd.ts';
+import { registerDoctor } from './doctor-cmd.ts';
 
 const program = new Command('lab')
   .description('Cilium native routing over BGP, as code that proves itself.')
@@ -10,6 +13,9 @@ const program = new Command('lab')
   .configureOutput({ outputError: (str, write) => write(str) });
 
 registerRender(program);
+registerE2e(program);
+registerLifecycle(program);
+registerDoctor(program);
 
 async function main(): Promise<number> {
   try {

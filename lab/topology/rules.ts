@@ -69,14 +69,27 @@ function checkPodCidrs(t: Topology, m: LabModel, c: Collector): void {
   );
 }
 
+/** Cilium's defaults for a timer left out; its CRDs want hold 3..65535, keepalive >= 1 and <= hold. */
+const CILIUM_TIMER_DEFAULTS = { hold: 90, keepalive: 30 } as const;
+
 function checkTimers(t: Topology, c: Collector): void {
   const timers = t.bgp?.timers;
   if (!timers) return;
-  if (timers.hold !== undefined && timers.hold > 0 && timers.hold < 3) {
-    c.add('bgp.timers.hold', `${timers.hold} s is not allowed by BGP (RFC 4271: 0 or at least 3)`, 'use 0 or a value of 3 or more');
+  // BGP (RFC 4271) also allows 0, but the Cilium resources render the same value and their CRDs refuse it.
+  if (timers.hold !== undefined && timers.hold < 3) {
+    c.add('bgp.timers.hold', `${timers.hold} s is not allowed: BGP (RFC 4271) wants 0 or at least 3, and Cilium's CRDs at least 3`, 'use a value of 3 or more');
   }
-  if (timers.hold !== undefined && timers.keepalive !== undefined && timers.hold > 0 && timers.keepalive >= timers.hold) {
-    c.add('bgp.timers.keepalive', `${timers.keepalive} s is not shorter than the hold time ${timers.hold} s`, 'use at most a third of bgp.timers.hold');
+  if (timers.keepalive === 0) c.add('bgp.timers.keepalive', '0 s is not allowed by Cilium\'s CRDs (at least 1)', 'use 1 or more, at most a third of bgp.timers.hold');
+  // A timer left out keeps Cilium's default, which must still fit the other (CEL: keepalive <= hold).
+  if (timers.hold !== undefined || timers.keepalive !== undefined) {
+    const hold = timers.hold ?? CILIUM_TIMER_DEFAULTS.hold;
+    const keepalive = timers.keepalive ?? CILIUM_TIMER_DEFAULTS.keepalive;
+    if (hold >= 3 && keepalive >= hold) {
+      const which = timers.keepalive === undefined ? `Cilium's default keepalive ${keepalive} s` : `${keepalive} s`;
+      const against = timers.hold === undefined ? `Cilium's default hold time ${hold} s` : `the hold time ${hold} s`;
+      c.add('bgp.timers.keepalive', `${which} is not shorter than ${against}`, timers.keepalive === undefined || timers.hold === undefined
+        ? 'set both bgp.timers.hold and bgp.timers.keepalive, keepalive at most a third of hold' : 'use at most a third of bgp.timers.hold');
+    }
   }
   if (timers.connectRetry === 0) c.add('bgp.timers.connectRetry', '0 s would make the speakers retry in a busy loop', 'use 1 or more');
 }

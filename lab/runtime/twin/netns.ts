@@ -1,6 +1,6 @@
 // Network namespaces and the processes inside them. Every command here runs inside a lab
 // namespace (`ip -n NS`, `ip netns exec NS`) except creating and deleting those namespaces.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { must, run } from '../exec.ts';
 import { isLabNamespace } from './names.ts';
@@ -78,4 +78,10 @@ export async function destroyNamespaces(namespaces: string[], graceMs = 2000): P
     if (r.code !== 0 && !/No such file/.test(r.stderr)) failed.push(`${ns}: ${r.stderr.trim()}`);
   }));
   return failed;
+}
+
+/** Runs a command in a namespace with the terminal attached (`lab exec`); returns its exit code. */
+export function execAttached(ns: string, argv: string[]): number {
+  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { stdio: 'inherit' });
+  return r.status ?? 1;
 }

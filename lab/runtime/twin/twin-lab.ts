@@ -4,7 +4,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
-import { ROUTER_PORTS } from '../../render/ports.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { parse } from 'yaml';
 import { run, until } from '../exec.ts';
@@ -15,8 +14,8 @@ import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './
 import { datapathSettings, nodeDatapath } from './datapath.ts';
 import { dnsmasqArgs } from './dnsmasq.ts';
 import { fw4Ruleset } from './fw4.ts';
-import { addNamespace, destroyNamespaces, inNs, ipBatch, startDaemon } from './netns.ts';
-import { nsName } from './names.ts';
+import { addNamespace, inNs, ipBatch, startDaemon } from './netns.ts';
+import { destroyRun } from './teardown.ts';
 import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from './probes.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
 import { pool } from './pool.ts';
@@ -187,7 +186,7 @@ export class TwinLab implements Lab {
   }
 
   async down(): Promise<string[]> {
-    return destroyNamespaces(this.namespaces);
+    return destroyRun(this.opts.runId);
   }
 
   addressesOf(machine: string): string[] {
@@ -210,9 +209,11 @@ export class TwinLab implements Lab {
       const r = await run(inNs(this.ns(dc.router.name), ['birdc', '-s', join(this.opts.runDir, `bird-${dc.name}.ctl`), 'show', 'protocols', 'all']));
       return parseBirdProtocols(r.stdout, dc.router.name, this.model.routers.asn);
     }));
-    const nodes = await Promise.all(this.intents.filter((i) => i.localAsn !== undefined).map(async (i) => {
-      const r = await run(inNs(this.ns(i.node), ['gobgp', 'neighbor', '-j']), { timeoutMs: 3000 });
-      return r.code === 0 ? parseGobgpNeighbors(r.stdout, i.node, i.localAsn!) : [];
+    // A node without a speaker (no resource selects it) answers nothing, as a Cilium agent would.
+    const nodes = await Promise.all(allNodes(this.model).map(async (n) => {
+      if (this.intents.some((i) => i.node === n.name && i.localAsn === undefined)) return [];
+      const r = await run(inNs(this.ns(n.name), ['gobgp', 'neighbor', '-j']), { timeoutMs: 3000 });
+      return r.code === 0 ? parseGobgpNeighbors(r.stdout, n.name, this.model.cluster.asn) : [];
     }));
     return [...routers.flat(), ...nodes.flat()];
   }
@@ -290,4 +291,3 @@ export class TwinLab implements Lab {
   }
 }
 
-export { nsName, ROUTER_PORTS };

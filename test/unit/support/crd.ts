@@ -4,12 +4,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
-import addFormatsPlugin from 'ajv-formats';
 import { parse } from 'yaml';
 import { parseCidr } from '../../../lab/topology/cidr.ts';
-
-// ajv-formats is CommonJS; under NodeNext its default import is the module object.
-const addFormats = ((addFormatsPlugin as unknown as { default?: unknown }).default ?? addFormatsPlugin) as (ajv: Ajv, formats: string[]) => Ajv;
+import { addFormats } from './ajv-formats.ts';
 
 type Json = Record<string, unknown>;
 
@@ -109,6 +106,8 @@ function createAjv(): Ajv {
   });
   ajv.addKeyword({
     keyword: 'x-kubernetes-validations',
+    // Typed "object" so ajv runs it after assigning the object's defaults, as the API server does.
+    type: 'object',
     errors: true,
     compile(rules: { rule: string; message?: string }[]) {
       const checks = rules.map((r) => {

@@ -5,7 +5,7 @@ import { parseTopologyYaml } from '../../../lab/topology/load.ts';
 import type { LabModel } from '../../../lab/topology/model.ts';
 import { referenceTopology } from '../../../lab/topology/reference.ts';
 import { resolveTopology, type ResolveOptions } from '../../../lab/topology/resolve.ts';
-import type { Topology } from '../../../lab/topology/schema.ts';
+import type { BgpTimers, Topology } from '../../../lab/topology/schema.ts';
 import { fixturesDir } from './paths.ts';
 
 export const topologyFixturesDir = path.join(fixturesDir, 'topologies');
@@ -62,3 +62,20 @@ export const VARIANTS: readonly Variant[] = [
 export function modelOf(v: Variant, opts: ResolveOptions = {}): LabModel {
   return resolveTopology(v.topology(), { ...v.opts, ...opts });
 }
+
+/** Timer combinations around every boundary (BGP's 3 s, Cilium's defaults 90/30 s, keepalive vs hold); undefined = left out. */
+export const TIMER_GRID: readonly BgpTimers[] = (() => {
+  const grid: BgpTimers[] = [];
+  for (const hold of [undefined, 0, 2, 3, 9, 20, 30, 31, 90, 240]) {
+    for (const keepalive of [undefined, 0, 1, 3, 9, 29, 30, 89, 100]) {
+      for (const connectRetry of hold === 9 && keepalive === 3 ? [undefined, 0, 1, 120] : [undefined]) {
+        const t: BgpTimers = {};
+        if (hold !== undefined) t.hold = hold;
+        if (keepalive !== undefined) t.keepalive = keepalive;
+        if (connectRetry !== undefined) t.connectRetry = connectRetry;
+        grid.push(t);
+      }
+    }
+  }
+  return grid;
+})();

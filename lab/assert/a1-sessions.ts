@@ -1,0 +1,49 @@
+// 1. Every router-router and router-node BGP session is Established, seen from both ends.
+import { ibgpPeers } from '../render/bird.ts';
+import type { BgpSession, Lab } from '../runtime/lab.ts';
+import { result, type Assertion, type Result } from './types.ts';
+
+interface Expected {
+  machine: string;
+  peer: string;
+  peerName: string;
+  kind: 'ibgp' | 'ebgp';
+}
+
+export function expectedSessions(lab: Lab): Expected[] {
+  const m = lab.model;
+  const out: Expected[] = [];
+  for (const dc of m.datacentres) {
+    for (const { peer } of ibgpPeers(m, dc.router)) out.push({ machine: dc.router.name, peer: peer.peeringAddress, peerName: peer.name, kind: 'ibgp' });
+    for (const n of dc.nodes) {
+      out.push({ machine: dc.router.name, peer: n.address, peerName: n.name, kind: 'ebgp' });
+      out.push({ machine: n.name, peer: dc.router.address, peerName: dc.router.name, kind: 'ebgp' });
+    }
+  }
+  return out;
+}
+
+function diagnose(lab: Lab, e: Expected, seen: BgpSession | undefined, all: BgpSession[]): string {
+  const m = lab.model;
+  const isNode = (name: string) => m.datacentres.some((d) => d.nodes.some((n) => n.name === name));
+  const node = isNode(e.machine) ? e.machine : isNode(e.peerName) ? e.peerName : undefined;
+  if (node && !all.some((s) => s.machine === node)) {
+    return `no BGP speaker runs on ${node}: no Cilium BGP resource selects it (check the resource's nodeSelector against the node's labels, e.g. dc: ${m.datacentres.find((d) => d.nodes.some((n) => n.name === node))?.name})`;
+  }
+  if (!seen) return `${e.machine} has no session configured towards ${e.peer}: the rendered config or the BGP resource lacks this peer`;
+  if (m.cluster.asn === m.routers.asn && e.kind === 'ebgp') return `cluster and routers share AS ${m.routers.asn}; see assertion 2`;
+  return `configured on ${e.machine} but ${seen.state}: check that both ends agree on addresses and AS numbers (routers AS ${m.routers.asn}, cluster AS ${m.cluster.asn}) and that TCP 179 is allowed`;
+}
+
+export const sessionsEstablished: Assertion = {
+  id: 1,
+  title: 'BGP sessions established',
+  async run(lab: Lab): Promise<Result[]> {
+    const all = await lab.bgpSessions();
+    return expectedSessions(lab).map((e) => {
+      const seen = all.find((s) => s.machine === e.machine && s.peerAddress === e.peer);
+      const ok = seen?.established === true;
+      return result(1, `${e.machine} -> ${e.peerName} (${e.peer}, ${e.kind})`, ok, 'Established', seen ? seen.state : 'no such session', diagnose(lab, e, seen, all));
+    });
+  },
+};

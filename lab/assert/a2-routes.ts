@@ -1,0 +1,52 @@
+// 2. Every router's kernel table routes every node's pod CIDR (local ones via the node, remote ones
+// via the peer router); nodes have no overlay device and no route through one.
+import { allNodes } from '../topology/model.ts';
+import type { Lab, Link, Route } from '../runtime/lab.ts';
+import { result, type Assertion, type Result } from './types.ts';
+
+export const OVERLAY_KINDS = ['vxlan', 'geneve', 'ipip', 'gre', 'sit'];
+
+export function isOverlay(l: Link): boolean {
+  return OVERLAY_KINDS.includes(l.kind ?? '') || /^cilium_(vxlan|geneve)/.test(l.name);
+}
+
+export const routesPresent: Assertion = {
+  id: 2,
+  title: 'pod CIDR routes on every router, no overlay on nodes',
+  async run(lab: Lab): Promise<Result[]> {
+    const m = lab.model;
+    const out: Result[] = [];
+    const sessions = await lab.bgpSessions();
+    for (const dc of m.datacentres) {
+      const table: Route[] = await lab.routes(dc.router.name);
+      for (const node of allNodes(m)) {
+        const home = m.datacentres.find((d) => d.name === node.dc)!;
+        const expectedVia = home === dc ? node.address : home.router.peeringAddress;
+        const route = table.find((r) => r.dst === node.podCIDR);
+        const ok = route?.gateway === expectedVia;
+        const seen = route ? `via ${route.gateway ?? '(none)'} dev ${route.dev ?? '?'}` : 'no route';
+        let diagnosis: string;
+        if (route && !ok) {
+          diagnosis = `routed via ${route.gateway ?? route.dev}, not ${expectedVia}: the next hop the route was announced with is not the ${home === dc ? 'node' : 'originating router (next hop self)'}`;
+        } else if (m.cluster.asn === m.routers.asn && home !== dc) {
+          diagnosis = `cluster and routers share AS ${m.routers.asn}: ${home.router.name} learns ${node.podCIDR} over iBGP and may not pass it to another iBGP peer, so ${dc.router.name} never hears of it; give the cluster its own AS`;
+        } else if (!sessions.some((s) => s.machine === node.name && s.established)) {
+          diagnosis = `${node.name} has no established BGP session, so nothing advertises ${node.podCIDR} (see assertion 1)`;
+        } else {
+          diagnosis = `${node.name}'s session is up but ${node.podCIDR} is not announced: the node does not export its PodCIDR (exportPodCIDR / a PodCIDR CiliumBGPAdvertisement selected by the peer config) or the router's import filter refuses it`;
+        }
+        out.push(result(2, `${dc.router.name}: ${node.podCIDR} (${node.name})`, ok, `via ${expectedVia}`, seen, diagnosis));
+      }
+    }
+    for (const node of allNodes(m)) {
+      const links = await lab.links(node.name);
+      const overlays = links.filter(isOverlay).map((l) => `${l.name} (${l.kind ?? '?'})`);
+      const routes = await lab.routes(node.name);
+      const viaOverlay = routes.filter((r) => overlays.some((o) => o.startsWith(`${r.dev} `))).map((r) => `${r.dst} dev ${r.dev}`);
+      out.push(result(2, `${node.name}: no overlay`, overlays.length === 0 && viaOverlay.length === 0, 'no overlay device, no route via one',
+        overlays.length === 0 ? 'none' : `${overlays.join(', ')}; routes: ${viaOverlay.join(', ') || 'none'}`,
+        'an overlay device exists: Cilium is in tunnel mode (routingMode: tunnel); set routingMode: native'));
+    }
+    return out;
+  },
+};

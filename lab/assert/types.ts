@@ -1,0 +1,38 @@
+// What an assertion reports: one result per subject (a session, a router, a pod pair), each with
+// what was expected, what was seen and, on failure, a diagnosis that names the likely cause.
+import type { Lab } from '../runtime/lab.ts';
+
+export interface Result {
+  assertion: number;
+  subject: string;
+  ok: boolean;
+  expected: string;
+  seen: string;
+  diagnosis?: string;
+  evidence?: string[];
+}
+
+export interface Assertion {
+  id: number;
+  title: string;
+  run(lab: Lab, ctx: AssertContext): Promise<Result[]>;
+}
+
+export interface AssertContext {
+  /** Seed for sampling pod pairs, so a failing run can be repeated exactly. */
+  seed: number;
+  /** Ordered cross-datacentre pod pairs to probe. */
+  pairs: PodPair[];
+}
+
+export interface PodPair {
+  from: string;
+  to: string;
+}
+
+export function result(assertion: number, subject: string, ok: boolean, expected: string, seen: string, diagnosis?: string, evidence?: string[]): Result {
+  const r: Result = { assertion, subject, ok, expected, seen };
+  if (!ok && diagnosis) r.diagnosis = diagnosis;
+  if (evidence && evidence.length > 0) r.evidence = evidence;
+  return r;
+}

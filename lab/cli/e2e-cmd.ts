@@ -1,0 +1,63 @@
+// `lab e2e`: the whole proof on the twin, exit 0 only when every assertion holds.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { runE2e } from '../e2e.ts';
+import { renderAll } from '../render/index.ts';
+import { InputError } from '../topology/errors.ts';
+import { formatReport } from '../report/terminal.ts';
+import { EXIT } from './exit.ts';
+import { readTopology, type TopologyFlags } from './inputs.ts';
+import { topologyOptions } from './options.ts';
+import { stageLogger } from './progress.ts';
+
+export interface E2eFlags extends TopologyFlags {
+  ciliumBgp?: string;
+  artifacts: string;
+  seed: string;
+  plain?: boolean;
+  json?: boolean;
+  runtime: string;
+}
+
+export function readOptionalFile(path: string | undefined, flag: string): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError([{ field: flag, problem: `cannot read ${path}: ${(e as Error).message}`, fix: 'give the path of an existing file' }], 'flags');
+  }
+}
+
+export function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new InputError([{ field: '--seed', problem: `"${text}" is not a whole number`, fix: 'give a non-negative integer, e.g. --seed 1' }], 'flags');
+  return n;
+}
+
+export function e2eOptions(cmd: Command): Command {
+  return topologyOptions(cmd)
+    .option('--cilium-bgp <file>', 'your own Cilium BGP manifests instead of the rendered ones')
+    .option('--artifacts <dir>', 'artifacts folder (a subfolder per run)', 'artifacts')
+    .option('--seed <n>', 'seed for sampling pod pairs', '1')
+    .option('--runtime <name>', 'twin (default) or vm', 'twin')
+    .option('--plain', 'one plain line per stage (default when not a TTY)')
+    .option('--json', 'print the report as JSON instead of text');
+}
+
+export function registerE2e(program: Command): void {
+  e2eOptions(program.command('e2e').description('bring the lab up, converge, assert everything, report, tear down')).action(async (flags: E2eFlags) => {
+    if (flags.runtime !== 'twin') {
+      throw new InputError([{ field: '--runtime', problem: `"${flags.runtime}" is not available yet`, fix: 'use --runtime twin' }], 'flags');
+    }
+    const model = readTopology(flags);
+    const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
+    const seed = parseSeed(flags.seed);
+    const report = await runE2e({
+      model, files: renderAll(model), seed, artifactsRoot: flags.artifacts,
+      ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }),
+      onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
+    });
+    process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+    process.exitCode = report.ok ? EXIT.ok : EXIT.assertionFailed;
+  });
+}

@@ -1,0 +1,48 @@
+// The report of one run: what the terminal shows, as data (report.json).
+import type { AssertionRun } from '../assert/index.ts';
+import type { Result } from '../assert/types.ts';
+import type { Convergence } from '../assert/converge.ts';
+import type { LabModel } from '../topology/model.ts';
+
+export interface Stage {
+  name: string;
+  ms: number;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface AssertionReport {
+  id: number;
+  title: string;
+  ok: boolean;
+  ms: number;
+  passed: number;
+  failed: number;
+  results: Result[];
+}
+
+export interface Report {
+  schemaVersion: 1;
+  lab: string;
+  runtime: 'twin' | 'vm';
+  runId: string;
+  fidelity: string;
+  versions: LabModel['versions'];
+  bgpApi: string;
+  mode: { routingMode: string; masquerade: boolean; autoDirectNodeRoutes: boolean };
+  pitfall?: string;
+  startedAt: string;
+  stages: Stage[];
+  convergence?: Convergence;
+  assertions: AssertionReport[];
+  notes: string[];
+  ok: boolean;
+  artifacts: string;
+}
+
+export function assertionReports(runs: AssertionRun[]): AssertionReport[] {
+  return runs.map((r) => {
+    const failed = r.results.filter((x) => !x.ok).length;
+    return { id: r.assertion.id, title: r.assertion.title, ok: failed === 0 && r.results.length > 0, ms: r.ms, passed: r.results.length - failed, failed, results: r.results };
+  });
+}

@@ -1,0 +1,52 @@
+// The system tools each runtime needs, the Debian package that brings each, and a PATH lookup.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export const TWIN_TOOLS: Record<string, string> = {
+  ip: 'iproute2', bridge: 'iproute2', ss: 'iproute2',
+  bird: 'bird2', birdc: 'bird2',
+  gobgpd: 'gobgpd', gobgp: 'gobgpd',
+  dnsmasq: 'dnsmasq-base',
+  nft: 'nftables',
+  tcpdump: 'tcpdump',
+  traceroute: 'traceroute',
+  socat: 'socat',
+  busybox: 'busybox-static',
+  ping: 'iputils-ping',
+  sysctl: 'procps',
+};
+
+export const VM_TOOLS: Record<string, string> = {
+  'qemu-system-x86_64': 'qemu-system-x86',
+  debugfs: 'e2fsprogs',
+};
+
+/** Optional: PNG diagrams. */
+export const OPTIONAL_TOOLS: Record<string, string> = { 'rsvg-convert': 'librsvg2-bin' };
+
+export function which(cmd: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).concat(['/usr/sbin', '/sbin'])) {
+    const p = join(dir, cmd);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+export function missingTools(tools: Record<string, string>): { commands: string[]; packages: string[] } {
+  const commands = Object.keys(tools).filter((c) => !which(c));
+  const packages = [...new Set(commands.map((c) => tools[c]!))];
+  return { commands, packages };
+}
+
+export function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+export function installCommand(packages: string[]): string {
+  return `sudo apt-get update && sudo apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+}

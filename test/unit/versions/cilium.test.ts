@@ -1,0 +1,76 @@
+// One test per boundary row of lab/versions/cilium.ts: which BGP API a Cilium version renders and accepts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ciliumBgpDocs } from '../../../lab/render/cilium-bgp.ts';
+import { referenceTopology } from '../../../lab/topology/reference.ts';
+import { resolveTopology } from '../../../lab/topology/resolve.ts';
+import type { CiliumBgpApi } from '../../../lab/topology/schema.ts';
+import { CILIUM_LINES, NEWEST_CILIUM, OLDEST_CILIUM } from '../../../lab/versions/cilium.ts';
+import { compareLine, parseVersion, rowFor } from '../../../lab/versions/semver.ts';
+import { assertIssue, issuesOf } from '../support/input-error.ts';
+
+const ALL_APIS: CiliumBgpApi[] = ['peering-policy', 'bgpv2-v2alpha1', 'bgpv2-v2'];
+
+function resolve(cilium: string, bgpApi?: CiliumBgpApi) {
+  const t = referenceTopology();
+  if (bgpApi) t.cilium = { bgpApi };
+  return resolveTopology(t, { ciliumVersion: cilium });
+}
+
+function kinds(cilium: string, bgpApi?: CiliumBgpApi): string[] {
+  return [...new Set((ciliumBgpDocs(resolve(cilium, bgpApi)) as { apiVersion: string; kind: string }[]).map((d) => `${d.apiVersion} ${d.kind}`))];
+}
+
+/** Accepted and refused APIs of a version, with the refusal naming cilium.bgpApi. */
+function assertApis(cilium: string, accepted: CiliumBgpApi[]): void {
+  for (const api of ALL_APIS) {
+    if (accepted.includes(api)) assert.equal(resolve(cilium, api).cilium.bgpApi, api, `${cilium} serves ${api}`);
+    else assertIssue(issuesOf(() => resolve(cilium, api)), 'cilium.bgpApi', `does not serve the ${api} API`);
+  }
+}
+
+test('1.13.x: older than the oldest line, an input error naming the flag', () => {
+  assertIssue(issuesOf(() => resolve('1.13.x')), '--cilium-version', 'older than the oldest supported line 1.14');
+  const t = referenceTopology();
+  t.versions = { cilium: '1.13.4' };
+  assertIssue(issuesOf(() => resolveTopology(t)), 'versions.cilium', 'older than the oldest supported line');
+});
+
+test('1.14 and 1.15.x: CiliumBGPPeeringPolicy only', () => {
+  for (const v of ['1.14.0', '1.15.x']) {
+    assert.equal(resolve(v).cilium.bgpApi, 'peering-policy');
+    assert.deepEqual(kinds(v), ['cilium.io/v2alpha1 CiliumBGPPeeringPolicy']);
+    assertApis(v, ['peering-policy']);
+  }
+});
+
+test('1.16.0 (and 1.17.x): BGPv2 in v2alpha1 by default, the peering policy still allowed', () => {
+  for (const v of ['1.16.0', '1.17.x']) {
+    assert.equal(resolve(v).cilium.bgpApi, 'bgpv2-v2alpha1');
+    assert.deepEqual(kinds(v), ['cilium.io/v2alpha1 CiliumBGPClusterConfig', 'cilium.io/v2alpha1 CiliumBGPPeerConfig', 'cilium.io/v2alpha1 CiliumBGPAdvertisement']);
+    assert.deepEqual(kinds(v, 'peering-policy'), ['cilium.io/v2alpha1 CiliumBGPPeeringPolicy']);
+    assertApis(v, ['peering-policy', 'bgpv2-v2alpha1']);
+  }
+});
+
+test('1.18.0: BGPv2 in v2 by default; v2alpha1 and the peering policy still served', () => {
+  assert.equal(resolve('1.18.0').cilium.bgpApi, 'bgpv2-v2');
+  assert.deepEqual(kinds('1.18.0'), ['cilium.io/v2 CiliumBGPClusterConfig', 'cilium.io/v2 CiliumBGPPeerConfig', 'cilium.io/v2 CiliumBGPAdvertisement']);
+  assertApis('1.18.0', ALL_APIS);
+});
+
+test('1.19.0: the peering policy is removed; asking for it is an input error naming cilium.bgpApi', () => {
+  assert.equal(resolve('1.19.0').cilium.bgpApi, 'bgpv2-v2');
+  assertApis('1.19.0', ['bgpv2-v2alpha1', 'bgpv2-v2']);
+  const issue = issuesOf(() => resolve('1.19.0', 'peering-policy'))[0]!;
+  assert.match(issue.fix, /1\.14, 1\.16, 1\.18/, 'the fix names the lines that serve it');
+  assert.equal(resolve(NEWEST_CILIUM).cilium.bgpApi, 'bgpv2-v2');
+});
+
+test('the table: ascending lines, each default among its APIs, oldest and newest consistent', () => {
+  const lines = CILIUM_LINES.map((l) => parseVersion(l.since)!);
+  for (let i = 1; i < lines.length; i++) assert.ok(compareLine(lines[i - 1]!, lines[i]!) < 0, 'ascending');
+  for (const l of CILIUM_LINES) assert.ok(l.bgpApis.includes(l.defaultBgpApi), `${l.since}: default among its APIs`);
+  assert.equal(CILIUM_LINES[0]!.since, OLDEST_CILIUM);
+  assert.equal(rowFor(CILIUM_LINES, parseVersion(NEWEST_CILIUM)!), CILIUM_LINES.at(-1));
+});
