@@ -24,6 +24,8 @@ export interface E2eOptions {
   /** Assertions to run (default: all). */
   only?: number[];
   onStage?: (stage: Stage | { name: string; started: true }) => void;
+  /** Lets a caller (the benchmark) look at the lab while it runs. */
+  onLab?: (lab: TwinLab) => void;
 }
 
 export function preflightTwin(): void {
@@ -55,12 +57,13 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
   preflightTwin();
   const runId = newRunId();
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
-  mkdirSync(artifacts, { recursive: true });
   const stages: Stage[] = [];
   const notes: string[] = [];
   const startedAt = new Date().toISOString();
   const twinOpts = { runId, artifacts, runDir: `/run/nrl-${runId}` };
   const lab = new TwinLab(opts.model, opts.files, opts.ciliumBgpText === undefined ? twinOpts : { ...twinOpts, ciliumBgpText: opts.ciliumBgpText });
+  mkdirSync(artifacts, { recursive: true }); // only once the inputs proved good
+  opts.onLab?.(lab);
   const release = onInterrupt(() => destroyRun(runId));
   let convergence: Convergence | undefined;
   let runs: Awaited<ReturnType<typeof runAssertions>> = [];

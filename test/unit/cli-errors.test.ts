@@ -10,6 +10,7 @@ import { renderAll } from '../../lab/render/index.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import { runLab } from './support/cli.ts';
+import { fixturesDir } from './support/paths.ts';
 import { RULE_CASES } from './support/rule-cases.ts';
 import { fixtureText, loadFixture } from './support/topologies.ts';
 
@@ -25,10 +26,12 @@ const CLI_CASES = [
   'hold time 2',
 ];
 
-async function expectBadInput(name: string, topologyText: string, extraArgs: string[], field: string, problem: string): Promise<void> {
+/** `field` may name the topology file as {file}. */
+async function expectBadInput(name: string, topologyText: string, extraArgs: string[], fieldPattern: string, problem: string): Promise<void> {
   const dir = mkdtempSync(path.join(root, 'case-'));
   const file = path.join(dir, 'topology.yaml');
   writeFileSync(file, topologyText);
+  const field = fieldPattern.replace('{file}', file);
   const out = path.join(dir, 'out');
   const r = await runLab(['render', '-t', file, '-o', out, ...extraArgs]);
   assert.equal(r.code, 2, `${name}: exit code (stderr: ${r.stderr})`);
@@ -53,10 +56,10 @@ describe('lab render refuses bad input', { concurrency: true }, () => {
   });
   test('a YAML duplicate key, named by file and line', async () => {
     const text = fixtureText('three-dc').replace('  nodeMaskSize: 24\n', '  nodeMaskSize: 24\n  nodeMaskSize: 25\n');
-    await expectBadInput('duplicate key', text, [], 'topology.yaml:', 'Map keys must be unique');
+    await expectBadInput('duplicate key', text, [], '{file}:10', 'Map keys must be unique');
   });
   test('a misspelt key in an example file', async () => {
-    const text = readFileSync(path.join(path.dirname(fileURLToPathSafe()), 'fixtures', 'invalid', 'unknown-key.yaml'), 'utf8');
+    const text = readFileSync(path.join(fixturesDir, 'invalid', 'unknown-key.yaml'), 'utf8');
     await expectBadInput('unknown-key.yaml', text, [], 'datacentres[0].nodes[0].lables', 'unknown key');
   });
 });
@@ -72,7 +75,3 @@ test('positive control: a valid topology exits 0 and writes exactly what renderA
     assert.equal(readFileSync(path.join(out, rel), 'utf8'), text, rel);
   }
 });
-
-function fileURLToPathSafe(): string {
-  return new URL(import.meta.url).pathname;
-}

@@ -1,10 +1,13 @@
 // The rendered output of four cases against test/unit/golden/: the files there are the spec.
 import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { renderAll } from '../../lab/render/index.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology, type ResolveOptions } from '../../lab/topology/resolve.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
-import { checkGolden } from './support/golden.ts';
+import { checkGolden, updating } from './support/golden.ts';
+import { goldenDir } from './support/paths.ts';
 import { loadFixture, referenceWithoutTimers } from './support/topologies.ts';
 
 const CASES: { name: string; what: string; topology: () => Topology; opts?: ResolveOptions }[] = [
@@ -24,3 +27,8 @@ for (const c of CASES) {
     checkGolden(c.name, renderAll(resolveTopology(c.topology(), c.opts)));
   });
 }
+
+test('golden/ holds exactly these cases (no stale folder)', () => {
+  if (updating) return;
+  assert.deepEqual(readdirSync(goldenDir).sort(), CASES.map((c) => c.name).sort());
+});

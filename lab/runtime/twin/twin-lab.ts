@@ -40,12 +40,16 @@ export class TwinLab implements Lab {
   readonly intents: NodeBgpIntent[] = [];
   private readonly machineList: Machine[];
   private readonly nsOf = new Map<string, string>();
+  /** Parsed up front: bad manifests are an input error before anything is created. */
+  private readonly bgpDocs: ReturnType<typeof parseBgpManifests>;
 
   constructor(readonly model: LabModel, readonly files: RenderedFiles, readonly opts: TwinOptions) {
     const networks = Object.fromEntries(model.datacentres.map((d) => [d.name, renderedText(files, routerPath(d.name, 'network'))]));
     this.plan = twinPlan(model, opts.runId, networks);
     this.machineList = machinesOf(this.plan);
     for (const n of this.plan.namespaces) if (n.machine) this.nsOf.set(n.machine.name, n.ns);
+    const bgpText = opts.ciliumBgpText ?? renderedText(files, CLUSTER_FILES.ciliumBgp);
+    this.bgpDocs = parseBgpManifests(bgpText, opts.ciliumBgpText ? '--cilium-bgp' : CLUSTER_FILES.ciliumBgp);
   }
 
   get artifacts(): string {
@@ -146,10 +150,6 @@ export class TwinLab implements Lab {
     });
   }
 
-  private bgpDocs() {
-    const text = this.opts.ciliumBgpText ?? renderedText(this.files, CLUSTER_FILES.ciliumBgp);
-    return parseBgpManifests(text, this.opts.ciliumBgpText ? '--cilium-bgp' : CLUSTER_FILES.ciliumBgp);
-  }
 
   private nodeLabels(): Map<string, Record<string, string>> {
     const docs = renderedText(this.files, CLUSTER_FILES.nodeLabels).split(/^---$/m).map((d) => parse(d) as { metadata?: { name?: string; labels?: Record<string, string> } } | null);
@@ -157,7 +157,7 @@ export class TwinLab implements Lab {
   }
 
   private async startNodes(): Promise<void> {
-    const docs = this.bgpDocs();
+    const docs = this.bgpDocs;
     const labels = this.nodeLabels();
     await pool(allNodes(this.model), 6, async (node) => {
       const intent = nodeIntent(docs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR });

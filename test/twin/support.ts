@@ -1,0 +1,80 @@
+// Shared by the twin's integration tests: run the real CLI, decide whether this machine can run the
+// twin (root and the daemons; in CI it must), and snapshot the host's root namespace.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { referenceTopology } from '../../lab/topology/reference.ts';
+import type { Topology } from '../../lab/topology/schema.ts';
+import { isRoot, missingTools, TWIN_TOOLS } from '../../lab/runtime/tools.ts';
+
+export const REPO = resolve(import.meta.dirname, '..', '..');
+export const LAB = join(REPO, 'bin', 'lab.mjs');
+
+/** Why the twin cannot run here, or undefined. In CI a missing prerequisite is a failure, not a skip. */
+export function twinUnavailable(): string | undefined {
+  const missing = missingTools(TWIN_TOOLS).commands;
+  const why = !isRoot() ? 'not root' : missing.length > 0 ? `missing ${missing.join(', ')} (run: node bin/lab.mjs doctor --install)` : undefined;
+  if (why && process.env['CI']) throw new Error(`the twin tests must run in CI, but: ${why}`);
+  return why ? `twin tests skipped: ${why}` : undefined;
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function lab(args: string[], timeoutMs = 120_000): CliResult {
+  const r = spawnSync(process.execPath, [LAB, ...args], { cwd: REPO, encoding: 'utf8', timeout: timeoutMs });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function labAsync(args: string[]) {
+  return spawn(process.execPath, [LAB, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'nrl-test-'));
+}
+
+export function topologyFile(mutate: (t: Topology) => void = () => undefined): string {
+  const t = referenceTopology();
+  mutate(t);
+  const file = join(tmp(), 'topology.yaml');
+  writeFileSync(file, stringify(t));
+  return file;
+}
+
+export function labNamespaces(): string[] {
+  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('nrl-'));
+}
+
+/** Links, routes and nftables of the root namespace, to prove the lab never touched them. */
+export function rootSnapshot(): string {
+  const out = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout;
+  const links = (JSON.parse(out(['ip', '-j', 'link', 'show'])) as { ifname: string; mtu: number; operstate: string; address?: string }[])
+    .map((l) => `${l.ifname} ${l.mtu} ${l.operstate} ${l.address ?? ''}`).sort().join('\n');
+  return [links, out(['ip', 'route', 'show', 'table', 'all']), out(['ip', 'rule', 'show']), out(['nft', 'list', 'ruleset']),
+    out(['sysctl', 'net.ipv4.ip_forward'])].join('\n---\n');
+}
+
+/** Report JSON from `lab e2e --json`. */
+export interface JsonReport {
+  ok: boolean;
+  runId: string;
+  assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; diagnosis?: string }[] }[];
+  notes: string[];
+  artifacts: string;
+}
+
+export function failedIds(r: JsonReport): number[] {
+  return r.assertions.filter((a) => !a.ok).map((a) => a.id);
+}
+
+export function diagnoses(r: JsonReport, id: number): string {
+  return r.assertions.find((a) => a.id === id)?.results.filter((x) => !x.ok).map((x) => x.diagnosis ?? '').join('\n') ?? '';
+}
