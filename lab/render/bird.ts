@@ -43,7 +43,9 @@ function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boole
     'direct;',
     ...(rrClient ? ['rr client;'] : []),
     ...timerLines(m.timers),
-    ...block('ipv4', ['import all;', 'export all;', 'next hop self;'], true),
+    // With a reflector, only routes from our own nodes get our address: reflected ones keep the
+    // originating router's, so traffic between two clients does not detour through the reflector.
+    ...block('ipv4', ['import all;', 'export all;', m.routers.reflection ? 'next hop self ebgp;' : 'next hop self;'], true),
   ];
   return block(`protocol bgp ${birdName('router', peer.dc)}`, body);
 }

@@ -45,6 +45,6 @@ function multiDoc(m: LabModel): unknown[] {
 
 export function renderTalosPatch(m: LabModel): string {
   const line = talosLine(m);
-  const header = `Talos ${m.versions.talos} machine-config patch (${line.patch}: ${line.note}).\nApply with: talosctl gen config <cluster> <endpoint> --config-patch @talos-patch.yaml`;
+  const header = `Talos ${m.versions.talos} machine-config patch, ${line.patch} form (${line.note}).\nApply with: talosctl gen config <cluster> <endpoint> --config-patch @talos-patch.yaml`;
   return yamlDocs(header, line.patch === 'v1alpha1' ? v1alpha1(m) : multiDoc(m));
 }

@@ -73,7 +73,19 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
   const versions = resolveVersions(t, opts, c);
   if (c.issues.length > 0 || !peering || !podCidr || !wan || !hosts || !versions) throw new InputError(c.issues);
 
+  // Blocks claimed by an explicit podCIDR are skipped by the automatic assignment.
+  const claimed = t.datacentres.flatMap((d) => d.nodes.flatMap((n) => {
+    const c = n.podCIDR === undefined ? undefined : ip.parseCidr(n.podCIDR);
+    return c && !('error' in c) ? [c] : [];
+  }));
+  let blockIndex = 0;
   let nodeIndex = 0;
+  const nextBlock = (): ip.Cidr | undefined => {
+    for (;;) {
+      const b = ip.subnet(podCidr, t.cluster.nodeMaskSize, blockIndex++);
+      if (!b || !claimed.some((c) => ip.overlaps(c, b))) return b;
+    }
+  };
   const datacentres: DatacentreModel[] = [];
   t.datacentres.forEach((d, i) => {
     const lan = lans[i];
@@ -84,9 +96,10 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
     const wanAddress = c.address('internet.wan', undefined, wan, 10 + i) ?? '';
     const nodes: NodeModel[] = d.nodes.map((n, j) => {
       const nat = `${at}.nodes[${j}]`;
-      const block = ip.subnet(podCidr, t.cluster.nodeMaskSize, nodeIndex++);
+      nodeIndex++;
       let podCIDR = n.podCIDR;
       if (podCIDR === undefined) {
+        const block = nextBlock();
         if (!block) {
           const count = ip.blockCount(podCidr, t.cluster.nodeMaskSize);
           c.add(`${nat}.podCIDR`, `cluster.podCIDR ${t.cluster.podCIDR} has only ${count} blocks of /${t.cluster.nodeMaskSize}, not enough for node ${nodeIndex}`, 'widen cluster.podCIDR or raise cluster.nodeMaskSize');
@@ -102,7 +115,11 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
         labels: { ...(n.labels ?? {}), dc: d.name },
       };
     });
-    const lanHost = { name: `db-${d.name}`, address: c.address(`${at}.lan`, undefined, lan, ip.size(lan) - 2) ?? '' };
+    // The LAN host takes the highest free host address, clear of the router and the nodes.
+    const taken = new Set([routerAddress, ...nodes.map((n) => n.address)]);
+    let hostNo = ip.size(lan) - 2;
+    while (hostNo > 1 && taken.has(ip.formatIp(ip.host(lan, hostNo) ?? 0))) hostNo--;
+    const lanHost = { name: `db-${d.name}`, address: c.address(`${at}.lan`, undefined, lan, hostNo) ?? '' };
     datacentres.push({
       name: d.name,
       index: i,

@@ -27,7 +27,7 @@ export function saveKept(lab: KeptLab): string {
 }
 
 export function listKept(): KeptLab[] {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(stateDir()).filter((f) => f.endsWith('.json'));
   } catch {

@@ -114,7 +114,7 @@ export class TwinLab implements Lab {
 
   private async waitFor(what: string, logFile: string, check: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
     await until(async () => ((await check()) ? true : undefined), deadlineMs, () => {
-      let tail = '';
+      let tail: string;
       try {
         tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n');
       } catch {
