@@ -7,7 +7,7 @@ import { waitForConvergence, type Convergence } from './assert/converge.ts';
 import { MissingToolError } from './cli/exit.ts';
 import { onInterrupt } from './cli/signals.ts';
 import type { RenderedFiles } from './render/index.ts';
-import { assertionReports, type Report, type Stage } from './report/model.ts';
+import { assertionReports, snapshotMachines, type MachineState, type Report, type Stage } from './report/model.ts';
 import { installCommand, isRoot, missingTools, TWIN_TOOLS } from './runtime/tools.ts';
 import { newRunId } from './runtime/twin/names.ts';
 import { TwinLab } from './runtime/twin/twin-lab.ts';
@@ -66,12 +66,14 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
   opts.onLab?.(lab);
   const release = onInterrupt(() => destroyRun(runId));
   let convergence: Convergence | undefined;
+  let machines: MachineState[] = [];
   let runs: Awaited<ReturnType<typeof runAssertions>> = [];
   try {
     await stage(stages, 'up', opts, () => lab.up());
     for (const i of lab.intents) for (const n of i.notes) if (!n.startsWith('selected by')) notes.push(`${i.node}: ${n}`);
     convergence = await stage(stages, 'convergence', opts, () => waitForConvergence(lab));
     runs = await stage(stages, 'assertions', opts, () => runAssertions(lab, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
+    machines = await snapshotMachines(lab);
   } catch (e) {
     notes.push(`run stopped: ${(e as Error).message}`);
   } finally {
@@ -96,6 +98,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     stages,
     ...(convergence ? { convergence } : {}),
     assertions,
+    machines,
     notes,
     ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok),
     artifacts,

@@ -3,6 +3,7 @@ import type { AssertionRun } from '../assert/index.ts';
 import type { Result } from '../assert/types.ts';
 import type { Convergence } from '../assert/converge.ts';
 import type { LabModel } from '../topology/model.ts';
+import type { Lab, Route } from '../runtime/lab.ts';
 
 export interface Stage {
   name: string;
@@ -21,6 +22,16 @@ export interface AssertionReport {
   results: Result[];
 }
 
+/** A machine as it really was at the end of the run: its kernel routing table. */
+export interface MachineState {
+  name: string;
+  kind: string;
+  dc?: string;
+  node?: string;
+  address: string;
+  routes: Route[];
+}
+
 export interface Report {
   schemaVersion: 1;
   lab: string;
@@ -35,6 +46,8 @@ export interface Report {
   stages: Stage[];
   convergence?: Convergence;
   assertions: AssertionReport[];
+  /** Every machine's routing table as it was after the assertions (for diagrams and summaries). */
+  machines: MachineState[];
   notes: string[];
   ok: boolean;
   artifacts: string;
@@ -45,4 +58,13 @@ export function assertionReports(runs: AssertionRun[]): AssertionReport[] {
     const failed = r.results.filter((x) => !x.ok).length;
     return { id: r.assertion.id, title: r.assertion.title, ok: failed === 0 && r.results.length > 0, ms: r.ms, passed: r.results.length - failed, failed, results: r.results };
   });
+}
+
+export async function snapshotMachines(lab: Lab): Promise<MachineState[]> {
+  return Promise.all(lab.machines().map(async (m) => {
+    const state: MachineState = { name: m.name, kind: m.kind, address: m.address, routes: await lab.routes(m.name).catch(() => []) };
+    if (m.dc) state.dc = m.dc;
+    if (m.node) state.node = m.node;
+    return state;
+  }));
 }
