@@ -1,18 +1,21 @@
 // One end-to-end run: bring the lab up, wait for convergence, run every assertion, report, tear
 // down. Teardown happens on success, failure, timeout and signals (see cli/signals.ts).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { runAssertions } from './assert/index.ts';
 import { waitForConvergence, type Convergence } from './assert/converge.ts';
 import { MissingToolError } from './cli/exit.ts';
 import { onInterrupt } from './cli/signals.ts';
 import type { RenderedFiles } from './render/index.ts';
+import { writeRunReports } from './report/artifacts.ts';
 import { assertionReports, snapshotMachines, type MachineState, type Report, type Stage } from './report/model.ts';
 import { installCommand, isRoot, missingTools, TWIN_TOOLS } from './runtime/tools.ts';
 import { newRunId } from './runtime/twin/names.ts';
 import { TwinLab } from './runtime/twin/twin-lab.ts';
 import { destroyRun } from './runtime/twin/teardown.ts';
 import type { LabModel } from './topology/model.ts';
+import type { Lab } from './runtime/lab.ts';
+import type { Pitfall } from './pitfalls/index.ts';
 
 export interface E2eOptions {
   model: LabModel;
@@ -20,12 +23,14 @@ export interface E2eOptions {
   ciliumBgpText?: string;
   artifactsRoot?: string;
   seed?: number;
-  pitfall?: string;
+  pitfall?: Pitfall;
   /** Assertions to run (default: all). */
   only?: number[];
   onStage?: (stage: Stage | { name: string; started: true }) => void;
   /** Lets a caller (the benchmark) look at the lab while it runs. */
   onLab?: (lab: TwinLab) => void;
+  /** Extra measurements on the running lab after the assertions (lab compare). */
+  measure?: (lab: Lab) => Promise<void>;
 }
 
 export function preflightTwin(): void {
@@ -74,6 +79,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     convergence = await stage(stages, 'convergence', opts, () => waitForConvergence(lab));
     runs = await stage(stages, 'assertions', opts, () => runAssertions(lab, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
     machines = await snapshotMachines(lab);
+    if (opts.measure) await stage(stages, 'measurements', opts, () => opts.measure!(lab));
   } catch (e) {
     notes.push(`run stopped: ${(e as Error).message}`);
   } finally {
@@ -84,6 +90,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     release();
   }
   const assertions = assertionReports(runs);
+  if (opts.pitfall) notes.push(pitfallNote(opts.pitfall, assertions.filter((a) => !a.ok).map((a) => a.id)));
   const report: Report = {
     schemaVersion: 1,
     lab: opts.model.name,
@@ -93,7 +100,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     versions: opts.model.versions,
     bgpApi: opts.model.cilium.bgpApi,
     mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes },
-    ...(opts.pitfall ? { pitfall: opts.pitfall } : {}),
+    ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}),
     startedAt,
     stages,
     ...(convergence ? { convergence } : {}),
@@ -103,6 +110,13 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok),
     artifacts,
   };
-  writeFileSync(join(artifacts, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  return report;
+  return writeRunReports(report, opts.model); // junit.xml, diagram.svg/png, report.json with its artifacts index
+}
+
+/** What a pitfall run showed, against what the mistake is known to break. */
+export function pitfallNote(p: Pitfall, failed: number[]): string {
+  const expected = p.breaks.length === 0 ? 'nothing' : p.breaks.join(', ');
+  const missed = p.breaks.filter((id) => !failed.includes(id));
+  const verdict = missed.length === 0 ? 'as expected' : `UNEXPECTED: ${missed.join(', ')} held`;
+  return `pitfall ${p.name}: ${p.mistake}. Known to break ${expected}; broke ${failed.length === 0 ? 'nothing' : failed.join(', ')} (${verdict}). Fix: ${p.fix}`;
 }

@@ -28,8 +28,8 @@ export const routesPresent: Assertion = {
         let diagnosis: string;
         if (route && !ok) {
           diagnosis = `routed via ${route.gateway ?? route.dev}, not ${expectedVia}: the next hop the route was announced with is not the ${home === dc ? 'node' : 'originating router (next hop self)'}`;
-        } else if (m.cluster.asn === m.routers.asn && home !== dc) {
-          diagnosis = `cluster and routers share AS ${m.routers.asn}: ${home.router.name} learns ${node.podCIDR} over iBGP and may not pass it to another iBGP peer, so ${dc.router.name} never hears of it; give the cluster its own AS`;
+        } else if (m.cluster.asn === m.routers.asn) {
+          diagnosis = `cluster and routers share AS ${m.routers.asn}: the node sessions are iBGP, so a router does not pass what a node announces to the other routers (iBGP split horizon), and BIRD resolves iBGP next hops recursively, so even ${home.router.name} may not install ${node.podCIDR}; give the cluster its own AS`;
         } else if (!sessions.some((s) => s.machine === node.name && s.established)) {
           diagnosis = `${node.name} has no established BGP session, so nothing advertises ${node.podCIDR} (see assertion 1)`;
         } else {

@@ -2,6 +2,7 @@
 // between pod IPs (besides the routers' own BGP), nothing on the tunnel ports, and a 1500-byte
 // packet with DF set crosses unfragmented.
 import type { CapturedPacket, Lab } from '../runtime/lab.ts';
+import { whoHas } from './path.ts';
 import { result, type Assertion, type AssertContext, type Result } from './types.ts';
 
 export const TUNNEL_PORTS: Record<number, string> = { 8472: 'VXLAN (Cilium)', 4789: 'VXLAN (IANA)', 6081: 'Geneve' };
@@ -37,7 +38,8 @@ export const noOverlay: Assertion = {
     out.push(result(6, 'peering: only pod addresses', foreign.length === 0 && podPackets > 0,
       'every data packet between pod IPs', `${podPackets} pod packets, ${foreign.length} others${foreign[0] ? ` (e.g. ${describe(foreign[0])})` : ''}`,
       tunnelled.length > 0 ? `pod packets are wrapped in ${tunnelName} between nodes: Cilium is in tunnel mode; set routingMode: native`
-        : podPackets === 0 ? 'no pod packet crossed the peering link: see assertions 2 and 3' : 'packets with non-pod addresses crossed: something on the path rewrites addresses (masquerading)',
+        : foreign.length > 0 ? `packets crossed with addresses that are not pods' (${foreign[0]!.src} is ${whoHas(lab, foreign[0]!.src)}): something on the path rewrites pod addresses, e.g. masquerading on the nodes`
+          : 'no pod packet crossed the peering link: see assertions 2 and 3',
       [...evidence, ...file]));
     out.push(result(6, 'peering: nothing on UDP 8472/4789/6081', tunnelled.length === 0, 'no tunnel packets', tunnelled.length === 0 ? 'none' : `${tunnelled.length} (${tunnelName})`,
       'encapsulated traffic on the wire: Cilium is in tunnel mode; set routingMode: native', evidence));

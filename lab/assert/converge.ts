@@ -26,7 +26,10 @@ async function snapshot(lab: Lab): Promise<string[]> {
 
 export async function waitForConvergence(lab: Lab, opts: { deadlineMs?: number; settleMs?: number; intervalMs?: number } = {}): Promise<Convergence> {
   const deadline = opts.deadlineMs ?? 30_000;
-  const settle = opts.settleMs ?? 3_000;
+  // A speaker whose first dial was refused retries after its connect-retry time: do not call the
+  // lab settled before that retry had its chance.
+  const retry = lab.model.timers?.connectRetry;
+  const settle = opts.settleMs ?? Math.min(deadline, Math.max(3_000, retry === undefined ? 3_000 : retry * 1000 + 2_000));
   const start = Date.now();
   let last = '';
   let since = start;

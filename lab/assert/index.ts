@@ -6,10 +6,13 @@ import { podToPod } from './a3-reachability.ts';
 import { hopByHop } from './a4-path.ts';
 import { sourcePreserved } from './a5-source-ip.ts';
 import { noOverlay } from './a6-no-overlay.ts';
+import { egressMasqueraded } from './a7-egress.ts';
+import { dnsThroughRouter } from './a8-dns.ts';
+import { zonesHold } from './a9-firewall.ts';
 import { crossDcPairs } from './pairs.ts';
 import type { Assertion, Result } from './types.ts';
 
-export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay];
+export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold];
 
 export interface AssertionRun {
   assertion: Assertion;

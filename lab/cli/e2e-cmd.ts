@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runE2e } from '../e2e.ts';
-import { renderAll } from '../render/index.ts';
 import { InputError } from '../topology/errors.ts';
 import { formatReport } from '../report/terminal.ts';
+import { publishToGithub } from '../report/github.ts';
 import { EXIT } from './exit.ts';
-import { readTopology, type TopologyFlags } from './inputs.ts';
+import type { TopologyFlags } from './inputs.ts';
+import { labInputs } from './pitfall-input.ts';
+import { PITFALLS } from '../pitfalls/index.ts';
 import { topologyOptions } from './options.ts';
 import { stageLogger } from './progress.ts';
 
@@ -17,6 +19,7 @@ export interface E2eFlags extends TopologyFlags {
   plain?: boolean;
   json?: boolean;
   runtime: string;
+  pitfall?: string;
 }
 
 export function readOptionalFile(path: string | undefined, flag: string): string | undefined {
@@ -40,6 +43,7 @@ export function e2eOptions(cmd: Command): Command {
     .option('--artifacts <dir>', 'artifacts folder (a subfolder per run)', 'artifacts')
     .option('--seed <n>', 'seed for sampling pod pairs', '1')
     .option('--runtime <name>', 'twin (default) or vm', 'twin')
+    .option('--pitfall <name>', `apply a classic mistake to the generated configs (${PITFALLS.map((p) => p.name).join(', ')})`)
     .option('--plain', 'one plain line per stage (default when not a TTY)')
     .option('--json', 'print the report as JSON instead of text');
 }
@@ -49,15 +53,16 @@ export function registerE2e(program: Command): void {
     if (flags.runtime !== 'twin') {
       throw new InputError([{ field: '--runtime', problem: `"${flags.runtime}" is not available yet`, fix: 'use --runtime twin' }], 'flags');
     }
-    const model = readTopology(flags);
+    const { model, files, pitfall } = labInputs(flags);
     const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
     const seed = parseSeed(flags.seed);
     const report = await runE2e({
-      model, files: renderAll(model), seed, artifactsRoot: flags.artifacts,
+      model, files, seed, ...(pitfall ? { pitfall } : {}), artifactsRoot: flags.artifacts,
       ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }),
       onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
     });
     process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+    await publishToGithub(report, { annotations: !flags.json }); // only when GITHUB_STEP_SUMMARY is set
     process.exitCode = report.ok ? EXIT.ok : EXIT.assertionFailed;
   });
 }

@@ -1,7 +1,8 @@
 // Reads the topology named on the command line (the only file input), with version overrides.
 import { readFileSync } from 'node:fs';
 import { InputError } from '../topology/errors.ts';
-import { loadModel } from '../topology/load.ts';
+import { loadModel, parseTopologyYaml } from '../topology/load.ts';
+import { referenceTopology } from '../topology/reference.ts';
 import type { LabModel } from '../topology/model.ts';
 import type { ResolveOptions } from '../topology/resolve.ts';
 
@@ -12,18 +13,29 @@ export interface TopologyFlags {
   openwrtVersion?: string;
 }
 
-export function readTopology(flags: TopologyFlags, extra: ResolveOptions = {}): LabModel {
-  let text: string | undefined;
-  if (flags.topology !== undefined) {
-    try {
-      text = readFileSync(flags.topology, 'utf8');
-    } catch (e) {
-      throw new InputError([{ field: '--topology', problem: `cannot read ${flags.topology}: ${(e as Error).message}`, fix: 'give the path of an existing topology file' }], 'flags');
-    }
-  }
+export function resolveOptions(flags: TopologyFlags, extra: ResolveOptions = {}): ResolveOptions {
   const opts: ResolveOptions = { ...extra };
   if (flags.ciliumVersion) opts.ciliumVersion = flags.ciliumVersion;
   if (flags.talosVersion) opts.talosVersion = flags.talosVersion;
   if (flags.openwrtVersion) opts.openwrtVersion = flags.openwrtVersion;
-  return loadModel(text, flags.topology ?? 'reference topology', opts);
+  return opts;
+}
+
+/** The topology document as written (the reference when no file is named), not yet validated. */
+export function readTopologyDoc(flags: TopologyFlags): unknown {
+  const text = readTopologyText(flags);
+  return text === undefined ? referenceTopology() : parseTopologyYaml(text, flags.topology ?? 'topology');
+}
+
+function readTopologyText(flags: TopologyFlags): string | undefined {
+  if (flags.topology === undefined) return undefined;
+  try {
+    return readFileSync(flags.topology, 'utf8');
+  } catch (e) {
+    throw new InputError([{ field: '--topology', problem: `cannot read ${flags.topology}: ${(e as Error).message}`, fix: 'give the path of an existing topology file' }], 'flags');
+  }
+}
+
+export function readTopology(flags: TopologyFlags, extra: ResolveOptions = {}): LabModel {
+  return loadModel(readTopologyText(flags), flags.topology ?? 'reference topology', resolveOptions(flags, extra));
 }

@@ -6,6 +6,9 @@ import { registerRender } from './render-cmd.ts';
 import { registerE2e } from './e2e-cmd.ts';
 import { registerLifecycle } from './lifecycle-cmd.ts';
 import { registerDoctor } from './doctor-cmd.ts';
+import { registerDiagram } from './diagram-cmd.ts';
+import { registerCompare } from './compare-cmd.ts';
+import { registerGenerate } from './generate-cmd.ts';
 
 const program = new Command('lab')
   .description('Cilium native routing over BGP, as code that proves itself.')
@@ -16,6 +19,9 @@ registerRender(program);
 registerE2e(program);
 registerLifecycle(program);
 registerDoctor(program);
+registerDiagram(program);
+registerCompare(program);
+registerGenerate(program);
 
 async function main(): Promise<number> {
   try {

@@ -32,6 +32,18 @@ export interface MachineState {
   routes: Route[];
 }
 
+/** What a run left in its artifacts folder, as paths relative to it. */
+export interface ArtifactsIndex {
+  /** report.json, junit.xml, diagram.svg, diagram.png (the ones that were written). */
+  reports: string[];
+  /** Packet captures (pcap) behind the no-overlay assertion. */
+  captures: string[];
+  /** Every daemon's log. */
+  logs: string[];
+  /** Every rendered config, translated ruleset and daemon config. */
+  configs: string[];
+}
+
 export interface Report {
   schemaVersion: 1;
   lab: string;
@@ -50,7 +62,10 @@ export interface Report {
   machines: MachineState[];
   notes: string[];
   ok: boolean;
+  /** The run's artifacts folder (absolute). */
   artifacts: string;
+  /** What is in it, relative to it. */
+  artifactsIndex?: ArtifactsIndex;
 }
 
 export function assertionReports(runs: AssertionRun[]): AssertionReport[] {

@@ -1,6 +1,16 @@
-// Plain-text rendering of a report: the assertion table, then for each failure the diagnosis and
-// at most three lines of evidence, not a wall of logs.
+// Plain-text rendering of a report: the assertion table, then the failures grouped by assertion (at
+// most three each: expected, seen, why and one line of evidence), then where the artifacts are.
+import { artifactsLine } from './artifacts.ts';
 import type { Report } from './model.ts';
+
+const FAILURES_SHOWN = 3;
+const WIDTH = 200;
+
+/** One line, at most WIDTH characters: evidence, not a wall of logs. */
+function clip(s: string): string {
+  const one = s.replace(/\s*\n\s*/g, ' | ');
+  return one.length > WIDTH ? `${one.slice(0, WIDTH - 3)}...` : one;
+}
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
@@ -12,20 +22,28 @@ export function formatReport(r: Report): string {
   lines.push(`  ${r.fidelity}`);
   if (r.convergence) lines.push(`  convergence: ${r.convergence.converged ? 'converged' : 'NOT converged'} after ${r.convergence.ms} ms${r.convergence.converged ? '' : ` (missing: ${r.convergence.missing.slice(0, 3).join(', ')}${r.convergence.missing.length > 3 ? ', ...' : ''})`}`);
   lines.push('');
-  lines.push(`  ${pad('#', 3)}${pad('assertion', 52)}${pad('result', 9)}checks`);
+  const w = Math.max(10, ...r.assertions.map((a) => a.title.length)) + 2;
+  lines.push(`  ${pad('#', 3)}${pad('assertion', w)}${pad('result', 8)}${pad('checks', 8)}time`);
   for (const a of r.assertions) {
-    lines.push(`  ${pad(String(a.id), 3)}${pad(a.title, 52)}${pad(a.ok ? 'PASS' : 'FAIL', 9)}${a.passed}/${a.passed + a.failed}`);
+    lines.push(`  ${pad(String(a.id), 3)}${pad(a.title, w)}${pad(a.ok ? 'PASS' : 'FAIL', 8)}${pad(`${a.passed}/${a.passed + a.failed}`, 8)}${a.ms} ms`);
   }
-  const failures = r.assertions.flatMap((a) => a.results.filter((x) => !x.ok));
-  if (failures.length > 0) {
-    lines.push('', 'Failures:');
-    for (const f of failures) {
-      lines.push(`  [${f.assertion}] ${f.subject}`, `      expected: ${f.expected}`, `      seen:     ${f.seen}`);
-      if (f.diagnosis) lines.push(`      why:      ${f.diagnosis}`);
-      for (const e of (f.evidence ?? []).slice(0, 3)) lines.push(`      evidence: ${e}`);
+  const failing = r.assertions.filter((a) => a.failed > 0);
+  if (failing.length > 0) {
+    lines.push('', 'Failures (the first of each assertion; every one is in junit.xml and report.json):');
+    for (const a of failing) {
+      const fails = a.results.filter((x) => !x.ok);
+      lines.push(`  ${a.id}. ${a.title}: ${fails.length} of ${a.results.length} failed`);
+      for (const f of fails.slice(0, FAILURES_SHOWN)) {
+        lines.push(`    - ${f.subject}: expected ${f.expected}; seen ${clip(f.seen)}`);
+        if (f.diagnosis) lines.push(`      why: ${clip(f.diagnosis)}`);
+        const evidence = f.evidence?.[0];
+        if (evidence) lines.push(`      evidence: ${clip(evidence)}`);
+      }
+      if (fails.length > FAILURES_SHOWN) lines.push(`    and ${fails.length - FAILURES_SHOWN} more`);
     }
   }
+  for (const s of r.stages.filter((x) => !x.ok)) lines.push(`  stage ${s.name} failed: ${clip(s.detail ?? '')}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
-  lines.push('', `${r.ok ? 'PASS' : 'FAIL'}: ${r.assertions.filter((a) => a.ok).length} of ${r.assertions.length} assertions hold. Artifacts: ${r.artifacts}`);
+  lines.push('', `${r.ok ? 'PASS' : 'FAIL'}: ${r.assertions.filter((a) => a.ok).length} of ${r.assertions.length} assertions hold. ${artifactsLine(r)}`);
   return lines.join('\n') + '\n';
 }

@@ -1,7 +1,7 @@
 // The one interface both runtimes implement and every assertion is written against.
 import type { LabModel } from '../topology/model.ts';
 
-export type MachineKind = 'router' | 'node' | 'pod' | 'lanhost' | 'internet';
+export type MachineKind = 'router' | 'node' | 'pod' | 'lanhost' | 'zonehost' | 'internet';
 
 export interface Machine {
   name: string;
@@ -80,6 +80,8 @@ export interface Lab {
   /** TCP connect to the echo service on `to`; ok with detail = the source address the server saw. */
   tcpWhoAmI(from: string, to: string): Promise<ProbeResult & { seenSource?: string }>;
   traceroute(from: string, to: string): Promise<TraceResult>;
+  /** Sends `bytes` of payload over TCP to the counting service on `to`; ok once all arrived. */
+  transfer(from: string, to: string, bytes: number): Promise<ProbeResult>;
   resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }>;
   /** Captures on a named segment ("peering" or "lan:<dc>") while `during` runs. */
   capture(segment: string, during: () => Promise<void>): Promise<Capture>;
@@ -88,3 +90,5 @@ export interface Lab {
 
 /** The TCP port of the echo service that tells a client its source address. */
 export const WHOAMI_PORT = 7070;
+/** The TCP port of the service that counts a bulk transfer and answers the count. */
+export const DISCARD_PORT = 7071;

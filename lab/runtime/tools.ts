@@ -1,5 +1,5 @@
 // The system tools each runtime needs, the Debian package that brings each, and a PATH lookup.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export const TWIN_TOOLS: Record<string, string> = {
@@ -14,17 +14,40 @@ export const TWIN_TOOLS: Record<string, string> = {
   busybox: 'busybox-static',
   ping: 'iputils-ping',
   sysctl: 'procps',
+  ethtool: 'ethtool',
 };
 
 export const VM_TOOLS: Record<string, string> = {
   'qemu-system-x86_64': 'qemu-system-x86',
+  'qemu-img': 'qemu-utils',
   debugfs: 'e2fsprogs',
+  'mkfs.ext4': 'e2fsprogs',
+  ssh: 'openssh-client',
+  'ssh-keygen': 'openssh-client',
+  tcpdump: 'tcpdump',
+  busybox: 'busybox-static',
+  // Not a command: the Debian kernel the VM tests boot (and the KVM probe's fallback kernel).
+  vmlinuz: 'linux-image-amd64',
+};
+
+/** Entries of the tool tables that are files rather than commands on PATH. */
+const FILE_TOOLS: Record<string, () => string | undefined> = {
+  vmlinuz: () => {
+    try {
+      const k = readdirSync('/boot').filter((f) => /^vmlinuz-/.test(f)).sort().at(-1);
+      return k ? join('/boot', k) : undefined;
+    } catch {
+      return undefined;
+    }
+  },
 };
 
 /** Optional: PNG diagrams. */
 export const OPTIONAL_TOOLS: Record<string, string> = { 'rsvg-convert': 'librsvg2-bin' };
 
 export function which(cmd: string): string | undefined {
+  const file = FILE_TOOLS[cmd];
+  if (file) return file();
   for (const dir of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter).concat(['/usr/sbin', '/sbin'])) {
     const p = join(dir, cmd);
     try {

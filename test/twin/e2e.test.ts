@@ -12,7 +12,9 @@ describe('twin e2e', { skip }, () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /PASS: 6 of 6 assertions hold/);
     for (const stage of ['up', 'convergence', 'assertions', 'teardown']) assert.match(r.stderr, new RegExp(`done ${stage} \\(\\d+ ms\\)`));
-    assert.deepEqual(labNamespaces(), []);
+    const runId = /\(run ([0-9a-f]{6})\)/.exec(r.stdout)?.[1];
+    assert.ok(runId, r.stdout);
+    assert.deepEqual(labNamespaces(runId), []);
     assert.equal(rootSnapshot(), before);
   });
 
@@ -30,6 +32,6 @@ describe('twin e2e', { skip }, () => {
     assert.equal(sessions.length, 14);
     assert.ok(sessions.some((s) => s.subject.startsWith('router-dc3 -> router-dc1')));
     assert.equal(report.assertions.find((a) => a.id === 3)!.results.length, 12, '6 ordered DC pairs x ICMP and TCP');
-    assert.deepEqual(labNamespaces(), []);
+    assert.deepEqual(labNamespaces(report.runId), []);
   });
 });

@@ -48,9 +48,10 @@ export function topologyFile(mutate: (t: Topology) => void = () => undefined): s
   return file;
 }
 
-export function labNamespaces(): string[] {
+/** Lab namespaces on the machine, or only one run's (other runs may be going on beside a test). */
+export function labNamespaces(runId?: string): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-  return r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith('nrl-'));
+  return r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(runId ? `nrl-${runId}-` : 'nrl-'));
 }
 
 /** Links, routes and nftables of the root namespace, to prove the lab never touched them. */

@@ -3,7 +3,7 @@
 // from the rendered /etc/config/network, as OpenWRT would.
 import * as ip from '../../topology/cidr.ts';
 import { allNodes, type LabModel, type NodeModel } from '../../topology/model.ts';
-import { LAN_BRIDGE, ROUTER_PORTS } from '../../render/ports.ts';
+import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { option, parseUci } from '../../render/uci.ts';
 import type { Machine } from '../lab.ts';
 import { nsName } from './names.ts';
@@ -119,6 +119,24 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     plug(peering, router.ns, ROUTER_PORTS.peering);
     veths.push({ ns: router.ns, name: ROUTER_PORTS.wan, peerNs: internet.ns, peerName: `w${dc.index}` });
     internet.batch.push(`link set w${dc.index} master br0`, `link set w${dc.index} up`);
+
+    // The internet knows the lab's prefixes, as an upstream told about them would: masqueraded
+    // replies never need these routes, but a knock on the wan->lan door (assertion 9) can be made.
+    internet.batch.push(`route add ${dc.lan} via ${dc.router.wanAddress}`, ...dc.nodes.map((n) => `route add ${n.podCIDR} via ${dc.router.wanAddress}`));
+    extraZonesOf(m, dc).forEach((z, i) => {
+      const zoneIf = ifs[z.name];
+      if (!zoneIf) throw new Error(`router ${dc.router.name}: the rendered network file has no interface ${z.name}`);
+      router.batch.push(`addr add ${zoneIf.address}/${zoneIf.prefix} dev ${zoneIf.device}`, `link set ${zoneIf.device} up`);
+      const name = `${z.name}-${dc.name}`;
+      const zoneHost: NsPlan = {
+        ns: ns(name),
+        machine: { name, kind: 'zonehost', dc: dc.name, address: z.hostAddress },
+        batch: [`addr add ${z.hostAddress}/${zoneIf.prefix} dev eth0`, 'link set eth0 up', `route add default via ${z.routerAddress}`],
+        forwarding: false,
+      };
+      namespaces.push(zoneHost);
+      veths.push({ ns: router.ns, name: extraZonePort(i), peerNs: zoneHost.ns, peerName: 'eth0' });
+    });
 
     const host = (name: string, address: string, kind: Machine['kind']): NsPlan => {
       const plan: NsPlan = {

@@ -3,12 +3,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
+import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { parse } from 'yaml';
 import { run, until } from '../exec.ts';
 import type { BgpSession, Capture, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
-import { WHOAMI_PORT } from '../lab.ts';
+import { DISCARD_PORT, WHOAMI_PORT } from '../lab.ts';
 import { parsePcap } from '../pcap.ts';
 import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './cilium-agent.ts';
 import { datapathSettings, nodeDatapath } from './datapath.ts';
@@ -40,6 +41,7 @@ export class TwinLab implements Lab {
   readonly intents: NodeBgpIntent[] = [];
   private readonly machineList: Machine[];
   private readonly nsOf = new Map<string, string>();
+  private captures = 0;
   /** Parsed up front: bad manifests are an input error before anything is created. */
   private readonly bgpDocs: ReturnType<typeof parseBgpManifests>;
 
@@ -134,6 +136,9 @@ export class TwinLab implements Lab {
       const ns = this.ns(dc.router.name);
       const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
       await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
+      // A real wire carries frames of at most the MTU: no segmentation offload on the peering port,
+      // so captures there count what a switch would see.
+      await this.sh(ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
       const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
       const sock = join(this.opts.runDir, `bird-${dc.name}.ctl`);
       const birdLog = this.path('logs', `bird-${dc.name}.log`);
@@ -175,13 +180,15 @@ export class TwinLab implements Lab {
   }
 
   private async startEchoServers(): Promise<void> {
-    const hosts = this.machineList.filter((m) => m.kind === 'pod' || m.kind === 'lanhost' || m.kind === 'internet');
+    const hosts = this.machineList.filter((m) => ['pod', 'lanhost', 'zonehost', 'internet'].includes(m.kind));
     await pool(hosts, 8, async (m) => {
       const ns = this.ns(m.name);
-      const logFile = this.path('logs', `whoami-${m.name}.log`);
+      const logFile = this.path('logs', `services-${m.name}.log`);
       // Answers every connection with the source address the server saw.
       startDaemon(ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
-      await this.waitFor(`echo service on ${m.name}`, logFile, () => this.listening(ns, 'tcp', WHOAMI_PORT));
+      // Counts bulk transfers and answers the byte count once the sender closes (lab compare).
+      startDaemon(ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], logFile);
+      await this.waitFor(`services on ${m.name}`, logFile, async () => (await this.listening(ns, 'tcp', WHOAMI_PORT)) && this.listening(ns, 'tcp', DISCARD_PORT));
     });
   }
 
@@ -194,7 +201,7 @@ export class TwinLab implements Lab {
     if (!m) return [];
     if (m.kind === 'router') {
       const dc = this.model.datacentres.find((d) => d.router.name === machine)!;
-      return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress];
+      return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress, ...this.model.extraZones.filter((z) => z.dc === dc.name).map((z) => z.routerAddress)];
     }
     if (m.kind === 'node') {
       const pod = this.plan.pods.find((p) => p.node === machine);
@@ -247,8 +254,16 @@ export class TwinLab implements Lab {
 
   async traceroute(from: string, to: string): Promise<TraceResult> {
     const target = this.target(to);
-    const r = await run(inNs(this.ns(from), ['traceroute', '-n', '-q', '1', '-w', '1', '-m', '10', target]), { timeoutMs: 15_000 });
+    const r = await run(inNs(this.ns(from), ['traceroute', '-I', '-n', '-q', '1', '-w', '1', '-m', '10', target]), { timeoutMs: 15_000 });
     return parseTraceroute(r.stdout, target);
+  }
+
+  async transfer(from: string, to: string, bytes: number): Promise<ProbeResult> {
+    // The receiver answers with the byte count after our half-close, so this returns once every
+    // byte has arrived, not when it left our socket buffer.
+    const r = await run(inNs(this.ns(from), ['socat', '-t', '10', '-T', '10', '-', `TCP:${this.target(to)}:${DISCARD_PORT},connect-timeout=3`]), { timeoutMs: 15_000, input: '\0'.repeat(bytes) });
+    const received = Number(r.stdout.trim());
+    return { ok: received === bytes, detail: r.code === 0 ? `${received} of ${bytes} bytes arrived` : r.stderr.trim().split('\n').at(-1) ?? 'failed' };
   }
 
   async resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }> {
@@ -261,8 +276,10 @@ export class TwinLab implements Lab {
   async capture(segment: string, during: () => Promise<void>): Promise<Capture> {
     const seg = this.plan.segments[segment];
     if (!seg) throw new Error(`no segment ${segment}; known: ${Object.keys(this.plan.segments).join(', ')}`);
-    const file = this.path('captures', `${segment}-${Date.now()}.pcap`);
-    const logFile = this.path('logs', `tcpdump-${segment}.log`);
+    const stamp = `${segment}-${Date.now()}-${++this.captures}`;
+    const file = this.path('captures', `${stamp}.pcap`);
+    // One log per capture: readiness is "listening on" in *this* tcpdump's output.
+    const logFile = this.path('logs', `tcpdump-${stamp}.log`);
     const pid = startDaemon(seg.ns, ['tcpdump', '-i', seg.dev, '-nn', '--immediate-mode', '-U', '-s', '200', '-w', file], logFile);
     try {
       await this.waitFor(`tcpdump on ${segment}`, logFile, async () => readFileSync(logFile, 'utf8').includes('listening on'));

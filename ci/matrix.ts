@@ -1,0 +1,34 @@
+// The nightly matrix: the project's pinned versions, each product's newest release alone, and all
+// newest together, so a red cell names the release that broke the lab.
+import { NEWEST_CILIUM } from '../lab/versions/cilium.ts';
+import { NEWEST_OPENWRT } from '../lab/versions/openwrt.ts';
+import { NEWEST_TALOS } from '../lab/versions/talos.ts';
+
+export interface Versions {
+  cilium: string;
+  talos: string;
+  openwrt: string;
+}
+
+export interface MatrixCell extends Versions {
+  /** What the cell tests, e.g. "pinned", "cilium 1.21.0", "all newest". */
+  name: string;
+}
+
+export const PINNED: Versions = { cilium: NEWEST_CILIUM, talos: NEWEST_TALOS, openwrt: NEWEST_OPENWRT };
+
+/** The spellings the lab uses: Cilium without "v", Talos with "v", OpenWRT bare. */
+export function normalise(v: Versions): Versions {
+  return { cilium: v.cilium.replace(/^v/, ''), talos: v.talos.startsWith('v') ? v.talos : `v${v.talos}`, openwrt: v.openwrt.replace(/^v/, '') };
+}
+
+export function buildMatrix(newestRaw: Versions, pinnedRaw: Versions = PINNED): { include: MatrixCell[] } {
+  const newest = normalise(newestRaw);
+  const pinned = normalise(pinnedRaw);
+  const cells: MatrixCell[] = [{ name: 'pinned', ...pinned }];
+  const products = ['cilium', 'talos', 'openwrt'] as const;
+  const changed = products.filter((p) => newest[p] !== pinned[p]);
+  for (const p of changed) cells.push({ name: `${p} ${newest[p]}`, ...pinned, [p]: newest[p] });
+  if (changed.length > 1) cells.push({ name: 'all newest', ...newest });
+  return { include: cells };
+}

@@ -1,0 +1,44 @@
+// 9. Firewall zones hold: lan<->peering is forwarded as the UCI forwardings say; zone pairs without
+// a forwarding are refused: wan->lan (a host on the WAN side knocking on a pod and a LAN host) and
+// any extra zone the topology declares.
+import type { Lab } from '../runtime/lab.ts';
+import { result, type Assertion, type AssertContext, type Result } from './types.ts';
+
+export const zonesHold: Assertion = {
+  id: 9,
+  title: 'firewall zones forward only what UCI allows',
+  async run(lab: Lab, ctx: AssertContext): Promise<Result[]> {
+    const out: Result[] = [];
+    const pair = ctx.pairs[0];
+    if (pair) {
+      const r = await lab.tcpWhoAmI(pair.from, pair.to);
+      out.push(result(9, `lan -> peering -> lan (${pair.from} -> ${pair.to})`, r.ok, 'forwarded', r.ok ? 'forwarded' : r.detail,
+        'the forwardings lan->peering and peering->lan should let pod traffic cross; see assertions 2 and 3'));
+    }
+    const internet = lab.machines().find((m) => m.kind === 'internet');
+    if (internet) {
+      for (const dc of lab.model.datacentres) {
+        const targets = [lab.machines().find((m) => m.kind === 'pod' && m.dc === dc.name), lab.machines().find((m) => m.name === dc.lanHost.name)];
+        for (const t of targets) {
+          if (!t) continue;
+          const r = await lab.tcpWhoAmI(internet.name, t.name);
+          out.push(result(9, `wan -> lan (internet -> ${t.name})`, !r.ok, 'refused', r.ok ? `connected (server saw ${r.seenSource})` : 'refused',
+            `${dc.router.name} forwarded a new connection from the wan zone into lan: a forwarding wan->lan or a wan forward policy of ACCEPT opens the datacentre to the internet`));
+        }
+      }
+    }
+    for (const z of lab.model.extraZones) {
+      const host = `${z.name}-${z.dc}`;
+      const pod = lab.machines().find((m) => m.kind === 'pod' && m.dc === z.dc);
+      if (!pod) continue;
+      const inbound = await lab.tcpWhoAmI(pod.name, host);
+      out.push(result(9, `lan -> ${z.name} (${pod.name} -> ${host})`, !inbound.ok, 'refused', inbound.ok ? 'connected' : 'refused',
+        `no forwarding lan->${z.name} is configured, yet traffic crossed: the ${z.name} zone's policy or an extra forwarding lets it in`));
+      const allowed = z.forwardTo.includes('lan');
+      const outbound = await lab.tcpWhoAmI(host, pod.name);
+      out.push(result(9, `${z.name} -> lan (${host} -> ${pod.name})`, outbound.ok === allowed, allowed ? 'forwarded' : 'refused', outbound.ok ? 'connected' : 'refused',
+        allowed ? `the forwarding ${z.name}->lan exists but traffic did not cross: ${outbound.detail}` : `no forwarding ${z.name}->lan, yet traffic crossed`));
+    }
+    return out;
+  },
+};

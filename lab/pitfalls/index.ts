@@ -1,0 +1,123 @@
+// The classic mistakes, each applied to the generated configs so a run shows what it breaks.
+// Pure: topology in, model and rendered files out. `lab e2e --pitfall NAME` runs one.
+import { parse, stringify } from 'yaml';
+import { ciliumBgpDocs } from '../render/cilium-bgp.ts';
+import { CLUSTER_FILES, renderAll, routerPath, type RenderedFiles } from '../render/index.ts';
+import { yamlDocs } from '../render/yaml.ts';
+import type { LabModel } from '../topology/model.ts';
+import { resolveTopology, type ResolveOptions } from '../topology/resolve.ts';
+import type { Topology } from '../topology/schema.ts';
+
+export interface Pitfall {
+  name: string;
+  mistake: string;
+  fix: string;
+  /** Assertions that must fail when the mistake is made. */
+  breaks: number[];
+  apply(topology: Topology, opts: ResolveOptions): { model: LabModel; files: RenderedFiles };
+}
+
+function plain(topology: Topology, opts: ResolveOptions) {
+  const model = resolveTopology(topology, opts);
+  return { model, files: renderAll(model) };
+}
+
+function patch(files: RenderedFiles, path: string, edit: (text: string) => string): void {
+  const before = files.get(path);
+  if (before === undefined) throw new Error(`pitfall: no rendered ${path}`);
+  const after = edit(before);
+  if (after === before) throw new Error(`pitfall: ${path} did not change`);
+  files.set(path, after);
+}
+
+export const PITFALLS: Pitfall[] = [
+  {
+    name: 'same-asn',
+    mistake: 'the cluster uses the routers\' AS number, so nodes and routers peer over iBGP',
+    fix: 'give the cluster its own AS (cluster.asn); validation refuses the same AS unless a pitfall asks for it',
+    breaks: [2, 3, 4, 5],
+    apply: (t, opts) => plain({ ...t, cluster: { ...t.cluster, asn: t.routers.asn } }, { ...opts, allowSameAsn: true }),
+  },
+  {
+    name: 'dns-localservice',
+    mistake: 'dnsmasq keeps OpenWRT\'s default localservice \'1\': it answers only subnets attached to the router, and pod CIDRs are routed, not attached',
+    fix: 'set option localservice \'0\' in /etc/config/dhcp',
+    breaks: [8],
+    apply: (t, opts) => {
+      const r = plain(t, opts);
+      for (const dc of r.model.datacentres) patch(r.files, routerPath(dc.name, 'dhcp'), (s) => s.replace("option localservice '0'", "option localservice '1'"));
+      return r;
+    },
+  },
+  {
+    name: 'node-masquerade',
+    mistake: 'Cilium masquerades pod traffic (enableIPv4Masquerade: true) with ipv4NativeRoutingCIDR set to the node network instead of the pod network',
+    fix: 'enableIPv4Masquerade: false (and ipv4NativeRoutingCIDR: the cluster pod CIDR)',
+    breaks: [5, 6, 7],
+    apply: (t, opts) => {
+      const r = plain(t, opts);
+      patch(r.files, CLUSTER_FILES.ciliumValues, (s) => {
+        const header = s.split('\n').filter((l) => l.startsWith('#')).join('\n');
+        const values = parse(s) as Record<string, unknown>;
+        values['enableIPv4Masquerade'] = true;
+        values['ipv4NativeRoutingCIDR'] = r.model.datacentres[0]!.lan;
+        return `${header}\n${stringify(values)}`;
+      });
+      r.model = { ...r.model, cilium: { ...r.model.cilium, masquerade: true } };
+      return r;
+    },
+  },
+  {
+    name: 'tunnel',
+    mistake: 'Cilium\'s default overlay: VXLAN between nodes, masquerading on',
+    fix: 'routingMode: native, enableIPv4Masquerade: false',
+    breaks: [2, 4, 5, 6],
+    apply: (t, opts) => plain({ ...t, cilium: { ...t.cilium, routingMode: 'tunnel', masquerade: true } }, opts),
+  },
+  {
+    name: 'no-export',
+    mistake: 'the last datacentre\'s nodes peer but do not advertise their pod CIDR',
+    fix: 'exportPodCIDR: true (peering policy) or a PodCIDR CiliumBGPAdvertisement selected by the peer config\'s families',
+    breaks: [2, 3, 4, 5],
+    apply: (t, opts) => {
+      const r = plain(t, opts);
+      const last = r.model.datacentres.at(-1)!.name;
+      const docs = ciliumBgpDocs(r.model) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> }[];
+      for (const d of docs) {
+        if (d.kind === 'CiliumBGPPeeringPolicy' && d.metadata.name === last) {
+          for (const vr of d.spec['virtualRouters'] as Record<string, unknown>[]) vr['exportPodCIDR'] = false;
+        }
+        if (d.kind === 'CiliumBGPClusterConfig' && d.metadata.name === last) {
+          for (const inst of d.spec['bgpInstances'] as { peers: { peerConfigRef: { name: string } }[] }[]) for (const p of inst.peers) p.peerConfigRef.name = 'router-no-export';
+        }
+      }
+      const peerConfig = docs.find((d) => d.kind === 'CiliumBGPPeerConfig');
+      if (peerConfig) {
+        const copy = structuredClone(peerConfig);
+        copy.metadata.name = 'router-no-export';
+        for (const f of copy.spec['families'] as Record<string, unknown>[]) delete f['advertisements'];
+        docs.push(copy);
+      }
+      r.files.set(CLUSTER_FILES.ciliumBgp, yamlDocs(`PITFALL no-export: ${last} does not advertise its pod CIDRs`, docs));
+      return r;
+    },
+  },
+  {
+    name: 'masq-invalid',
+    mistake: 'masq_allow_invalid off on the masquerading wan zone: firewall4 drops conntrack-invalid packets leaving it ("Prevent NAT leakage")',
+    fix: 'none needed in this layout; see README "masq-invalid": it bites only where half of a flow crosses a masquerading zone',
+    // In the reference layout every flow through the only masquerading zone (wan) passes the same
+    // router both ways, because NAT pins the replies to it: nothing there is invalid, so no
+    // assertion can fail. The pitfall runs to show exactly that.
+    breaks: [],
+    apply: (t, opts) => {
+      const r = plain(t, opts);
+      for (const dc of r.model.datacentres) patch(r.files, routerPath(dc.name, 'firewall'), (s) => s.replace("\toption masq_allow_invalid '1'\n", ''));
+      return r;
+    },
+  },
+];
+
+export function pitfall(name: string): Pitfall | undefined {
+  return PITFALLS.find((p) => p.name === name);
+}

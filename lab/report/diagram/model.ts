@@ -1,0 +1,224 @@
+// What the diagram shows, as data: datacentres, machines with their routing tables, the segments
+// that join them (LANs, the peering network, the internet) and the path of a cross-DC packet.
+// Pure. Machines and routes come from a run's report (as they really were) or, for `lab diagram`,
+// from the topology alone (as the assertions expect them).
+import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
+import { ibgpPeers } from '../../render/bird.ts';
+import { podOf } from '../../runtime/twin/plan.ts';
+import type { Route } from '../../runtime/lab.ts';
+import type { LabModel } from '../../topology/model.ts';
+import type { MachineState, Report } from '../model.ts';
+
+export interface DiagramMachine {
+  id: string;
+  name: string;
+  kind: string;
+  dc?: string;
+  address: string;
+  routes: Route[];
+}
+
+/** A shared network drawn as its own box (a LAN switch, the peering network, the internet). */
+export interface DiagramSegment {
+  id: string;
+  label: string;
+  detail: string;
+  dc?: string;
+  kind: 'lan' | 'peering' | 'internet';
+}
+
+export interface DiagramLink {
+  id: string;
+  from: string; // element id (segment or machine)
+  to: string;
+  label?: string;
+  onPath: boolean;
+  /** A hop of the path with no link of its own between the two machines (hops hidden, as in a tunnel). */
+  hidden?: boolean;
+}
+
+export interface Diagram {
+  title: string;
+  subtitle: string;
+  /** Where the routing tables come from. */
+  routesFrom: string;
+  datacentres: { name: string; label: string }[];
+  segments: DiagramSegment[];
+  machines: DiagramMachine[];
+  links: DiagramLink[];
+  /** Machine names a cross-DC packet visits, source pod first; empty when there is none. */
+  path: string[];
+  pathLabel: string;
+}
+
+export const machineId = (name: string): string => `m-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+const lanId = (dc: string): string => `s-lan-${dc.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+const PEERING = 's-peering';
+const INTERNET = 's-internet';
+
+/** Routing tables in the order people read them: default first, then by address. */
+export function sortRoutes(routes: Route[]): Route[] {
+  const key = (r: Route): number[] => {
+    if (r.dst === 'default') return [-1];
+    const [a = '0', p = '32'] = r.dst.split('/');
+    return [...a.split('.').map(Number), Number(p)];
+  };
+  return [...routes].sort((x, y) => {
+    const a = key(x);
+    const b = key(y);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+    return 0;
+  });
+}
+
+/** Every machine of the lab with the routing table the topology implies (what the assertions expect). */
+export function expectedMachines(m: LabModel): MachineState[] {
+  const out: MachineState[] = [];
+  const kernel = (dst: string, dev: string): Route => ({ dst, dev, protocol: 'kernel' });
+  const internetRoutes: Route[] = [kernel(m.internet.wan, 'br0')];
+  for (const dc of m.datacentres) {
+    internetRoutes.push({ dst: dc.lan, gateway: dc.router.wanAddress, dev: 'br0' }, ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: dc.router.wanAddress, dev: 'br0' })));
+  }
+  out.push({ name: 'internet', kind: 'internet', address: m.internet.server, routes: sortRoutes(internetRoutes) });
+  for (const dc of m.datacentres) {
+    const r = dc.router;
+    const routes: Route[] = [
+      { dst: 'default', gateway: m.internet.gateway, dev: ROUTER_PORTS.wan },
+      kernel(dc.lan, LAN_BRIDGE),
+      kernel(m.routers.peering, ROUTER_PORTS.peering),
+      kernel(m.internet.wan, ROUTER_PORTS.wan),
+      ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: n.address, dev: LAN_BRIDGE, protocol: 'bird' })),
+    ];
+    extraZonesOf(m, dc).forEach((z, i) => routes.push(kernel(z.subnet, extraZonePort(i))));
+    // Full mesh (every peer of ibgpPeers), or reflection: either way every router learns every
+    // other datacentre's LAN and pod CIDRs with the originating router's peering address as next
+    // hop (`next hop self`; a reflector keeps the originator's).
+    const peers = new Set(ibgpPeers(m, r).map((p) => p.peer.dc));
+    for (const other of m.datacentres) {
+      if (other === dc || !(peers.has(other.name) || m.routers.reflection)) continue;
+      const via = { gateway: other.router.peeringAddress, dev: ROUTER_PORTS.peering, protocol: 'bird' };
+      routes.push({ dst: other.lan, ...via }, ...other.nodes.map((n) => ({ dst: n.podCIDR, ...via })));
+    }
+    out.push({ name: r.name, kind: 'router', dc: dc.name, address: r.address, routes: sortRoutes(routes) });
+    out.push({ name: dc.lanHost.name, kind: 'lanhost', dc: dc.name, address: dc.lanHost.address, routes: sortRoutes([{ dst: 'default', gateway: r.address, dev: 'eth0' }, kernel(dc.lan, 'eth0')]) });
+    for (const z of extraZonesOf(m, dc)) {
+      out.push({ name: `${z.name}-${dc.name}`, kind: 'zonehost', dc: dc.name, address: z.hostAddress, routes: sortRoutes([{ dst: 'default', gateway: z.routerAddress, dev: 'eth0' }, kernel(z.subnet, 'eth0')]) });
+    }
+    for (const node of dc.nodes) {
+      const pod = podOf(node);
+      const nodeRoutes: Route[] = [{ dst: 'default', gateway: r.address, dev: 'eth0' }, kernel(dc.lan, 'eth0'), { dst: `${pod.address}/32`, dev: 'lxc0' }];
+      if (m.cilium.autoDirectNodeRoutes) {
+        for (const other of dc.nodes) if (other !== node) nodeRoutes.push({ dst: other.podCIDR, gateway: other.address, dev: 'eth0' });
+      }
+      out.push({ name: node.name, kind: 'node', dc: dc.name, address: node.address, routes: sortRoutes(nodeRoutes) });
+      out.push({ name: pod.name, kind: 'pod', dc: dc.name, node: node.name, address: pod.address, routes: sortRoutes([{ dst: 'default', gateway: pod.gateway, dev: 'eth0' }, { dst: `${pod.gateway}/32`, dev: 'eth0' }]) });
+    }
+  }
+  return out;
+}
+
+/** The path the topology implies for the first cross-DC pod pair (first node of the first two datacentres). */
+export function expectedPath(m: LabModel): string[] {
+  const [a, b] = m.datacentres.filter((d) => d.nodes.length > 0);
+  if (!a || !b) return [];
+  const na = a.nodes[0]!;
+  const nb = b.nodes[0]!;
+  return [podOf(na).name, na.name, a.router.name, b.router.name, nb.name, podOf(nb).name];
+}
+
+/** The traceroute of assertion 4's first pod pair, as machine names, source pod first. */
+export function reportedPath(r: Report): string[] {
+  const first = r.assertions.find((a) => a.id === 4)?.results[0];
+  if (!first) return [];
+  const [from] = first.subject.split(' -> ');
+  const hops = first.seen.split(' > ').map((h) => h.trim()).filter((h) => h && h !== 'nothing');
+  return from ? [from.trim(), ...hops] : hops;
+}
+
+export interface DiagramInput {
+  model: LabModel;
+  /** Machines with their routing tables; default: the topology's expected ones. */
+  machines?: MachineState[];
+  path?: string[];
+  routesFrom?: string;
+  pathLabel?: string;
+}
+
+export function buildDiagram(input: DiagramInput): Diagram {
+  const m = input.model;
+  const states = input.machines && input.machines.length > 0 ? input.machines : expectedMachines(m);
+  const expected = expectedMachines(m);
+  // Every machine the topology has, in topology order, then any other machine the run reported.
+  const order = [...expected.map((e) => e.name), ...states.map((s) => s.name).filter((n) => !expected.some((e) => e.name === n))];
+  const byName = new Map(states.map((s) => [s.name, s]));
+  const machines: DiagramMachine[] = order.map((name) => {
+    const s = byName.get(name) ?? { ...expected.find((e) => e.name === name)!, routes: [] };
+    const d: DiagramMachine = { id: machineId(s.name), name: s.name, kind: s.kind, address: s.address, routes: sortRoutes(s.routes) };
+    if (s.dc) d.dc = s.dc;
+    return d;
+  });
+  const segments: DiagramSegment[] = [
+    { id: INTERNET, kind: 'internet', label: 'internet', detail: `WAN ${m.internet.wan} · hosts ${m.internet.hosts}` },
+  ];
+  if (m.datacentres.length > 1) {
+    segments.push({ id: PEERING, kind: 'peering', label: 'peering network', detail: `${m.routers.peering} · iBGP AS ${m.routers.asn}${m.routers.reflection ? ' (reflector: ' + m.datacentres[0]!.router.name + ')' : ' full mesh'}` });
+  }
+  const links: DiagramLink[] = [];
+  const link = (from: string, to: string, label?: string) => {
+    const l: DiagramLink = { id: `e${links.length}`, from, to, onPath: false };
+    if (label) l.label = label;
+    links.push(l);
+  };
+  const internetMachine = machineId('internet');
+  link(INTERNET, internetMachine);
+  for (const dc of m.datacentres) {
+    segments.push({ id: lanId(dc.name), kind: 'lan', dc: dc.name, label: `LAN ${dc.name}`, detail: dc.lan });
+    const router = machineId(dc.router.name);
+    link(INTERNET, router, `wan ${dc.router.wanAddress}`);
+    if (m.datacentres.length > 1) link(PEERING, router, `peering ${dc.router.peeringAddress}`);
+    link(router, lanId(dc.name), `lan ${dc.router.address}`);
+    link(lanId(dc.name), machineId(dc.lanHost.name));
+    for (const z of extraZonesOf(m, dc)) link(router, machineId(`${z.name}-${dc.name}`), `${z.name} ${z.subnet}`);
+    for (const node of dc.nodes) {
+      link(lanId(dc.name), machineId(node.name));
+      link(machineId(node.name), machineId(podOf(node).name), node.podCIDR);
+    }
+  }
+  const path = (input.path ?? expectedPath(m)).filter((p) => machines.some((x) => x.name === p));
+  markPath(machines, links, path);
+  return {
+    title: `${m.name}: Cilium ${m.cilium.routingMode} routing over BGP`,
+    subtitle: `Cilium ${m.versions.cilium} (${m.cilium.bgpApi}${m.cilium.masquerade ? ', masquerade' : ''}), cluster AS ${m.cluster.asn}, routers AS ${m.routers.asn}, pod CIDR ${m.cluster.podCIDR}`,
+    routesFrom: input.routesFrom ?? 'expected routes, derived from the topology',
+    datacentres: m.datacentres.map((d) => ({ name: d.name, label: `${d.name} · LAN ${d.lan}` })),
+    segments,
+    machines,
+    links,
+    path,
+    pathLabel: input.pathLabel ?? (path.length > 0 ? `expected path ${path[0]} → ${path[path.length - 1]}` : ''),
+  };
+}
+
+/** Marks the links between consecutive machines of the path (through a LAN or the peering network). */
+function markPath(machines: DiagramMachine[], links: DiagramLink[], path: string[]): void {
+  const mark = (a: string, b: string): boolean => {
+    let found = false;
+    for (const l of links) if ((l.from === a && l.to === b) || (l.from === b && l.to === a)) found = l.onPath = true;
+    return found;
+  };
+  const dcOf = (name: string) => machines.find((x) => x.name === name)?.dc;
+  const kindOf = (name: string) => machines.find((x) => x.name === name)?.kind;
+  for (let i = 0; i + 1 < path.length; i++) {
+    const a = path[i]!;
+    const b = path[i + 1]!;
+    const [ka, kb] = [kindOf(a), kindOf(b)];
+    let drawn: boolean;
+    if (ka === 'pod' || kb === 'pod') drawn = mark(machineId(a), machineId(b));
+    else if (ka === 'router' && kb === 'router') drawn = mark(machineId(a), PEERING) && mark(PEERING, machineId(b));
+    else if (dcOf(a) && dcOf(a) === dcOf(b)) {
+      const lan = lanId(dcOf(a)!);
+      drawn = mark(machineId(a), lan) && mark(lan, machineId(b));
+    } else drawn = false;
+    if (!drawn) links.push({ id: `e${links.length}`, from: machineId(a), to: machineId(b), label: 'hops hidden', onPath: true, hidden: true });
+  }
+}

@@ -1,0 +1,103 @@
+// kubectl and helm command lines (pure, golden-tested), the probe pods' manifest, and parsers for
+// what Cilium reports about its BGP sessions. Never run here against a cluster: that needs Talos VMs.
+import type { BgpSession } from '../lab.ts';
+import { WHOAMI_PORT } from '../lab.ts';
+import { PROBE_IMAGE } from './pins.ts';
+
+export interface KubeCtx {
+  kubectl: string;
+  helm: string;
+  kubeconfig: string;
+}
+
+const k = (c: KubeCtx, ...args: string[]) => [c.kubectl, '--kubeconfig', c.kubeconfig, ...args];
+
+export function apply(c: KubeCtx, file: string): string[] {
+  return k(c, 'apply', '--server-side', '-f', file);
+}
+
+/** Node label patches from cluster/node-labels.yaml are Node objects: merge-patched, never replaced. */
+export function labelNode(c: KubeCtx, node: string, labels: Record<string, string>): string[] {
+  return k(c, 'label', 'node', node, '--overwrite', ...Object.entries(labels).map(([key, v]) => `${key}=${v}`));
+}
+
+export function waitNodesReady(c: KubeCtx, timeoutS: number): string[] {
+  return k(c, 'wait', '--for=condition=Ready', 'nodes', '--all', `--timeout=${timeoutS}s`);
+}
+
+export function waitPodsReady(c: KubeCtx, namespace: string, selector: string, timeoutS: number): string[] {
+  return k(c, 'wait', '--namespace', namespace, '--for=condition=Ready', 'pods', '--selector', selector, `--timeout=${timeoutS}s`);
+}
+
+export function getJson(c: KubeCtx, resource: string, namespace?: string): string[] {
+  return k(c, 'get', resource, ...(namespace ? ['--namespace', namespace] : []), '--output', 'json');
+}
+
+export function execIn(c: KubeCtx, namespace: string, pod: string, argv: string[], container?: string): string[] {
+  return k(c, 'exec', '--namespace', namespace, pod, ...(container ? ['--container', container] : []), '--', ...argv);
+}
+
+/** helm install of the Cilium chart (a verified .tgz from the cache) with the rendered values. */
+export function helmInstallCilium(c: KubeCtx, chart: string, valuesFile: string, timeoutS: number): string[] {
+  return [c.helm, 'upgrade', '--install', 'cilium', chart, '--kubeconfig', c.kubeconfig, '--namespace', 'kube-system',
+    '--values', valuesFile, '--wait', '--timeout', `${timeoutS}s`];
+}
+
+/** One probe pod per node, pinned to it, from a small public image pinned by digest. */
+export function probePodManifest(node: string, podName: string): object {
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name: podName, namespace: 'default', labels: { 'app.kubernetes.io/name': 'nrl-probe' } },
+    spec: {
+      nodeName: node,
+      terminationGracePeriodSeconds: 0,
+      containers: [{
+        name: 'probe', image: PROBE_IMAGE,
+        // tcpsvd exports TCPREMOTEIP: the echo service answers with the source address it saw.
+        command: ['sh', '-c', `tcpsvd 0.0.0.0 ${WHOAMI_PORT} sh -c 'echo $TCPREMOTEIP' & while true; do sleep 3600; done`],
+        securityContext: { capabilities: { add: ['NET_RAW', 'NET_ADMIN'] } },
+      }],
+    },
+  };
+}
+
+/**
+ * `cilium bgp peers` (cilium CLI, with a Node column) or `cilium-dbg bgp peers` in an agent pod
+ * (without it): a header line, then one line per peer and family; continuation lines for further
+ * families leave the first columns empty. Columns: [Node] Local AS, Peer AS, Peer Address,
+ * Session State, Uptime, Family, Received, Advertised.
+ */
+export function parseCiliumBgpPeers(text: string, node?: string): BgpSession[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const header = lines.findIndex((l) => /Local AS\s+Peer AS\s+Peer Address/.test(l));
+  if (header < 0) return [];
+  const hasNode = /^\s*Node\s/.test(lines[header]!);
+  const out: BgpSession[] = [];
+  let currentNode = node ?? '';
+  for (const l of lines.slice(header + 1)) {
+    const cols = l.trim().split(/\s+/);
+    const addrAt = cols.findIndex((c) => /^[0-9a-f.:]+(:\d+)?$/i.test(c) && (c.includes('.') || c.includes(':')) && !/^\d+\/\d+$/.test(c));
+    if (addrAt < 2) continue; // a continuation line (another family of the same peer)
+    if (hasNode && addrAt === 3) currentNode = cols[0]!;
+    const localAs = Number(cols[addrAt - 2]);
+    const peerAsn = Number(cols[addrAt - 1]);
+    const state = cols[addrAt + 1] ?? 'unknown';
+    out.push({
+      machine: currentNode, peerAddress: cols[addrAt]!.replace(/:\d+$/, ''), peerAsn, kind: localAs === peerAsn ? 'ibgp' : 'ebgp',
+      state: state === 'established' ? 'Established' : state, established: state.toLowerCase() === 'established',
+    });
+  }
+  return out;
+}
+
+/** Agent pods by node, from `kubectl get pods -n kube-system -l k8s-app=cilium -o json`. */
+export function agentPodsByNode(json: string): Map<string, string> {
+  const doc = JSON.parse(json) as { items?: { metadata?: { name?: string }; spec?: { nodeName?: string } }[] };
+  return new Map((doc.items ?? []).flatMap((p) => (p.metadata?.name && p.spec?.nodeName ? [[p.spec.nodeName, p.metadata.name] as const] : [])));
+}
+
+/** Pod addresses by name, from `kubectl get pods -o json`. */
+export function podAddresses(json: string): Map<string, string> {
+  const doc = JSON.parse(json) as { items?: { metadata?: { name?: string }; status?: { podIP?: string } }[] };
+  return new Map((doc.items ?? []).flatMap((p) => (p.metadata?.name && p.status?.podIP ? [[p.metadata.name, p.status.podIP] as const] : [])));
+}

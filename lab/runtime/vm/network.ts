@@ -1,0 +1,149 @@
+// The VM lab's wiring. Everything lives in namespaces named nrl-<run id>-...:
+//   nrl-<id>-vm     one bridge per LAN (lanN) and one for peering (peer), the VMs' tap devices,
+//                   and the QEMU processes themselves (started with `ip netns exec`);
+//   nrl-<id>-ctl    the orchestrator's side: a veth into the first LAN bridge, from where talosctl,
+//                   kubectl, helm and ssh reach the Talos, Kubernetes and router APIs;
+//   nrl-<id>-<lan host>  a LAN host per datacentre (veth into its LAN bridge), like the twin's.
+// Nothing is created in the host's root namespace. The plan is pure; applyVmNetwork runs it.
+import * as ip from '../../topology/cidr.ts';
+import { allNodes, type LabModel } from '../../topology/model.ts';
+import { extraZonesOf, macFor } from '../../render/ports.ts';
+import { must } from '../exec.ts';
+import { nsName } from '../twin/names.ts';
+import { addNamespace, ipBatch } from '../twin/netns.ts';
+
+export interface TapPlan {
+  name: string;
+  bridge: string;
+}
+
+export interface VmNicPlan {
+  /** undefined: QEMU user networking (a router's WAN, for its package installs). */
+  tap?: string;
+  mac: string;
+}
+
+export interface VmMachinePlan {
+  name: string;
+  kind: 'router' | 'node';
+  dc: string;
+  address: string;
+  nics: VmNicPlan[];
+}
+
+export interface HostNsPlan {
+  ns: string;
+  name: string;
+  dc: string;
+  address: string;
+  prefix: number;
+  gateway: string;
+  bridge: string;
+  /** veth end inside the vm namespace. */
+  port: string;
+}
+
+export interface VmNetworkPlan {
+  vmNs: string;
+  ctlNs: string;
+  bridges: string[];
+  taps: TapPlan[];
+  machines: VmMachinePlan[];
+  hosts: HostNsPlan[];
+  /** The orchestrator's address on the first LAN, and its routes to the rest of the lab. */
+  ctl: HostNsPlan & { routes: string[] };
+  /** Capture points: the host side of each segment. */
+  segments: Record<string, { ns: string; dev: string }>;
+}
+
+export function lanBridge(dcIndex: number): string {
+  return `lan${dcIndex}`;
+}
+
+export const PEERING_BRIDGE = 'peer';
+
+/** Host MAC of a machine: routers are host 1 of their LAN, nodes 10 + j (as the DHCP leases render). */
+export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
+  const vmNs = nsName(runId, 'vm');
+  const bridges = [...m.datacentres.map((d) => lanBridge(d.index)), PEERING_BRIDGE];
+  const taps: TapPlan[] = [];
+  const machines: VmMachinePlan[] = [];
+  const hosts: HostNsPlan[] = [];
+  let vmIndex = 0;
+  const tap = (bridge: string, nic: number): string => {
+    const name = `t${vmIndex}n${nic}`;
+    taps.push({ name, bridge });
+    return name;
+  };
+  for (const dc of m.datacentres) {
+    // NIC order is the router's port order (eth0 lan, eth1 wan, eth2 peering, eth3+ extra zones).
+    const extra = extraZonesOf(m, dc);
+    for (const z of extra) bridges.push(`z${dc.index}${z.name}`.slice(0, 15));
+    const nics: VmNicPlan[] = [
+      { tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 1) },
+      { mac: macFor(dc.index, 2) }, // WAN: user networking
+      { tap: tap(PEERING_BRIDGE, 2), mac: macFor(dc.index, 3) },
+      ...extra.map((z, i) => ({ tap: tap(`z${dc.index}${z.name}`.slice(0, 15), 3 + i), mac: macFor(dc.index, 4 + i) })),
+    ];
+    machines.push({ name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address, nics });
+    vmIndex++;
+    dc.nodes.forEach((n, j) => {
+      machines.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address, nics: [{ tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 10 + j) }] });
+      vmIndex++;
+    });
+    hosts.push({
+      ns: nsName(runId, dc.lanHost.name), name: dc.lanHost.name, dc: dc.name, address: dc.lanHost.address, prefix: dc.lanPrefix,
+      gateway: dc.router.address, bridge: lanBridge(dc.index), port: `h${dc.index}`,
+    });
+  }
+  const first = m.datacentres[0]!;
+  const lan = ip.cidr(first.lan);
+  const used = new Set([first.router.address, first.lanHost.address, ...allNodes(m).map((n) => n.address)]);
+  let ctlAddress = '';
+  for (let i = ip.size(lan) - 2; i > 1; i--) {
+    const a = ip.formatIp(ip.host(lan, i) ?? 0);
+    if (!used.has(a)) {
+      ctlAddress = a;
+      break;
+    }
+  }
+  const ctl = {
+    ns: nsName(runId, 'ctl'), name: 'orchestrator', dc: first.name, address: ctlAddress, prefix: first.lanPrefix,
+    gateway: first.router.address, bridge: lanBridge(first.index), port: 'ctl',
+    routes: m.datacentres.slice(1).map((d) => `${d.lan} via ${first.router.address}`),
+  };
+  const segments: VmNetworkPlan['segments'] = { peering: { ns: vmNs, dev: PEERING_BRIDGE } };
+  for (const dc of m.datacentres) segments[`lan:${dc.name}`] = { ns: vmNs, dev: lanBridge(dc.index) };
+  return { vmNs, ctlNs: ctl.ns, bridges, taps, machines, hosts, ctl, segments };
+}
+
+/** `ip -batch` lines of a switch namespace: bridges (no STP, no forward delay) and their taps. Pure. */
+export function switchBatch(bridges: string[], taps: TapPlan[]): string[] {
+  return [
+    'link set lo up',
+    ...bridges.flatMap((b) => [`link add ${b} type bridge stp_state 0 forward_delay 0`, `link set ${b} up`]),
+    ...taps.flatMap((t) => [`tuntap add dev ${t.name} mode tap`, `link set ${t.name} master ${t.bridge}`, `link set ${t.name} up`]),
+  ];
+}
+
+/** Creates the switch namespace with its bridges and taps (used by the VM lab and the tests). */
+export async function createSwitch(ns: string, bridges: string[], taps: TapPlan[]): Promise<void> {
+  await addNamespace(ns);
+  await ipBatch(ns, switchBatch(bridges, taps));
+}
+
+/** A namespace with one veth into a bridge of the switch namespace, addressed, default route set. */
+export async function attachHost(switchNs: string, h: HostNsPlan, routes: string[] = [`default via ${h.gateway}`]): Promise<void> {
+  await addNamespace(h.ns);
+  await ipBatch(h.ns, ['link set lo up', `link add eth0 type veth peer name ${h.port} netns ${switchNs}`]);
+  await ipBatch(switchNs, [`link set ${h.port} master ${h.bridge}`, `link set ${h.port} up`]);
+  await ipBatch(h.ns, [`addr add ${h.address}/${h.prefix} dev eth0`, 'link set eth0 up', ...routes.map((r) => `route add ${r}`)]);
+}
+
+export async function applyVmNetwork(plan: VmNetworkPlan): Promise<void> {
+  await createSwitch(plan.vmNs, plan.bridges, plan.taps);
+  await attachHost(plan.vmNs, plan.ctl, plan.ctl.routes);
+  for (const h of plan.hosts) await attachHost(plan.vmNs, h);
+  // Only in the lab namespace: no bridge traffic goes through the host's netfilter.
+  await must(['ip', 'netns', 'exec', plan.vmNs, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+}

@@ -1,0 +1,118 @@
+// OpenWRT provisioning before boot: the rendered UCI files and bird.conf go into a per-run copy of
+// the ext4 rootfs with `debugfs -w` (no loop mount, no privileges on the image), together with a
+// /etc/uci-defaults/ script. OpenWRT runs uci-defaults scripts once, early at first boot (from
+// /etc/init.d/boot, before the network is up) and deletes those that exit 0; so ours starts a
+// background job that waits for the WAN, installs BIRD 2 with the release's package manager,
+// puts the rendered bird.conf in place, restarts the services and says so on the console.
+import { writeFileSync } from 'node:fs';
+import { dirname, posix } from 'node:path';
+import { parseVersion, rowFor } from '../../versions/semver.ts';
+import { OPENWRT_LINES } from '../../versions/openwrt.ts';
+import { must, run } from '../exec.ts';
+
+export const ROUTER_READY = 'NRL-ROUTER-READY';
+export const ROUTER_FAILED = 'NRL-ROUTER-FAILED';
+/** Where the rendered bird.conf waits until the package (which ships its own) is installed. */
+export const STAGED_BIRD_CONF = '/etc/nrl/bird.conf';
+
+export interface InjectFile {
+  /** Absolute path inside the image. */
+  path: string;
+  /** File on the host to copy in. */
+  source: string;
+  mode?: number;
+}
+
+/** The debugfs command file that writes `files` into the image, creating parent folders. Pure. */
+export function debugfsScript(files: InjectFile[]): string {
+  const lines: string[] = [];
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const parts = posix.dirname(f.path).split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const d = `/${parts.slice(0, i).join('/')}`;
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        lines.push(`mkdir ${d}`); // an existing folder only prints an error; debugfs goes on
+      }
+    }
+  }
+  for (const f of files) {
+    if (/\s/.test(f.path) || /\s/.test(f.source)) throw new Error(`debugfs paths must not contain spaces: ${f.path}`);
+    lines.push(`rm ${f.path}`, `write ${f.source} ${f.path}`, `sif ${f.path} mode 0${(0o100000 | (f.mode ?? 0o644)).toString(8)}`,
+      `sif ${f.path} uid 0`, `sif ${f.path} gid 0`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function injectFiles(image: string, files: InjectFile[], scratch: string): Promise<void> {
+  const cmdFile = `${scratch}/debugfs.cmds`;
+  writeFileSync(cmdFile, debugfsScript(files));
+  const out = await run(['debugfs', '-w', '-f', cmdFile, image], { timeoutMs: 60_000 });
+  if (out.code !== 0) throw new Error(`debugfs -w ${image} failed: ${(out.stderr || out.stdout).trim().slice(0, 500)}`);
+  // debugfs exits 0 even when a write fails: read every file back.
+  for (const f of files) {
+    const r = await run(['debugfs', '-R', `stat ${f.path}`, image], { timeoutMs: 30_000 });
+    if (r.code !== 0 || !/Type: regular/.test(r.stdout)) throw new Error(`debugfs: ${f.path} is not in ${image} after writing it: ${r.stderr.trim()}`);
+  }
+}
+
+export async function readBack(image: string, path: string): Promise<string> {
+  return must(['debugfs', '-R', `cat ${path}`, image], { timeoutMs: 30_000 });
+}
+
+/** The package manager and BIRD packages of an OpenWRT release line. */
+export function openwrtPackages(version: string): { manager: 'opkg' | 'apk'; packages: string[] } {
+  const v = parseVersion(version);
+  const row = v && rowFor(OPENWRT_LINES, v);
+  if (!row) throw new Error(`no OpenWRT line for ${version}`);
+  return { manager: row.packageManager, packages: row.birdPackages };
+}
+
+/** /etc/uci-defaults/90-nrl-bird: install BIRD 2 and restart the services, in the background. Pure. */
+export function uciDefaultsScript(version: string, opts: { waitSeconds?: number } = {}): string {
+  const { manager, packages } = openwrtPackages(version);
+  const install = manager === 'apk'
+    ? `apk update && apk add ${packages.join(' ')}`
+    : `opkg update && opkg install ${packages.join(' ')}`;
+  const wait = opts.waitSeconds ?? 300;
+  return `#!/bin/sh
+# Written by native-routing-lab. OpenWRT ${version}: ${manager}.
+# uci-defaults run before the network starts, so the install runs in the background once the WAN
+# has a default route; the result goes to the serial console for the lab to read.
+(
+  i=0
+  while ! ip route show default 2>/dev/null | grep -q default; do
+    i=$((i+1)); [ $i -ge ${wait} ] && { echo "${ROUTER_FAILED} no WAN default route after ${wait} s" >/dev/console; exit 1; }
+    sleep 1
+  done
+  if ${install} >/tmp/nrl-install.log 2>&1; then
+    cp ${STAGED_BIRD_CONF} /etc/bird.conf
+    /etc/init.d/bird enable
+    /etc/init.d/bird restart
+    /etc/init.d/dnsmasq restart
+    /etc/init.d/firewall restart
+    echo "${ROUTER_READY} $(cat /proc/sys/kernel/hostname)" >/dev/console
+  else
+    echo "${ROUTER_FAILED} ${manager} could not install ${packages.join(' ')}: $(tail -n 3 /tmp/nrl-install.log | tr '\\n' ' ')" >/dev/console
+  fi
+) </dev/null >/dev/null 2>&1 &
+exit 0
+`;
+}
+
+/** Files to inject into a router's rootfs copy: rendered configs, staged bird.conf, uci-defaults, ssh key. */
+export function routerFiles(configs: { network: string; firewall: string; dhcp: string; bird: string; uciDefaults: string; authorizedKey?: string }): InjectFile[] {
+  return [
+    { path: '/etc/config/network', source: configs.network },
+    { path: '/etc/config/firewall', source: configs.firewall },
+    { path: '/etc/config/dhcp', source: configs.dhcp },
+    { path: STAGED_BIRD_CONF, source: configs.bird },
+    { path: '/etc/uci-defaults/90-nrl-bird', source: configs.uciDefaults, mode: 0o755 },
+    ...(configs.authorizedKey ? [{ path: '/etc/dropbear/authorized_keys', source: configs.authorizedKey, mode: 0o600 }] : []),
+  ];
+}
+
+export function scratchOf(file: string): string {
+  return dirname(file);
+}
