@@ -14,7 +14,8 @@ import { newRunId } from './runtime/twin/names.ts';
 import { TwinLab } from './runtime/twin/twin-lab.ts';
 import { destroyRun } from './runtime/twin/teardown.ts';
 import type { LabModel } from './topology/model.ts';
-import type { Lab } from './runtime/lab.ts';
+import type { FaultKind, Lab } from './runtime/lab.ts';
+import { runFault, type FaultReport } from './faults/run.ts';
 import type { Pitfall } from './pitfalls/index.ts';
 
 export interface E2eOptions {
@@ -31,6 +32,8 @@ export interface E2eOptions {
   onLab?: (lab: TwinLab) => void;
   /** Extra measurements on the running lab after the assertions (lab compare). */
   measure?: (lab: Lab) => Promise<void>;
+  /** Inject this fault after the assertions, measure detection and recovery. */
+  fault?: FaultKind;
 }
 
 export function preflightTwin(): void {
@@ -72,6 +75,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
   const release = onInterrupt(() => destroyRun(runId));
   let convergence: Convergence | undefined;
   let machines: MachineState[] = [];
+  let fault: FaultReport | undefined;
   let runs: Awaited<ReturnType<typeof runAssertions>> = [];
   try {
     await stage(stages, 'up', opts, () => lab.up());
@@ -80,6 +84,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     runs = await stage(stages, 'assertions', opts, () => runAssertions(lab, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
     machines = await snapshotMachines(lab);
     if (opts.measure) await stage(stages, 'measurements', opts, () => opts.measure!(lab));
+    if (opts.fault) fault = await stage(stages, `fault ${opts.fault}`, opts, () => runFault(lab, opts.fault!));
   } catch (e) {
     notes.push(`run stopped: ${(e as Error).message}`);
   } finally {
@@ -107,7 +112,8 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     assertions,
     machines,
     notes,
-    ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok),
+    ...(fault ? { fault } : {}),
+    ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok) && (fault?.ok ?? true),
     artifacts,
   };
   return writeRunReports(report, opts.model); // junit.xml, diagram.svg/png, report.json with its artifacts index

@@ -2,7 +2,8 @@
 // via the peer router); nodes have no overlay device and no route through one.
 import { allNodes } from '../topology/model.ts';
 import type { Lab, Link, Route } from '../runtime/lab.ts';
-import { result, type Assertion, type Result } from './types.ts';
+import { pool } from '../util/pool.ts';
+import { PROBE_PARALLELISM, result, type Assertion, type Result } from './types.ts';
 
 export const OVERLAY_KINDS = ['vxlan', 'geneve', 'ipip', 'gre', 'sit'];
 
@@ -17,8 +18,9 @@ export const routesPresent: Assertion = {
     const m = lab.model;
     const out: Result[] = [];
     const sessions = await lab.bgpSessions();
+    const tables = new Map(await pool(m.datacentres, PROBE_PARALLELISM, async (dc) => [dc.name, await lab.routes(dc.router.name)] as const));
     for (const dc of m.datacentres) {
-      const table: Route[] = await lab.routes(dc.router.name);
+      const table: Route[] = tables.get(dc.name)!;
       for (const node of allNodes(m)) {
         const home = m.datacentres.find((d) => d.name === node.dc)!;
         const expectedVia = home === dc ? node.address : home.router.peeringAddress;
@@ -38,10 +40,9 @@ export const routesPresent: Assertion = {
         out.push(result(2, `${dc.router.name}: ${node.podCIDR} (${node.name})`, ok, `via ${expectedVia}`, seen, diagnosis));
       }
     }
-    for (const node of allNodes(m)) {
-      const links = await lab.links(node.name);
+    const nodeState = await pool(allNodes(m), PROBE_PARALLELISM, async (node) => ({ node, links: await lab.links(node.name), routes: await lab.routes(node.name) }));
+    for (const { node, links, routes } of nodeState) {
       const overlays = links.filter(isOverlay).map((l) => `${l.name} (${l.kind ?? '?'})`);
-      const routes = await lab.routes(node.name);
       const viaOverlay = routes.filter((r) => overlays.some((o) => o.startsWith(`${r.dev} `))).map((r) => `${r.dst} dev ${r.dev}`);
       out.push(result(2, `${node.name}: no overlay`, overlays.length === 0 && viaOverlay.length === 0, 'no overlay device, no route via one',
         overlays.length === 0 ? 'none' : `${overlays.join(', ')}; routes: ${viaOverlay.join(', ') || 'none'}`,

@@ -1,23 +1,24 @@
 // 4. The path matches the topology hop by hop (traceroute from the pod).
 import type { Lab } from '../runtime/lab.ts';
 import { expectedPath, whoHas } from './path.ts';
-import { result, type Assertion, type AssertContext, type Result } from './types.ts';
+import { pool } from '../util/pool.ts';
+import { PROBE_PARALLELISM, result, type Assertion, type AssertContext, type Result } from './types.ts';
 
 export const hopByHop: Assertion = {
   id: 4,
   title: 'hop-by-hop path matches the topology',
   async run(lab: Lab, ctx: AssertContext): Promise<Result[]> {
-    const out: Result[] = [];
-    for (const { from, to } of ctx.pairs) {
+    const perPair = await pool([...ctx.pairs, ...ctx.sameDcPairs], PROBE_PARALLELISM, async ({ from, to }) => {
       const expected = expectedPath(lab, from, to);
       const trace = await lab.traceroute(from, to);
       const seen = trace.hops.map((h) => (h === '*' ? '*' : whoHas(lab, h)));
       const ok = trace.ok && seen.join(' > ') === expected.join(' > ');
       let diagnosis = `the packet took ${seen.join(' > ') || 'no hops'} instead of ${expected.join(' > ')}`;
+      if (expected.length === 3 && seen.length > 3) diagnosis += ': same-LAN traffic went through the router; autoDirectNodeRoutes installs direct routes between nodes of one LAN';
       if (seen.length < expected.length && trace.ok) diagnosis += ': hops are hidden, as when traffic is encapsulated between nodes (tunnel mode)';
       if (!trace.ok) diagnosis += ': the destination never answered';
-      out.push(result(4, `${from} -> ${to}`, ok, expected.join(' > '), seen.join(' > ') || 'nothing', diagnosis, [`traceroute: ${trace.detail}`]));
-    }
-    return out;
+      return result(4, `${from} -> ${to}`, ok, expected.join(' > '), seen.join(' > ') || 'nothing', diagnosis, [`traceroute: ${trace.detail}`]);
+    });
+    return perPair;
   },
 };

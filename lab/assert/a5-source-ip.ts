@@ -2,7 +2,8 @@
 // peer address they saw; it is the client pod's own IP.
 import type { Lab } from '../runtime/lab.ts';
 import { whoHas } from './path.ts';
-import { result, type Assertion, type AssertContext, type Result } from './types.ts';
+import { pool } from '../util/pool.ts';
+import { PROBE_PARALLELISM, result, type Assertion, type AssertContext, type Result } from './types.ts';
 
 export function masqueradeDiagnosis(lab: Lab, seen: string): string {
   const owner = whoHas(lab, seen);
@@ -16,18 +17,17 @@ export const sourcePreserved: Assertion = {
   id: 5,
   title: 'source IP preserved (remote pod and remote LAN host)',
   async run(lab: Lab, ctx: AssertContext): Promise<Result[]> {
-    const out: Result[] = [];
-    for (const { from, to } of ctx.pairs) {
+    const perPair = await pool(ctx.pairs, PROBE_PARALLELISM, async ({ from, to }) => {
       const client = lab.machines().find((m) => m.name === from)!;
       const dc = lab.machines().find((m) => m.name === to)?.dc;
       const lanHost = lab.model.datacentres.find((d) => d.name === dc)!.lanHost.name;
-      for (const server of [to, lanHost]) {
+      return Promise.all([to, lanHost].map(async (server) => {
         const r = await lab.tcpWhoAmI(from, server);
         const ok = r.ok && r.seenSource === client.address;
         const diagnosis = r.ok ? masqueradeDiagnosis(lab, r.seenSource ?? '') : `no answer from ${server}: ${r.detail}`;
-        out.push(result(5, `${from} -> ${server}`, ok, client.address, r.seenSource ?? r.detail, diagnosis));
-      }
-    }
-    return out;
+        return result(5, `${from} -> ${server}`, ok, client.address, r.seenSource ?? r.detail, diagnosis);
+      }));
+    });
+    return perPair.flat();
   },
 };

@@ -26,10 +26,12 @@ async function snapshot(lab: Lab): Promise<string[]> {
 
 export async function waitForConvergence(lab: Lab, opts: { deadlineMs?: number; settleMs?: number; intervalMs?: number } = {}): Promise<Convergence> {
   const deadline = opts.deadlineMs ?? 30_000;
-  // A speaker whose first dial was refused retries after its connect-retry time: do not call the
-  // lab settled before that retry had its chance.
-  const retry = lab.model.timers?.connectRetry;
-  const settle = opts.settleMs ?? Math.min(deadline, Math.max(3_000, retry === undefined ? 3_000 : retry * 1000 + 2_000));
+  // Do not call the lab settled before the routers' first dial (after BIRD's connect delay, 5 s by
+  // default) and a retry of a refused dial (after the connect-retry time) had their chance.
+  const t = lab.model.timers;
+  const firstDial = (t?.connectDelay ?? 5) * 1000 + 2_000;
+  const retry = t?.connectRetry === undefined ? 0 : t.connectRetry * 1000 + 2_000;
+  const settle = opts.settleMs ?? Math.min(deadline, Math.max(3_000, firstDial, retry));
   const start = Date.now();
   let last = '';
   let since = start;

@@ -9,7 +9,7 @@ import { noOverlay } from './a6-no-overlay.ts';
 import { egressMasqueraded } from './a7-egress.ts';
 import { dnsThroughRouter } from './a8-dns.ts';
 import { zonesHold } from './a9-firewall.ts';
-import { crossDcPairs } from './pairs.ts';
+import { crossDcPairs, sameDcPairs } from './pairs.ts';
 import type { Assertion, Result } from './types.ts';
 
 export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold];
@@ -21,7 +21,8 @@ export interface AssertionRun {
 }
 
 export async function runAssertions(lab: Lab, opts: { seed?: number; only?: number[] } = {}): Promise<AssertionRun[]> {
-  const ctx = { seed: opts.seed ?? 1, pairs: crossDcPairs(lab, opts.seed ?? 1) };
+  const seed = opts.seed ?? 1;
+  const ctx = { seed, pairs: crossDcPairs(lab, seed), sameDcPairs: sameDcPairs(lab, seed) };
   const runs: AssertionRun[] = [];
   for (const a of ASSERTIONS.filter((x) => !opts.only || opts.only.includes(x.id))) {
     const t0 = Date.now();

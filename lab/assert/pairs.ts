@@ -30,3 +30,17 @@ export function crossDcPairs(lab: Lab, seed: number): PodPair[] {
   }
   return pairs;
 }
+
+/** One pair of pods on different nodes per datacentre that has several nodes. */
+export function sameDcPairs(lab: Lab, seed: number): PodPair[] {
+  const rand = seeded(seed + 1);
+  const pairs: PodPair[] = [];
+  for (const dc of lab.model.datacentres) {
+    const pods = lab.machines().filter((m) => m.kind === 'pod' && m.dc === dc.name);
+    if (new Set(pods.map((p) => p.node)).size < 2) continue;
+    const a = pods[Math.floor(rand() * pods.length)]!;
+    const others = pods.filter((p) => p.node !== a.node);
+    pairs.push({ from: a.name, to: others[Math.floor(rand() * others.length)]!.name });
+  }
+  return pairs;
+}

@@ -23,12 +23,17 @@ export interface AssertContext {
   seed: number;
   /** Ordered cross-datacentre pod pairs to probe. */
   pairs: PodPair[];
+  /** Pod pairs on different nodes of one datacentre (the path check covers them). */
+  sameDcPairs: PodPair[];
 }
 
 export interface PodPair {
   from: string;
   to: string;
 }
+
+/** How many probes run at once: enough to hide latency, few enough for two cores. */
+export const PROBE_PARALLELISM = 8;
 
 export function result(assertion: number, subject: string, ok: boolean, expected: string, seen: string, diagnosis?: string, evidence?: string[]): Result {
   const r: Result = { assertion, subject, ok, expected, seen };

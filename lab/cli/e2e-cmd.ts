@@ -2,11 +2,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runE2e } from '../e2e.ts';
+import { runVmE2e } from '../runtime/vm/e2e.ts';
 import { InputError } from '../topology/errors.ts';
 import { formatReport } from '../report/terminal.ts';
 import { publishToGithub } from '../report/github.ts';
 import { EXIT } from './exit.ts';
 import type { TopologyFlags } from './inputs.ts';
+import { FAULT_KINDS, type FaultKind } from '../runtime/lab.ts';
 import { labInputs } from './pitfall-input.ts';
 import { PITFALLS } from '../pitfalls/index.ts';
 import { topologyOptions } from './options.ts';
@@ -20,6 +22,8 @@ export interface E2eFlags extends TopologyFlags {
   json?: boolean;
   runtime: string;
   pitfall?: string;
+  fault?: string;
+  download?: boolean;
 }
 
 export function readOptionalFile(path: string | undefined, flag: string): string | undefined {
@@ -37,27 +41,49 @@ export function parseSeed(text: string): number {
   return n;
 }
 
+export function parseFault(name: string | undefined): FaultKind | undefined {
+  if (name === undefined) return undefined;
+  if (!(FAULT_KINDS as string[]).includes(name)) throw new InputError([{ field: '--fault', problem: `no fault "${name}"`, fix: `use one of ${FAULT_KINDS.join(', ')}` }], 'flags');
+  return name as FaultKind;
+}
+
 export function e2eOptions(cmd: Command): Command {
   return topologyOptions(cmd)
     .option('--cilium-bgp <file>', 'your own Cilium BGP manifests instead of the rendered ones')
     .option('--artifacts <dir>', 'artifacts folder (a subfolder per run)', 'artifacts')
     .option('--seed <n>', 'seed for sampling pod pairs', '1')
     .option('--runtime <name>', 'twin (default) or vm', 'twin')
+    .option('--download', 'vm runtime: download missing images and tools into the cache (needs internet)')
     .option('--pitfall <name>', `apply a classic mistake to the generated configs (${PITFALLS.map((p) => p.name).join(', ')})`)
+    .option('--fault <name>', `after the assertions, inject a fault and measure detection and recovery (${FAULT_KINDS.join(', ')})`)
     .option('--plain', 'one plain line per stage (default when not a TTY)')
     .option('--json', 'print the report as JSON instead of text');
 }
 
 export function registerE2e(program: Command): void {
   e2eOptions(program.command('e2e').description('bring the lab up, converge, assert everything, report, tear down')).action(async (flags: E2eFlags) => {
-    if (flags.runtime !== 'twin') {
-      throw new InputError([{ field: '--runtime', problem: `"${flags.runtime}" is not available yet`, fix: 'use --runtime twin' }], 'flags');
+    if (flags.runtime !== 'twin' && flags.runtime !== 'vm') {
+      throw new InputError([{ field: '--runtime', problem: `"${flags.runtime}" is not a runtime`, fix: 'use --runtime twin or --runtime vm' }], 'flags');
     }
     const { model, files, pitfall } = labInputs(flags);
     const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
     const seed = parseSeed(flags.seed);
+    const fault = parseFault(flags.fault);
+    if (flags.runtime === 'vm') {
+      if (ciliumBgpText !== undefined || fault || pitfall) {
+        throw new InputError([{ field: '--runtime', problem: 'the VM runtime runs the rendered configs only (no --cilium-bgp, --pitfall or --fault yet)', fix: 'drop those flags, or use --runtime twin' }], 'flags');
+      }
+      // Preflight inside runVmE2e throws MissingToolError (exit 3) before anything is created.
+      const report = await runVmE2e({
+        model, files, seed, artifactsRoot: flags.artifacts, download: flags.download === true,
+        onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
+      });
+      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
+      process.exitCode = report.ok ? EXIT.ok : EXIT.assertionFailed;
+      return;
+    }
     const report = await runE2e({
-      model, files, seed, ...(pitfall ? { pitfall } : {}), artifactsRoot: flags.artifacts,
+      model, files, seed, ...(pitfall ? { pitfall } : {}), ...(fault ? { fault } : {}), artifactsRoot: flags.artifacts,
       ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }),
       onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
     });

@@ -10,7 +10,9 @@ import { destroyAll, destroyRun } from '../runtime/twin/teardown.ts';
 import { TwinLab } from '../runtime/twin/twin-lab.ts';
 import { InputError } from '../topology/errors.ts';
 import { loadModel } from '../topology/load.ts';
-import { readOptionalFile, type E2eFlags } from './e2e-cmd.ts';
+import { parseFault, readOptionalFile, type E2eFlags } from './e2e-cmd.ts';
+import { formatFault, runFault } from '../faults/run.ts';
+import { FAULT_KINDS } from '../runtime/lab.ts';
 import { EXIT } from './exit.ts';
 import { readTopology } from './inputs.ts';
 import { topologyOptions } from './options.ts';
@@ -87,6 +89,17 @@ export function registerLifecycle(program: Command): void {
       const ns = k.machines[machine];
       if (!ns) throw new InputError([{ field: 'machine', problem: `no machine "${machine}" in lab ${k.runId}`, fix: `use one of ${Object.keys(k.machines).join(', ')}` }], 'arguments');
       process.exitCode = execAttached(ns, command);
+    });
+
+  program.command('fault').description('inject a fault into the running lab, measure detection and recovery, heal it')
+    .argument('<name>', FAULT_KINDS.join(' | ')).option('--run <id>', 'which lab, when several run')
+    .action(async (name: string, flags: { run?: string }) => {
+      const kind = parseFault(name)!;
+      const lab = rebuild(pickKept(flags.run));
+      await lab.attach();
+      const f = await runFault(lab, kind);
+      process.stdout.write(formatFault(f));
+      process.exitCode = f.ok ? EXIT.ok : EXIT.assertionFailed;
     });
 
   program.command('down').description('tear a running lab down').option('--run <id>', 'which lab').option('--all', 'every lab namespace on this machine, including crashed runs\' leftovers')

@@ -13,7 +13,12 @@ function timerLines(t: BgpTimers | undefined): string[] {
   if (!t) return [];
   const lines: string[] = [];
   if (t.connectDelay !== undefined) lines.push(`connect delay time ${t.connectDelay};`);
-  if (t.connectRetry !== undefined) lines.push(`connect retry time ${t.connectRetry};`);
+  if (t.connectRetry !== undefined) {
+    lines.push(`connect retry time ${t.connectRetry};`);
+    // After a failure (hold timer expired, peer gone) BIRD otherwise waits 60-300 s before it
+    // tries again; with lab timers it retries on the connect-retry rhythm.
+    lines.push(`error wait time ${t.connectRetry}, ${t.connectRetry * 6};`);
+  }
   if (t.hold !== undefined) lines.push(`hold time ${t.hold};`);
   if (t.keepalive !== undefined) lines.push(`keepalive time ${t.keepalive};`);
   return lines;

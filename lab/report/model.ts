@@ -4,6 +4,7 @@ import type { Result } from '../assert/types.ts';
 import type { Convergence } from '../assert/converge.ts';
 import type { LabModel } from '../topology/model.ts';
 import type { Lab, Route } from '../runtime/lab.ts';
+import type { FaultReport } from '../faults/run.ts';
 
 export interface Stage {
   name: string;
@@ -61,6 +62,8 @@ export interface Report {
   /** Every machine's routing table as it was after the assertions (for diagrams and summaries). */
   machines: MachineState[];
   notes: string[];
+  /** `lab e2e --fault NAME`: what the fault did and how the lab recovered. */
+  fault?: FaultReport;
   ok: boolean;
   /** The run's artifacts folder (absolute). */
   artifacts: string;

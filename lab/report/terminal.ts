@@ -2,6 +2,7 @@
 // most three each: expected, seen, why and one line of evidence), then where the artifacts are.
 import { artifactsLine } from './artifacts.ts';
 import type { Report } from './model.ts';
+import { formatFault } from '../faults/run.ts';
 
 const FAILURES_SHOWN = 3;
 const WIDTH = 200;
@@ -44,6 +45,7 @@ export function formatReport(r: Report): string {
   }
   for (const s of r.stages.filter((x) => !x.ok)) lines.push(`  stage ${s.name} failed: ${clip(s.detail ?? '')}`);
   for (const n of r.notes) lines.push(`  note: ${n}`);
+  if (r.fault) lines.push('', ...formatFault(r.fault).trimEnd().split('\n').map((l) => `  ${l}`));
   lines.push('', `${r.ok ? 'PASS' : 'FAIL'}: ${r.assertions.filter((a) => a.ok).length} of ${r.assertions.length} assertions hold. ${artifactsLine(r)}`);
   return lines.join('\n') + '\n';
 }

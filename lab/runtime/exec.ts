@@ -38,3 +38,17 @@ export async function until<T>(check: () => Promise<T | undefined>, deadlineMs: 
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once the process is gone; throws naming `what` at the deadline. */
+export async function waitForExit(pid: number, deadlineMs: number, what: string): Promise<void> {
+  await until(async () => (isAlive(pid) ? undefined : true), deadlineMs, () => `${what} (pid ${pid}) did not exit`, 20);
+}

@@ -63,6 +63,19 @@ export interface Capture {
   file?: string;
 }
 
+export type FaultKind = 'peering-down' | 'bird-restart' | 'speaker-restart' | 'lan-cut';
+export const FAULT_KINDS: FaultKind[] = ['peering-down', 'bird-restart', 'speaker-restart', 'lan-cut'];
+
+export interface InjectedFault {
+  kind: FaultKind;
+  /** The machine the fault hits. */
+  target: string;
+  description: string;
+  /** true when peers can only notice through the BGP hold timer (no carrier loss, no TCP close). */
+  silent: boolean;
+  heal(): Promise<void>;
+}
+
 export interface Lab {
   readonly runtime: 'twin' | 'vm';
   readonly model: LabModel;
@@ -85,6 +98,8 @@ export interface Lab {
   resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }>;
   /** Captures on a named segment ("peering" or "lan:<dc>") while `during` runs. */
   capture(segment: string, during: () => Promise<void>): Promise<Capture>;
+  /** Breaks something on purpose; heal() puts it back. */
+  injectFault(kind: FaultKind): Promise<InjectedFault>;
   exec(machine: string, argv: string[], timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 

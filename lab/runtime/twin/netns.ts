@@ -1,8 +1,8 @@
 // Network namespaces and the processes inside them. Every command here runs inside a lab
 // namespace (`ip -n NS`, `ip netns exec NS`) except creating and deleting those namespaces.
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
-import { must, run } from '../exec.ts';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { must, run, isAlive } from '../exec.ts';
 import { isLabNamespace } from './names.ts';
 
 export function inNs(ns: string, argv: string[]): string[] {
@@ -43,14 +43,18 @@ export async function pidsIn(ns: string): Promise<number[]> {
   return r.stdout.split('\n').map(Number).filter((n) => n > 0);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
+/** The pid of the process named `comm` inside a namespace, if one runs there. */
+export async function findDaemon(ns: string, comm: string): Promise<number | undefined> {
+  for (const pid of await pidsIn(ns)) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === comm) return pid;
+    } catch {
+      /* exited */
+    }
   }
+  return undefined;
 }
+
 
 /** Stops every process inside the namespaces (TERM, then KILL after graceMs) and deletes them. */
 export async function destroyNamespaces(namespaces: string[], graceMs = 2000): Promise<string[]> {
@@ -64,8 +68,8 @@ export async function destroyNamespaces(namespaces: string[], graceMs = 2000): P
     }
   }
   const end = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
-  for (const pid of pids.filter(alive)) {
+  while (pids.some(isAlive) && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+  for (const pid of pids.filter(isAlive)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -7,19 +7,20 @@ import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { parse } from 'yaml';
-import { run, until } from '../exec.ts';
-import type { BgpSession, Capture, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import { run, until, waitForExit } from '../exec.ts';
+import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import { twinFault } from './faults.ts';
 import { DISCARD_PORT, WHOAMI_PORT } from '../lab.ts';
 import { parsePcap } from '../pcap.ts';
 import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './cilium-agent.ts';
 import { datapathSettings, nodeDatapath } from './datapath.ts';
 import { dnsmasqArgs } from './dnsmasq.ts';
 import { fw4Ruleset } from './fw4.ts';
-import { addNamespace, inNs, ipBatch, startDaemon } from './netns.ts';
+import { addNamespace, findDaemon, inNs, ipBatch, startDaemon } from './netns.ts';
 import { destroyRun } from './teardown.ts';
 import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from './probes.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
-import { pool } from './pool.ts';
+import { pool } from '../../util/pool.ts';
 
 export const TWIN_FIDELITY =
   'twin: real BIRD 2, GoBGP, dnsmasq and nftables in network namespaces; Cilium\'s routing and BGP behaviour reproduced with kernel routes, nft and GoBGP (the eBPF datapath is not run)';
@@ -42,6 +43,7 @@ export class TwinLab implements Lab {
   private readonly machineList: Machine[];
   private readonly nsOf = new Map<string, string>();
   private captures = 0;
+  private readonly pids = new Map<string, number>();
   /** Parsed up front: bad manifests are an input error before anything is created. */
   private readonly bgpDocs: ReturnType<typeof parseBgpManifests>;
 
@@ -131,6 +133,22 @@ export class TwinLab implements Lab {
     return r.code === 0 && r.stdout.trim() !== '';
   }
 
+  /** Starts (or restarts) a router's BIRD with the rendered bird.conf and waits for its socket. */
+  async startBird(dcName: string): Promise<void> {
+    const dc = this.model.datacentres.find((d) => d.name === dcName)!;
+    const ns = this.ns(dc.router.name);
+    const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
+    const sock = join(this.opts.runDir, `bird-${dc.name}.ctl`);
+    const birdLog = this.path('logs', `bird-${dc.name}.log`);
+    this.pids.set(`bird:${dc.name}`, startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
+    await this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'));
+  }
+
+  /** Pid of a daemon this lab started: "bird:<dc>" or "gobgpd:<node>". */
+  daemonPid(key: string): number | undefined {
+    return this.pids.get(key);
+  }
+
   private async startRouters(): Promise<void> {
     await pool(this.model.datacentres, 4, async (dc) => {
       const ns = this.ns(dc.router.name);
@@ -139,10 +157,7 @@ export class TwinLab implements Lab {
       // A real wire carries frames of at most the MTU: no segmentation offload on the peering port,
       // so captures there count what a switch would see.
       await this.sh(ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
-      const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
-      const sock = join(this.opts.runDir, `bird-${dc.name}.ctl`);
-      const birdLog = this.path('logs', `bird-${dc.name}.log`);
-      startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog);
+      await this.startBird(dc.name);
       const args = dnsmasqArgs(renderedText(this.files, routerPath(dc.name, 'dhcp')), dc.lan, {
         pidFile: join(this.opts.runDir, `dnsmasq-${dc.name}.pid`),
         leaseFile: join(this.opts.runDir, `dnsmasq-${dc.name}.leases`),
@@ -150,7 +165,6 @@ export class TwinLab implements Lab {
       writeFileSync(this.path('configs', 'routers', dc.name, 'dnsmasq.args'), args.join('\n') + '\n');
       const dnsLog = this.path('logs', `dnsmasq-${dc.name}.log`);
       startDaemon(ns, ['dnsmasq', ...args], dnsLog);
-      await this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'));
       await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => this.listening(ns, 'udp', 53));
     });
   }
@@ -161,6 +175,34 @@ export class TwinLab implements Lab {
     return new Map(docs.flatMap((d) => (d?.metadata?.name ? [[d.metadata.name, d.metadata.labels ?? {}] as const] : [])));
   }
 
+  /** Starts (or restarts) a node's GoBGP from its intent and announces what Cilium would. */
+  async startSpeaker(nodeName: string): Promise<void> {
+    const node = allNodes(this.model).find((n) => n.name === nodeName)!;
+    const intent = this.intents.find((i) => i.node === nodeName);
+    if (!intent || intent.localAsn === undefined) return;
+    const ns = this.ns(node.name);
+    const toml = this.path('configs', 'nodes', `${node.name}.gobgpd.toml`);
+    writeFileSync(toml, gobgpToml(intent, node.address));
+    const logFile = this.path('logs', `gobgpd-${node.name}.log`);
+    this.pids.set(`gobgpd:${node.name}`, startDaemon(ns, ['gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', '127.0.0.1:50051', '--pprof-disable'], logFile));
+    await this.waitFor(`GoBGP on ${node.name}`, logFile, async () => (await run(inNs(ns, ['gobgp', 'global']), { timeoutMs: 3000 })).code === 0);
+    for (const prefix of intent.advertise) await this.sh(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']);
+  }
+
+  /** Reconnects to a lab another process brought up (`lab up`): intents and daemon pids. */
+  async attach(): Promise<void> {
+    const labels = this.nodeLabels();
+    for (const node of allNodes(this.model)) {
+      this.intents.push(nodeIntent(this.bgpDocs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }));
+      const pid = await findDaemon(this.ns(node.name), 'gobgpd');
+      if (pid) this.pids.set(`gobgpd:${node.name}`, pid);
+    }
+    for (const dc of this.model.datacentres) {
+      const pid = await findDaemon(this.ns(dc.router.name), 'bird');
+      if (pid) this.pids.set(`bird:${dc.name}`, pid);
+    }
+  }
+
   private async startNodes(): Promise<void> {
     const docs = this.bgpDocs;
     const labels = this.nodeLabels();
@@ -169,13 +211,7 @@ export class TwinLab implements Lab {
       this.intents.push(intent);
       writeFileSync(this.path('configs', 'nodes', `${node.name}.bgp.json`), JSON.stringify(intent, null, 2) + '\n');
       if (intent.localAsn === undefined) return; // no BGP resource selects the node: Cilium runs no speaker
-      const ns = this.ns(node.name);
-      const toml = this.path('configs', 'nodes', `${node.name}.gobgpd.toml`);
-      writeFileSync(toml, gobgpToml(intent, node.address));
-      const logFile = this.path('logs', `gobgpd-${node.name}.log`);
-      startDaemon(ns, ['gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', '127.0.0.1:50051', '--pprof-disable'], logFile);
-      await this.waitFor(`GoBGP on ${node.name}`, logFile, async () => (await run(inNs(ns, ['gobgp', 'global']), { timeoutMs: 3000 })).code === 0);
-      for (const prefix of intent.advertise) await this.sh(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']);
+      await this.startSpeaker(node.name);
     });
   }
 
@@ -291,16 +327,13 @@ export class TwinLab implements Lab {
       } catch {
         /* gone */
       }
-      await until(async () => {
-        try {
-          process.kill(pid, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      }, 5000, () => 'tcpdump did not stop');
+await waitForExit(pid, 5000, 'tcpdump');
     }
     return { segment, packets: parsePcap(readFileSync(file)), file };
+  }
+
+  async injectFault(kind: FaultKind): Promise<InjectedFault> {
+    return twinFault(this, kind);
   }
 
   async exec(machine: string, argv: string[], timeoutMs = 30_000) {

@@ -1,7 +1,7 @@
 // kubectl and helm command lines (pure, golden-tested), the probe pods' manifest, and parsers for
 // what Cilium reports about its BGP sessions. Never run here against a cluster: that needs Talos VMs.
 import type { BgpSession } from '../lab.ts';
-import { WHOAMI_PORT } from '../lab.ts';
+import { DISCARD_PORT, WHOAMI_PORT } from '../lab.ts';
 import { PROBE_IMAGE } from './pins.ts';
 
 export interface KubeCtx {
@@ -53,8 +53,9 @@ export function probePodManifest(node: string, podName: string): object {
       terminationGracePeriodSeconds: 0,
       containers: [{
         name: 'probe', image: PROBE_IMAGE,
-        // tcpsvd exports TCPREMOTEIP: the echo service answers with the source address it saw.
-        command: ['sh', '-c', `tcpsvd 0.0.0.0 ${WHOAMI_PORT} sh -c 'echo $TCPREMOTEIP' & while true; do sleep 3600; done`],
+        // tcpsvd exports TCPREMOTEIP: the echo service answers with the source address it saw; the
+        // counting service answers the byte count once the sender half-closes.
+        command: ['sh', '-c', `tcpsvd 0.0.0.0 ${WHOAMI_PORT} sh -c 'echo $TCPREMOTEIP' & tcpsvd 0.0.0.0 ${DISCARD_PORT} wc -c & while true; do sleep 3600; done`],
         securityContext: { capabilities: { add: ['NET_RAW', 'NET_ADMIN'] } },
       }],
     },

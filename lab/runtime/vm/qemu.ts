@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { isLabNamespace } from '../twin/names.ts';
+import { isAlive } from '../exec.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -92,14 +93,6 @@ export interface RunningVm {
   exited: () => boolean;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Starts QEMU detached inside `ns`; the namespace must be a lab namespace. */
 export function startVm(ns: string, spec: VmSpec, qemuLog: string): RunningVm {
@@ -112,7 +105,7 @@ export function startVm(ns: string, spec: VmSpec, qemuLog: string): RunningVm {
     child.on('exit', () => { exited = true; });
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start QEMU for ${spec.name}`);
-    return { spec, ns, pid: child.pid, qemuLog, exited: () => exited || !alive(child.pid!) };
+    return { spec, ns, pid: child.pid, qemuLog, exited: () => exited || !isAlive(child.pid!) };
   } finally {
     closeSync(fd);
   }
@@ -208,15 +201,15 @@ export async function stopPid(pid: number, graceMs = 3000): Promise<void> {
     return;
   }
   const end = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-  if (alive(pid)) {
+  while (isAlive(pid) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  if (isAlive(pid)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
       /* gone */
     }
     const killEnd = Date.now() + 2000;
-    while (alive(pid) && Date.now() < killEnd) await new Promise((r) => setTimeout(r, 25));
+    while (isAlive(pid) && Date.now() < killEnd) await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -1,0 +1,385 @@
+// The VM lab: OpenWRT routers and Talos nodes under QEMU, Cilium installed by Helm, behind the same
+// Lab interface as the twin. NEVER RUN END TO END: it needs working KVM (or hours of TCG) and the
+// internet (images, packages, container images). What did run here: the QEMU runner, the bridges
+// and taps, the KVM probe, the download cache, the rootfs injection, and the pure command builders
+// and parsers this class uses (test/vm). Everything below that talks to a booted router or cluster
+// is written against the documented CLIs and has not been exercised.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { parse, stringify } from 'yaml';
+import { CLUSTER_FILES, renderedText, routerPath, type RenderedFiles } from '../../render/index.ts';
+import { INSTALL_DISK } from '../../render/talos-patch.ts';
+import { allNodes, type LabModel } from '../../topology/model.ts';
+import { must, run, until } from '../exec.ts';
+import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import { DISCARD_PORT, WHOAMI_PORT } from '../lab.ts';
+import { parsePcap } from '../pcap.ts';
+import { inNs, startDaemon } from '../twin/netns.ts';
+import { nsName } from '../twin/names.ts';
+import { parseBirdProtocols, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../twin/probes.ts';
+import type { Accel } from './qemu.ts';
+import { consoleExec, KERNEL_ARGS, startVm, waitForConsole, type RunningVm } from './qemu.ts';
+import * as kube from './kube.ts';
+import { applyVmNetwork, vmNetworkPlan, type VmNetworkPlan } from './network.ts';
+import { injectFiles, routerFiles, ROUTER_FAILED, ROUTER_READY, uciDefaultsScript } from './rootfs.ts';
+import * as talos from './talos.ts';
+import { destroyVmRun } from './teardown.ts';
+
+export const VM_FIDELITY =
+  'vm: real OpenWRT (BIRD 2, firewall4, dnsmasq) and Talos with Cilium\'s eBPF datapath under QEMU; routers reach the real internet through QEMU user networking, so there is no emulated internet host';
+
+/** Paths of everything the run uses, all verified from the cache by preflight. */
+export interface VmImages {
+  openwrtKernel: string;
+  openwrtRootfsGz: string;
+  talosKernel: string;
+  talosInitramfs: string;
+  talosctl: string;
+  kubectl: string;
+  helm: string;
+  ciliumChart: string;
+}
+
+export interface VmOptions {
+  runId: string;
+  artifacts: string;
+  runDir: string;
+  images: VmImages;
+  accel: Accel;
+  log?: (line: string) => void;
+}
+
+/** Deadlines (ms) of every wait; TCG multiplies them. */
+const DEADLINES = { routerBoot: 180_000, routerPackages: 600_000, talosMaintenance: 300_000, talosApi: 600_000, kubeReady: 900_000, bgp: 300_000 };
+
+export class VmLab implements Lab {
+  readonly runtime = 'vm' as const;
+  readonly fidelity = VM_FIDELITY;
+  readonly plan: VmNetworkPlan;
+  private readonly vms = new Map<string, RunningVm>();
+  private readonly podIps = new Map<string, string>();
+  private readonly agentPods = new Map<string, string>();
+  private readonly slow: number;
+
+  constructor(readonly model: LabModel, readonly files: RenderedFiles, readonly opts: VmOptions) {
+    this.plan = vmNetworkPlan(model, opts.runId);
+    this.slow = opts.accel === 'kvm' ? 1 : 10;
+  }
+
+  get artifacts(): string {
+    return this.opts.artifacts;
+  }
+
+  private path(...parts: string[]): string {
+    const p = join(this.opts.artifacts, ...parts);
+    mkdirSync(join(p, '..'), { recursive: true });
+    return p;
+  }
+
+  private get ctl() {
+    return { talos: { talosctl: this.opts.images.talosctl, dir: this.path('cluster', 'talos', 'x').replace(/\/x$/, '') }, kube: { kubectl: this.opts.images.kubectl, helm: this.opts.images.helm, kubeconfig: this.path('cluster', 'kubeconfig') } };
+  }
+
+  /** Runs an orchestrator command inside the ctl namespace (the only way to the lab's networks). */
+  private async ctlRun(argv: string[], timeoutMs = 120_000): Promise<string> {
+    return must(inNs(this.plan.ctlNs, argv), { timeoutMs });
+  }
+
+  machines(): Machine[] {
+    const out: Machine[] = [];
+    for (const dc of this.model.datacentres) {
+      out.push({ name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address });
+      for (const n of dc.nodes) {
+        out.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address });
+        out.push({ name: `${n.name}-pod`, kind: 'pod', dc: dc.name, node: n.name, address: this.podIps.get(`${n.name}-pod`) ?? '' });
+      }
+      out.push({ name: dc.lanHost.name, kind: 'lanhost', dc: dc.name, address: dc.lanHost.address });
+    }
+    return out;
+  }
+
+  addressesOf(machine: string): string[] {
+    const dc = this.model.datacentres.find((d) => d.router.name === machine);
+    if (dc) return [dc.router.address, dc.router.peeringAddress];
+    const m = this.machines().find((x) => x.name === machine);
+    return m?.address ? [m.address] : [];
+  }
+
+  async up(): Promise<void> {
+    const log = this.opts.log ?? (() => undefined);
+    if (this.opts.accel === 'tcg') log('KVM is not usable: running under TCG, every deadline is 10 times longer');
+    mkdirSync(this.opts.runDir, { recursive: true });
+    for (const [rel, text] of this.files) writeFileSync(this.path('configs', rel), text);
+    await applyVmNetwork(this.plan);
+    for (const h of this.plan.hosts) {
+      startDaemon(h.ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], this.path('logs', `whoami-${h.name}.log`));
+      startDaemon(h.ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], this.path('logs', `discard-${h.name}.log`));
+    }
+    const key = join(this.opts.runDir, 'id_ed25519');
+    await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nrl-${this.opts.runId}`, '-f', key]);
+    await Promise.all(this.model.datacentres.map((dc) => this.startRouter(dc.index, `${key}.pub`)));
+    log('routers up, BIRD 2 installed');
+    await this.startNodes();
+    await this.bootstrapCluster();
+    log('Kubernetes up, Cilium installed');
+  }
+
+  private async startRouter(dcIndex: number, pubKey: string): Promise<void> {
+    const dc = this.model.datacentres[dcIndex]!;
+    const mp = this.plan.machines.find((m) => m.name === dc.router.name)!;
+    const dir = this.path('vms', dc.router.name, 'x').replace(/\/x$/, '');
+    const rootfs = join(dir, 'rootfs.ext4');
+    writeFileSync(rootfs, gunzipSync(readFileSync(this.opts.images.openwrtRootfsGz)));
+    const write = (name: string, text: string) => {
+      const p = join(dir, name);
+      writeFileSync(p, text);
+      return p;
+    };
+    await injectFiles(rootfs, routerFiles({
+      network: write('network', renderedText(this.files, routerPath(dc.name, 'network'))),
+      firewall: write('firewall', renderedText(this.files, routerPath(dc.name, 'firewall'))),
+      dhcp: write('dhcp', renderedText(this.files, routerPath(dc.name, 'dhcp'))),
+      bird: write('bird.conf', renderedText(this.files, routerPath(dc.name, 'bird.conf'))),
+      uciDefaults: write('90-nrl-bird', uciDefaultsScript(this.model.versions.openwrt)),
+      authorizedKey: (copyFileSync(pubKey, join(dir, 'authorized_keys')), join(dir, 'authorized_keys')),
+    }), dir);
+    const vm = startVm(this.plan.vmNs, {
+      name: nsName(this.opts.runId, dc.router.name), kernel: this.opts.images.openwrtKernel, append: KERNEL_ARGS.openwrt,
+      memoryMiB: 256, cpus: 1, accel: this.opts.accel, nics: mp.nics.map((n) => ({ ...(n.tap ? { tap: n.tap } : {}), mac: n.mac })),
+      disks: [{ file: rootfs, format: 'raw' }],
+      consoleSocket: join(this.opts.runDir, `${dc.router.name}.con`), consoleLog: this.path('consoles', `${dc.router.name}.log`), pidFile: join(this.opts.runDir, `${dc.router.name}.pid`),
+    }, this.path('logs', `qemu-${dc.router.name}.log`));
+    this.vms.set(dc.router.name, vm);
+    await waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow);
+    const outcome = await waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow);
+    if (outcome.startsWith(ROUTER_FAILED)) throw new Error(`${dc.router.name}: ${outcome}`);
+  }
+
+  private async startNodes(): Promise<void> {
+    const c = this.ctl.talos;
+    const cp = allNodes(this.model).find((n) => n.role === 'controlplane')!;
+    mkdirSync(c.dir, { recursive: true });
+    await this.ctlRun(talos.genConfig(c, this.model.name, talos.clusterEndpoint(cp.address), this.path('configs', CLUSTER_FILES.talosPatch), INSTALL_DISK));
+    await Promise.all(allNodes(this.model).map(async (n) => {
+      const mp = this.plan.machines.find((m) => m.name === n.name)!;
+      const disk = this.path('vms', n.name, 'disk.qcow2');
+      await must(['qemu-img', 'create', '-f', 'qcow2', disk, '12G']);
+      const vm = startVm(this.plan.vmNs, {
+        name: nsName(this.opts.runId, n.name), kernel: this.opts.images.talosKernel, initrd: this.opts.images.talosInitramfs, append: KERNEL_ARGS.talos,
+        memoryMiB: n.role === 'controlplane' ? 3072 : 2048, cpus: 2, accel: this.opts.accel,
+        nics: mp.nics.map((x) => ({ tap: x.tap!, mac: x.mac })), disks: [{ file: disk, format: 'qcow2' }],
+        consoleSocket: join(this.opts.runDir, `${n.name}.con`), consoleLog: this.path('consoles', `${n.name}.log`), pidFile: join(this.opts.runDir, `${n.name}.pid`),
+        guestAgentSocket: join(this.opts.runDir, `${n.name}.qga`),
+      }, this.path('logs', `qemu-${n.name}.log`));
+      this.vms.set(n.name, vm);
+      // Maintenance mode: apid answers --insecure once the node has its DHCP lease from the router.
+      await until(async () => ((await run(inNs(this.plan.ctlNs, talos.versionInsecure(c, n.address)), { timeoutMs: 10_000 })).code === 0 ? true : undefined),
+        DEADLINES.talosMaintenance * this.slow, () => `Talos on ${n.name} (${n.address}) never answered in maintenance mode`, 5000);
+      await this.ctlRun(talos.applyConfig(c, n.address, n.role));
+    }));
+  }
+
+  private async bootstrapCluster(): Promise<void> {
+    const { talos: c, kube: k } = this.ctl;
+    const cp = allNodes(this.model).find((n) => n.role === 'controlplane')!;
+    await until(async () => ((await run(inNs(this.plan.ctlNs, talos.version(c, cp.address)), { timeoutMs: 10_000 })).code === 0 ? true : undefined),
+      DEADLINES.talosApi * this.slow, () => `Talos API on ${cp.name} never came up after apply-config`, 5000);
+    await this.ctlRun(talos.bootstrap(c, cp.address));
+    await until(async () => ((await run(inNs(this.plan.ctlNs, talos.kubeconfig(c, cp.address, k.kubeconfig)), { timeoutMs: 20_000 })).code === 0 ? true : undefined),
+      DEADLINES.talosApi * this.slow, () => 'talosctl kubeconfig never succeeded', 5000);
+    for (const doc of renderedText(this.files, CLUSTER_FILES.nodeLabels).split(/^---$/m)) {
+      const d = parse(doc) as { metadata?: { name?: string; labels?: Record<string, string> } } | null;
+      if (d?.metadata?.name && d.metadata.labels) {
+        const name = d.metadata.name;
+        const labels = d.metadata.labels;
+        await until(async () => ((await run(inNs(this.plan.ctlNs, kube.labelNode(k, name, labels)), { timeoutMs: 20_000 })).code === 0 ? true : undefined),
+          DEADLINES.kubeReady * this.slow, () => `could not label node ${name}`, 5000);
+      }
+    }
+    await this.ctlRun(kube.helmInstallCilium(k, this.opts.images.ciliumChart, this.path('configs', CLUSTER_FILES.ciliumValues), 900), DEADLINES.kubeReady * this.slow);
+    await this.ctlRun(kube.waitNodesReady(k, 900), DEADLINES.kubeReady * this.slow);
+    await this.ctlRun(kube.apply(k, this.path('configs', CLUSTER_FILES.ciliumBgp)));
+    const pods = allNodes(this.model).map((n) => kube.probePodManifest(n.name, `${n.name}-pod`));
+    const podsFile = this.path('configs', 'cluster', 'probe-pods.yaml');
+    writeFileSync(podsFile, pods.map((p) => stringify(p)).join('---\n'));
+    await this.ctlRun(kube.apply(k, podsFile));
+    await this.ctlRun(kube.waitPodsReady(k, 'default', 'app.kubernetes.io/name=nrl-probe', 600), DEADLINES.kubeReady * this.slow);
+    for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', 'default')))) this.podIps.set(name, ipAddr);
+    for (const [node, pod] of kube.agentPodsByNode(await this.ctlRun([...kube.getJson(k, 'pods', 'kube-system'), '--selector', 'k8s-app=cilium']))) this.agentPods.set(node, pod);
+    await until(async () => {
+      const s = await this.bgpSessions();
+      return s.length > 0 && s.every((x) => x.established) ? true : undefined;
+    }, DEADLINES.bgp * this.slow, async () => `BGP sessions not established: ${(await this.bgpSessions()).filter((x) => !x.established).map((x) => `${x.machine}->${x.peerAddress} ${x.state}`).join(', ')}`, 5000);
+  }
+
+  /** Router: ssh to dropbear from the ctl namespace, the serial console when ssh fails. */
+  private async onRouter(name: string, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+    const dc = this.model.datacentres.find((d) => d.router.name === name)!;
+    const r = await run(inNs(this.plan.ctlNs, sshArgv(join(this.opts.runDir, 'id_ed25519'), dc.router.address, command)), { timeoutMs });
+    if (r.code !== 255) return r;
+    const vm = this.vms.get(name);
+    if (!vm) return r;
+    const c = await consoleExec(vm.spec.consoleSocket, command, timeoutMs);
+    return { code: c.code, stdout: c.output, stderr: '' };
+  }
+
+  async exec(machine: string, argv: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+    const m = this.machines().find((x) => x.name === machine);
+    if (!m) throw new Error(`no machine named ${machine} in this lab`);
+    const { kube: k } = this.ctl;
+    if (m.kind === 'router') return this.onRouter(machine, argv.map(shellQuote).join(' '), timeoutMs);
+    if (m.kind === 'lanhost') return run(inNs(nsName(this.opts.runId, machine), argv), { timeoutMs });
+    if (m.kind === 'pod') return run(inNs(this.plan.ctlNs, kube.execIn(k, 'default', machine, argv)), { timeoutMs });
+    // A node: Talos has no shell; the Cilium agent pod runs in the node's network namespace.
+    const agent = this.agentPods.get(machine);
+    if (!agent) return { code: 1, stdout: '', stderr: `no Cilium agent pod on ${machine}` };
+    return run(inNs(this.plan.ctlNs, kube.execIn(k, 'kube-system', agent, argv, 'cilium-agent')), { timeoutMs });
+  }
+
+  async bgpSessions(): Promise<BgpSession[]> {
+    const routers = await Promise.all(this.model.datacentres.map(async (dc) =>
+      parseBirdProtocols((await this.onRouter(dc.router.name, 'birdc show protocols all', 15_000)).stdout, dc.router.name, this.model.routers.asn)));
+    const nodes = await Promise.all(allNodes(this.model).map(async (n) =>
+      kube.parseCiliumBgpPeers((await this.exec(n.name, ['cilium-dbg', 'bgp', 'peers'], 20_000)).stdout, n.name)));
+    return [...routers.flat(), ...nodes.flat()];
+  }
+
+  async routes(machine: string): Promise<Route[]> {
+    const m = this.machines().find((x) => x.name === machine);
+    // iproute2 (JSON) on lan hosts and in the Cilium agent; BusyBox `ip` (text) on routers and pods.
+    if (m?.kind === 'lanhost' || m?.kind === 'node') return parseRoutes((await this.exec(machine, ['ip', '-j', 'route', 'show'])).stdout);
+    return parseRouteText((await this.exec(machine, ['ip', 'route', 'show'])).stdout);
+  }
+
+  async links(machine: string): Promise<Link[]> {
+    const m = this.machines().find((x) => x.name === machine);
+    if (m?.kind === 'lanhost' || m?.kind === 'node') return parseLinks((await this.exec(machine, ['ip', '-j', '-d', 'link', 'show'])).stdout);
+    return parseLinkText((await this.exec(machine, ['ip', '-d', 'link', 'show'])).stdout);
+  }
+
+  private target(to: string): string {
+    return this.machines().find((m) => m.name === to)?.address || to;
+  }
+
+  async ping(from: string, to: string, opts: { size?: number; dontFragment?: boolean } = {}): Promise<ProbeResult> {
+    const args = ['ping', '-c', '1', '-W', '2'];
+    if (opts.size) args.push('-s', String(opts.size - 28));
+    // BusyBox ping has no -M; the kernel sets DF on ICMP it sends by default (pmtudisc "want").
+    const r = await this.exec(from, [...args, this.target(to)], 10_000);
+    return { ok: r.code === 0, detail: (r.stdout + r.stderr).trim().split('\n').filter((l) => /bytes from|unreachable|loss|error/i.test(l)).join('; ') };
+  }
+
+  async tcpWhoAmI(from: string, to: string): Promise<ProbeResult & { seenSource?: string }> {
+    const r = await this.exec(from, ['nc', '-w', '3', this.target(to), String(WHOAMI_PORT)], 10_000);
+    const seen = r.stdout.trim();
+    if (r.code !== 0 || !/^\d+\.\d+\.\d+\.\d+$/.test(seen)) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) ?? 'no answer' };
+    return { ok: true, detail: `server saw ${seen}`, seenSource: seen };
+  }
+
+  async traceroute(from: string, to: string): Promise<TraceResult> {
+    const target = this.target(to);
+    const r = await this.exec(from, ['traceroute', '-n', '-q', '1', '-w', '1', '-m', '10', target], 20_000);
+    return parseTraceroute(r.stdout, target);
+  }
+
+  async transfer(from: string, to: string, bytes: number): Promise<ProbeResult> {
+    // The receiver (`wc -c` behind tcpsvd or socat) answers the count after the sender's half-close.
+    const r = await this.exec(from, ['sh', '-c', `head -c ${bytes} /dev/zero | nc -w 10 ${this.target(to)} ${DISCARD_PORT}`], 20_000);
+    const received = Number(r.stdout.trim());
+    return { ok: received === bytes, detail: r.code === 0 ? `${received} of ${bytes} bytes arrived` : r.stderr.trim().split('\n').at(-1) ?? 'failed' };
+  }
+
+  async resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }> {
+    const r = await this.exec(from, ['nslookup', '-type=a', name, this.target(server)], 10_000);
+    const address = parseNslookup(r.stdout, name);
+    return address ? { ok: true, detail: `${name} -> ${address}`, address } : { ok: false, detail: (r.stdout + r.stderr).trim().split('\n').slice(-2).join('; ') || 'no answer' };
+  }
+
+  /** On the host side of the segment's bridge, in the vm namespace: the wire, as in the twin. */
+  async capture(segment: string, during: () => Promise<void>): Promise<Capture> {
+    const seg = this.plan.segments[segment];
+    if (!seg) throw new Error(`no segment ${segment}; known: ${Object.keys(this.plan.segments).join(', ')}`);
+    const file = this.path('captures', `${segment.replace(':', '-')}-${Date.now()}.pcap`);
+    const logFile = this.path('logs', `tcpdump-${segment.replace(':', '-')}.log`);
+    const pid = startDaemon(seg.ns, ['tcpdump', '-i', seg.dev, '-nn', '--immediate-mode', '-U', '-s', '200', '-w', file], logFile);
+    try {
+      await until(async () => (readFileSync(logFile, 'utf8').includes('listening on') ? true : undefined), 10_000, () => `tcpdump on ${segment} did not start`);
+      await during();
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      try {
+        process.kill(pid, 'SIGINT');
+      } catch {
+        /* gone */
+      }
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return { segment, packets: parsePcap(readFileSync(file)), file };
+  }
+
+  /** Faults on the VM lab: tap devices on the host side, services inside the guests. Never run. */
+  async injectFault(kind: FaultKind): Promise<InjectedFault> {
+    const dc = this.model.datacentres[0]!;
+    const router = this.plan.machines.find((m) => m.name === dc.router.name)!;
+    const node = this.plan.machines.find((m) => m.kind === 'node')!;
+    const tapDown = async (tap: string, target: string, description: string): Promise<InjectedFault> => {
+      await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'down']);
+      return { kind, target, description, silent: false, heal: async () => { await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'up']); } };
+    };
+    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap!, dc.router.name, `${dc.router.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
+    if (kind === 'lan-cut') return tapDown(node.nics[0]!.tap!, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) is down`);
+    if (kind === 'bird-restart') {
+      await this.onRouter(dc.router.name, '/etc/init.d/bird restart', 30_000);
+      return { kind, target: dc.router.name, description: `BIRD restarted on ${dc.router.name}`, silent: false, heal: async () => undefined };
+    }
+    const agent = this.agentPods.get(node.name);
+    if (!agent) throw new Error(`no Cilium agent pod on ${node.name}`);
+    await this.ctlRun([this.opts.images.kubectl, '--kubeconfig', this.ctl.kube.kubeconfig, 'delete', 'pod', '--namespace', 'kube-system', agent, '--wait=false']);
+    return { kind, target: node.name, description: `the Cilium agent on ${node.name} was restarted`, silent: false, heal: async () => undefined };
+  }
+
+  async down(): Promise<string[]> {
+    return destroyVmRun(this.opts.runId);
+  }
+}
+
+export function shellQuote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** ssh to a router's dropbear with the run's key; host keys are per boot, so none is remembered. Pure. */
+export function sshArgv(key: string, address: string, command: string): string[] {
+  return ['ssh', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+    '-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `root@${address}`, command];
+}
+
+/** `ip route show` text (BusyBox or iproute2). */
+export function parseRouteText(text: string): Route[] {
+  return text.split('\n').filter((l) => l.trim()).map((l) => {
+    const w = l.trim().split(/\s+/);
+    const at = (k: string) => { const i = w.indexOf(k); return i >= 0 ? w[i + 1] : undefined; };
+    const r: Route = { dst: w[0]! };
+    const via = at('via'); const dev = at('dev'); const proto = at('proto');
+    if (via) r.gateway = via;
+    if (dev) r.dev = dev;
+    if (proto) r.protocol = proto;
+    return r;
+  });
+}
+
+/** `ip -d link show` text: "2: eth0@if5: <...,UP,LOWER_UP> mtu 1500 ..." then detail lines naming the kind. */
+export function parseLinkText(text: string): Link[] {
+  const out: Link[] = [];
+  for (const l of text.split('\n')) {
+    const head = /^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>\s+mtu\s+(\d+)/.exec(l);
+    if (head) {
+      out.push({ name: head[1]!, mtu: Number(head[3]), up: head[2]!.split(',').includes('UP') });
+      continue;
+    }
+    const kind = /^\s+(vxlan|geneve|veth|bridge|dummy|bond|vlan|tun)\b/.exec(l);
+    const last = out.at(-1);
+    if (kind && last && !last.kind) last.kind = kind[1]!;
+  }
+  return out;
+}
