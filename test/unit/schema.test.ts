@@ -56,3 +56,8 @@ test('`lab schema` prints the schema', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), JSON.parse(JSON.stringify(TOPOLOGY_JSON_SCHEMA)));
 });
+
+test('the schema published for editors (schema/topology.schema.json) is up to date', () => {
+  const published = JSON.parse(readFileSync(new URL('../../schema/topology.schema.json', import.meta.url), 'utf8')) as unknown;
+  assert.deepEqual(published, JSON.parse(JSON.stringify(TOPOLOGY_JSON_SCHEMA)), 'regenerate it: node bin/lab.mjs schema > schema/topology.schema.json');
+});

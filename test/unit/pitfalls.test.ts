@@ -1,0 +1,53 @@
+// Each pitfall changes exactly the generated config it names; running them is test/twin's job.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { PITFALLS, pitfall } from '../../lab/pitfalls/index.ts';
+import { CLUSTER_FILES, renderAll, routerPath } from '../../lab/render/index.ts';
+import { referenceTopology } from '../../lab/topology/reference.ts';
+import { resolveTopology } from '../../lab/topology/resolve.ts';
+
+const clean = renderAll(resolveTopology(referenceTopology()));
+const apply = (name: string) => pitfall(name)!.apply(referenceTopology(), {});
+const changed = (files: Map<string, string>) => [...files.keys()].filter((k) => files.get(k) !== clean.get(k)).sort();
+
+test('every pitfall names its mistake, its fix and what it breaks', () => {
+  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'masq-invalid']);
+  for (const p of PITFALLS) assert.ok(p.mistake.length > 20 && p.fix.length > 10, p.name);
+});
+
+test('same-asn renders what validation would refuse: nodes peer in the routers\' AS', () => {
+  const r = apply('same-asn');
+  assert.equal(r.model.cluster.asn, 65000);
+  assert.match(r.files.get(routerPath('dc1', 'bird.conf'))!, /neighbor 10\.0\.0\.10 as 65000;/);
+  assert.throws(() => resolveTopology({ ...referenceTopology(), cluster: { ...referenceTopology().cluster, asn: 65000 } }), /cluster\.asn/);
+});
+
+test('dns-localservice flips localservice in every dhcp file and nothing else', () => {
+  const r = apply('dns-localservice');
+  assert.deepEqual(changed(r.files), [routerPath('dc1', 'dhcp'), routerPath('dc2', 'dhcp')]);
+  assert.match(r.files.get(routerPath('dc2', 'dhcp'))!, /option localservice '1'/);
+});
+
+test('node-masquerade turns masquerading on with the native-routing CIDR narrowed to a LAN', () => {
+  const r = apply('node-masquerade');
+  assert.deepEqual(changed(r.files), [CLUSTER_FILES.ciliumValues]);
+  const values = parse(r.files.get(CLUSTER_FILES.ciliumValues)!) as Record<string, unknown>;
+  assert.equal(values['enableIPv4Masquerade'], true);
+  assert.equal(values['ipv4NativeRoutingCIDR'], '10.0.0.0/24');
+});
+
+test('no-export points the last datacentre at a peer config without advertisements', () => {
+  const r = apply('no-export');
+  assert.deepEqual(changed(r.files), [CLUSTER_FILES.ciliumBgp]);
+  const text = r.files.get(CLUSTER_FILES.ciliumBgp)!;
+  assert.match(text, /name: router-no-export/);
+  assert.match(text, /name: dc2\n[\s\S]*?peerConfigRef:\n\s+name: router-no-export/);
+});
+
+test('masq-invalid removes masq_allow_invalid from the wan zone only', () => {
+  const r = apply('masq-invalid');
+  assert.deepEqual(changed(r.files), [routerPath('dc1', 'firewall'), routerPath('dc2', 'firewall')]);
+  assert.doesNotMatch(r.files.get(routerPath('dc1', 'firewall'))!, /masq_allow_invalid/);
+  assert.match(r.files.get(routerPath('dc1', 'firewall'))!, /option masq '1'/);
+});
