@@ -104,7 +104,7 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
     fidelity: lab.fidelity,
     versions: opts.model.versions,
     bgpApi: opts.model.cilium.bgpApi,
-    mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes },
+    mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes, ibgp: opts.model.routers.reflection ? 'route reflection' : 'full mesh' },
     ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}),
     startedAt,
     stages,

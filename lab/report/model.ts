@@ -53,7 +53,7 @@ export interface Report {
   fidelity: string;
   versions: LabModel['versions'];
   bgpApi: string;
-  mode: { routingMode: string; masquerade: boolean; autoDirectNodeRoutes: boolean };
+  mode: { routingMode: string; masquerade: boolean; autoDirectNodeRoutes: boolean; /** How the routers exchange routes. */ ibgp?: 'full mesh' | 'route reflection' };
   pitfall?: string;
   startedAt: string;
   stages: Stage[];

@@ -19,7 +19,7 @@ function pad(s: string, n: number): string {
 
 export function formatReport(r: Report): string {
   const lines: string[] = [];
-  lines.push(`${r.lab} on the ${r.runtime} (run ${r.runId}): Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.pitfall ? `, pitfall ${r.pitfall}` : ''}`);
+  lines.push(`${r.lab} on the ${r.runtime} (run ${r.runId}): Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.mode.ibgp ? `; routers: iBGP ${r.mode.ibgp}` : ''}${r.pitfall ? `, pitfall ${r.pitfall}` : ''}`);
   lines.push(`  ${r.fidelity}`);
   if (r.convergence) lines.push(`  convergence: ${r.convergence.converged ? 'converged' : 'NOT converged'} after ${r.convergence.ms} ms${r.convergence.converged ? '' : ` (missing: ${r.convergence.missing.slice(0, 3).join(', ')}${r.convergence.missing.length > 3 ? ', ...' : ''})`}`);
   lines.push('');

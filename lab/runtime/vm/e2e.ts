@@ -102,7 +102,7 @@ export async function runVmE2e(opts: VmE2eOptions): Promise<Report> {
   const report: Report = {
     schemaVersion: 1, lab: opts.model.name, runtime: 'vm', runId,
     fidelity: lab?.fidelity ?? 'vm', versions: opts.model.versions, bgpApi: opts.model.cilium.bgpApi,
-    mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes },
+    mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes, ibgp: opts.model.routers.reflection ? 'route reflection' : 'full mesh' },
     startedAt, stages, ...(convergence ? { convergence } : {}), assertions, machines, notes,
     ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok), artifacts,
   };
