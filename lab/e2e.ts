@@ -8,7 +8,8 @@ import { MissingToolError } from './cli/exit.ts';
 import { onInterrupt } from './cli/signals.ts';
 import type { RenderedFiles } from './render/index.ts';
 import { writeRunReports } from './report/artifacts.ts';
-import { assertionReports, snapshotMachines, type MachineState, type Report, type Stage } from './report/model.ts';
+import { assertionReports, snapshotMachines, type MachineState, type Report } from './report/model.ts';
+import { buildReport, StageRecorder, type StageEvent } from './report/run.ts';
 import { installCommand, isRoot, missingTools, TWIN_TOOLS } from './runtime/tools.ts';
 import { newRunId } from './runtime/twin/names.ts';
 import { TwinLab } from './runtime/twin/twin-lab.ts';
@@ -27,7 +28,7 @@ export interface E2eOptions {
   pitfall?: Pitfall;
   /** Assertions to run (default: all). */
   only?: number[];
-  onStage?: (stage: Stage | { name: string; started: true }) => void;
+  onStage?: (stage: StageEvent) => void;
   /** Lets a caller (the benchmark) look at the lab while it runs. */
   onLab?: (lab: TwinLab) => void;
   /** Extra measurements on the running lab after the assertions (lab compare). */
@@ -44,28 +45,11 @@ export function preflightTwin(): void {
   if (!isRoot()) throw new MissingToolError('the twin creates network namespaces, which needs root', 'sudo npm start   (or sudo node bin/lab.mjs e2e)');
 }
 
-async function stage<T>(stages: Stage[], name: string, opts: E2eOptions, fn: () => Promise<T>): Promise<T> {
-  opts.onStage?.({ name, started: true });
-  const t0 = Date.now();
-  try {
-    const v = await fn();
-    const s: Stage = { name, ms: Date.now() - t0, ok: true };
-    stages.push(s);
-    opts.onStage?.(s);
-    return v;
-  } catch (e) {
-    const s: Stage = { name, ms: Date.now() - t0, ok: false, detail: (e as Error).message };
-    stages.push(s);
-    opts.onStage?.(s);
-    throw e;
-  }
-}
-
 export async function runE2e(opts: E2eOptions): Promise<Report> {
   preflightTwin();
   const runId = newRunId();
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
-  const stages: Stage[] = [];
+  const stages = new StageRecorder(opts.onStage);
   const notes: string[] = [];
   const startedAt = new Date().toISOString();
   const twinOpts = { runId, artifacts, runDir: `/run/nrl-${runId}` };
@@ -78,44 +62,28 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
   let fault: FaultReport | undefined;
   let runs: Awaited<ReturnType<typeof runAssertions>> = [];
   try {
-    await stage(stages, 'up', opts, () => lab.up());
+    await stages.run('up', () => lab.up());
     for (const i of lab.intents) for (const n of i.notes) if (!n.startsWith('selected by')) notes.push(`${i.node}: ${n}`);
-    convergence = await stage(stages, 'convergence', opts, () => waitForConvergence(lab));
-    runs = await stage(stages, 'assertions', opts, () => runAssertions(lab, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
+    convergence = await stages.run('convergence', () => waitForConvergence(lab));
+    runs = await stages.run('assertions', () => runAssertions(lab, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
     machines = await snapshotMachines(lab);
-    if (opts.measure) await stage(stages, 'measurements', opts, () => opts.measure!(lab));
-    if (opts.fault) fault = await stage(stages, `fault ${opts.fault}`, opts, () => runFault(lab, opts.fault!));
+    if (opts.measure) await stages.run('measurements', () => opts.measure!(lab));
+    if (opts.fault) fault = await stages.run(`fault ${opts.fault}`, () => runFault(lab, opts.fault!));
   } catch (e) {
     notes.push(`run stopped: ${(e as Error).message}`);
   } finally {
-    await stage(stages, 'teardown', opts, async () => {
+    await stages.run('teardown', async () => {
       const failed = await destroyRun(runId);
       if (failed.length > 0) notes.push(`teardown could not remove: ${failed.join('; ')}`);
     }).catch(() => undefined);
     release();
   }
-  const assertions = assertionReports(runs);
-  if (opts.pitfall) notes.push(pitfallNote(opts.pitfall, assertions.filter((a) => !a.ok).map((a) => a.id)));
-  const report: Report = {
-    schemaVersion: 1,
-    lab: opts.model.name,
-    runtime: 'twin',
-    runId,
-    fidelity: lab.fidelity,
-    versions: opts.model.versions,
-    bgpApi: opts.model.cilium.bgpApi,
-    mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes, ibgp: opts.model.routers.reflection ? 'route reflection' : 'full mesh' },
-    ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}),
-    startedAt,
-    stages,
-    ...(convergence ? { convergence } : {}),
-    assertions,
-    machines,
-    notes,
-    ...(fault ? { fault } : {}),
-    ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok) && (fault?.ok ?? true),
-    artifacts,
-  };
+  const failed = assertionReports(runs).filter((a) => !a.ok).map((a) => a.id);
+  if (opts.pitfall) notes.push(pitfallNote(opts.pitfall, failed));
+  const report = buildReport({
+    model: opts.model, runtime: 'twin', runId, fidelity: lab.fidelity, startedAt, stages: stages.stages, runs, machines, notes, artifacts,
+    ...(convergence ? { convergence } : {}), ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}), ...(fault ? { fault } : {}),
+  });
   return writeRunReports(report, opts.model); // junit.xml, diagram.svg/png, report.json with its artifacts index
 }
 

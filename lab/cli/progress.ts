@@ -1,11 +1,12 @@
 // Stage progress on stderr. On a TTY: a spinner with the running time of the current stage, then a
 // line with its duration. In CI or with --plain: one plain line per finished stage.
 import type { Stage } from '../report/model.ts';
+import type { StageEvent } from '../report/run.ts';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const CLEAR = '\r\x1b[2K';
 
-export type StageEvent = Stage | { name: string; started: true };
+export type { StageEvent };
 
 export interface StageLoggerOptions {
   write?: (s: string) => void;

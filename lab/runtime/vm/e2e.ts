@@ -2,14 +2,16 @@
 // machines it fails with exit 3 naming working KVM, the images and the internet), then images,
 // network, VMs, Cilium, convergence, the same assertions as the twin, report, teardown. Teardown
 // runs on success, failure and signals. Everything after preflight has never run here.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runAssertions } from '../../assert/index.ts';
 import { waitForConvergence, type Convergence } from '../../assert/converge.ts';
 import { MissingToolError } from '../../cli/exit.ts';
 import { onInterrupt } from '../../cli/signals.ts';
 import type { RenderedFiles } from '../../render/index.ts';
-import { assertionReports, snapshotMachines, type MachineState, type Report, type Stage } from '../../report/model.ts';
+import { snapshotMachines, type MachineState, type Report } from '../../report/model.ts';
+import { buildReport, StageRecorder, type StageEvent } from '../../report/run.ts';
+import { writeRunReports } from '../../report/artifacts.ts';
 import type { LabModel } from '../../topology/model.ts';
 import { newRunId } from '../twin/names.ts';
 import { tcgWarning } from './accel.ts';
@@ -26,7 +28,7 @@ export interface VmE2eOptions {
   seed?: number;
   download?: boolean;
   cache?: string;
-  onStage?: (stage: Stage | { name: string; started: true }) => void;
+  onStage?: (stage: StageEvent) => void;
   log?: (line: string) => void;
 }
 
@@ -56,26 +58,11 @@ export async function runVmE2e(opts: VmE2eOptions): Promise<Report> {
   if (!pre.kvm.usable) log(tcgWarning());
   const runId = newRunId();
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
-  const stages: Stage[] = [];
   const notes: string[] = [...pre.warnings];
   const startedAt = new Date().toISOString();
   const release = onInterrupt(() => destroyVmRun(runId));
-  const stage = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
-    opts.onStage?.({ name, started: true });
-    const t0 = Date.now();
-    try {
-      const v = await fn();
-      const s = { name, ms: Date.now() - t0, ok: true };
-      stages.push(s);
-      opts.onStage?.(s);
-      return v;
-    } catch (e) {
-      const s = { name, ms: Date.now() - t0, ok: false, detail: (e as Error).message };
-      stages.push(s);
-      opts.onStage?.(s);
-      throw e;
-    }
-  };
+  const stages = new StageRecorder(opts.onStage);
+  const stage = <T>(name: string, fn: () => Promise<T>) => stages.run(name, fn);
   let lab: VmLab | undefined;
   let convergence: Convergence | undefined;
   let machines: MachineState[] = [];
@@ -98,15 +85,10 @@ export async function runVmE2e(opts: VmE2eOptions): Promise<Report> {
     }).catch(() => undefined);
     release();
   }
-  const assertions = assertionReports(runs);
-  const report: Report = {
-    schemaVersion: 1, lab: opts.model.name, runtime: 'vm', runId,
-    fidelity: lab?.fidelity ?? 'vm', versions: opts.model.versions, bgpApi: opts.model.cilium.bgpApi,
-    mode: { routingMode: opts.model.cilium.routingMode, masquerade: opts.model.cilium.masquerade, autoDirectNodeRoutes: opts.model.cilium.autoDirectNodeRoutes, ibgp: opts.model.routers.reflection ? 'route reflection' : 'full mesh' },
-    startedAt, stages, ...(convergence ? { convergence } : {}), assertions, machines, notes,
-    ok: assertions.length > 0 && assertions.every((a) => a.ok) && stages.every((s) => s.ok), artifacts,
-  };
+  const report = buildReport({
+    model: opts.model, runtime: 'vm', runId, fidelity: lab?.fidelity ?? 'vm', startedAt, stages: stages.stages, runs, machines, notes, artifacts,
+    ...(convergence ? { convergence } : {}),
+  });
   mkdirSync(artifacts, { recursive: true });
-  writeFileSync(join(artifacts, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-  return report;
+  return writeRunReports(report, opts.model); // the same report files as the twin's
 }
