@@ -70,9 +70,18 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  // Let the withdrawal spread through iBGP before looking at the damage.
-  await new Promise((r) => setTimeout(r, 1000));
-  const during = await state(lab);
+  // The two ends of a silently cut session time out up to a keepalive apart, and withdrawals then
+  // spread over iBGP: look at the damage once the state has stopped changing for a keepalive.
+  let during = await state(lab);
+  let stableSince = Date.now();
+  while (detectMs !== undefined && Date.now() - stableSince < keepalive * 1000 + 500 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const now = await state(lab);
+    if (diff(during, now).length > 0 || diff(now, during).length > 0) {
+      during = now;
+      stableSince = Date.now();
+    }
+  }
   const changed = diff(before, during);
   const withdrawn = lab.model.datacentres.map((dc) => ({
     router: dc.router.name,

@@ -8,7 +8,9 @@ import type { FaultReport } from '../../lab/faults/run.ts';
 const skip = twinUnavailable();
 
 const CASES: { kind: string; withdrawnAt: string; prefix: string; immediate: boolean }[] = [
+  // Both ends of the peering session time out, each withdrawing the other datacentre's pods.
   { kind: 'peering-down', withdrawnAt: 'router-dc2', prefix: '10.244.0.0/24', immediate: false },
+  { kind: 'peering-down', withdrawnAt: 'router-dc1', prefix: '10.244.1.0/24', immediate: false },
   { kind: 'lan-cut', withdrawnAt: 'router-dc1', prefix: '10.244.1.0/24', immediate: false },
   { kind: 'bird-restart', withdrawnAt: 'router-dc2', prefix: '10.244.0.0/24', immediate: true },
   { kind: 'speaker-restart', withdrawnAt: 'router-dc1', prefix: '10.244.1.0/24', immediate: true },
@@ -16,7 +18,7 @@ const CASES: { kind: string; withdrawnAt: string; prefix: string; immediate: boo
 
 describe('faults', { skip }, () => {
   for (const c of CASES) {
-    it(`${c.kind}: detected, routes withdrawn, recovered, all assertions hold again`, () => {
+    it(`${c.kind}: detected, ${c.withdrawnAt} withdraws ${c.prefix}, recovered, all assertions hold again`, () => {
       const r = lab(['e2e', '--plain', '--json', '--fault', c.kind], 180_000);
       const report = JSON.parse(r.stdout) as { ok: boolean; runId: string; fault: FaultReport };
       assert.deepEqual(labNamespaces(report.runId), []);
