@@ -16,7 +16,7 @@ export function labHostRecords(m: LabModel): { name: string; address: string }[]
   ];
 }
 
-export function renderDhcp(m: LabModel, dc: DatacentreModel, opts: { localservice?: boolean } = {}): string {
+export function renderDhcp(m: LabModel, dc: DatacentreModel): string {
   const sections: UciSection[] = [
     {
       type: 'dnsmasq',
@@ -24,7 +24,7 @@ export function renderDhcp(m: LabModel, dc: DatacentreModel, opts: { localservic
         ['domainneeded', '1'], ['localise_queries', '1'], ['rebind_protection', '1'], ['rebind_localhost', '1'],
         ['local', `/${LAB_DOMAIN}/`], ['domain', LAB_DOMAIN], ['expandhosts', '1'], ['authoritative', '1'],
         ['readethers', '1'], ['leasefile', '/tmp/dhcp.leases'], ['resolvfile', '/tmp/resolv.conf.d/resolv.conf.auto'],
-        ['localservice', opts.localservice ? '1' : '0'], ['ednspacket_max', '1232'],
+        ['localservice', '0'], ['ednspacket_max', '1232'],
       ],
     },
     { type: 'dhcp', name: 'lan', options: [['interface', 'lan'], ['start', '100'], ['limit', '150'], ['leasetime', '12h']] },

@@ -61,13 +61,3 @@ export function allRouters(m: LabModel): RouterModel[] {
   return m.datacentres.map((d) => d.router);
 }
 
-export function datacentreOf(m: LabModel, node: NodeModel): DatacentreModel {
-  const dc = m.datacentres.find((d) => d.name === node.dc);
-  if (!dc) throw new Error(`node ${node.name} has no datacentre ${node.dc}`);
-  return dc;
-}
-
-/** Pod CIDRs of every node in this datacentre, in topology order. */
-export function podCidrsOf(dc: DatacentreModel): string[] {
-  return dc.nodes.map((n) => n.podCIDR);
-}

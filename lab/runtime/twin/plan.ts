@@ -2,7 +2,7 @@
 // Pure, so the layout is testable without root. Routers take their addresses and device names
 // from the rendered /etc/config/network, as OpenWRT would.
 import * as ip from '../../topology/cidr.ts';
-import { allNodes, type LabModel, type NodeModel } from '../../topology/model.ts';
+import type { LabModel, NodeModel } from '../../topology/model.ts';
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { option, parseUci } from '../../render/uci.ts';
 import type { Machine } from '../lab.ts';
@@ -175,6 +175,3 @@ export function machinesOf(plan: TwinPlan): Machine[] {
   return plan.namespaces.flatMap((n) => (n.machine ? [n.machine] : []));
 }
 
-export function nodeByName(m: LabModel, name: string): NodeModel | undefined {
-  return allNodes(m).find((n) => n.name === name);
-}

@@ -172,27 +172,6 @@ export function consoleExec(socketPath: string, command: string, deadlineMs: num
   });
 }
 
-/** qemu-guest-agent readiness: `guest-sync` answers with our id. */
-export function guestAgentPing(socketPath: string, deadlineMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const id = Math.floor(Math.random() * 1e9);
-    const sock = connect(socketPath);
-    let buf = '';
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), deadlineMs);
-    sock.on('error', () => done(false));
-    sock.on('connect', () => sock.write(JSON.stringify({ execute: 'guest-sync', arguments: { id } }) + '\n'));
-    sock.on('data', (d) => {
-      buf += d.toString('utf8');
-      if (buf.includes(`"return": ${id}`) || buf.includes(`"return":${id}`)) done(true);
-    });
-  });
-}
-
 /** TERM, then KILL after graceMs; resolves once the process is gone. */
 export async function stopPid(pid: number, graceMs = 3000): Promise<void> {
   try {

@@ -5,7 +5,7 @@
 // background job that waits for the WAN, installs BIRD 2 with the release's package manager,
 // puts the rendered bird.conf in place, restarts the services and says so on the console.
 import { writeFileSync } from 'node:fs';
-import { dirname, posix } from 'node:path';
+import { posix } from 'node:path';
 import { parseVersion, rowFor } from '../../versions/semver.ts';
 import { OPENWRT_LINES } from '../../versions/openwrt.ts';
 import { must, run } from '../exec.ts';
@@ -113,6 +113,3 @@ export function routerFiles(configs: { network: string; firewall: string; dhcp: 
   ];
 }
 
-export function scratchOf(file: string): string {
-  return dirname(file);
-}
