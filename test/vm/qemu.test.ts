@@ -6,9 +6,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { destroyRun } from '../../lab/runtime/twin/teardown.ts';
-import { listNamespaces } from '../../lab/runtime/twin/netns.ts';
-import { newRunId, nsName } from '../../lab/runtime/twin/names.ts';
+import { destroyRun } from '../../lab/runtime/teardown.ts';
+import { listNamespaces } from '../../lab/runtime/netns.ts';
+import { newRunId, nsName } from '../../lab/runtime/names.ts';
 import { probeKvm } from '../../lab/runtime/vm/accel.ts';
 import { createSwitch } from '../../lab/runtime/vm/network.ts';
 import { consoleExec, startVm, stopVm, waitForConsole, type RunningVm, type VmSpec } from '../../lab/runtime/vm/qemu.ts';

@@ -4,7 +4,7 @@
 // from the topology alone (as the assertions expect them).
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { ibgpPeers } from '../../render/bird.ts';
-import { podOf } from '../../runtime/twin/plan.ts';
+import { podOf } from '../../topology/pods.ts';
 import type { Route } from '../../runtime/lab.ts';
 import type { LabModel } from '../../topology/model.ts';
 import type { MachineState, Report } from '../model.ts';

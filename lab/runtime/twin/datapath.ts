@@ -5,7 +5,7 @@
 import { parse } from 'yaml';
 import * as ip from '../../topology/cidr.ts';
 import { allNodes, type LabModel, type NodeModel } from '../../topology/model.ts';
-import { podOf } from './plan.ts';
+import { podOf } from '../../topology/pods.ts';
 
 export const VXLAN_PORT = 8472;
 export const VXLAN_DEV = 'cilium_vxlan';

@@ -5,7 +5,7 @@ import { allNodes } from '../../topology/model.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { must, waitForExit } from '../exec.ts';
 import type { FaultKind, InjectedFault } from '../lab.ts';
-import { inNs } from './netns.ts';
+import { inNs } from '../netns.ts';
 import type { TwinLab } from './twin-lab.ts';
 
 const TABLE = 'lab_fault';

@@ -2,11 +2,12 @@
 // Pure, so the layout is testable without root. Routers take their addresses and device names
 // from the rendered /etc/config/network, as OpenWRT would.
 import * as ip from '../../topology/cidr.ts';
-import type { LabModel, NodeModel } from '../../topology/model.ts';
+import type { LabModel } from '../../topology/model.ts';
+import { podOf, type PodPlan } from '../../topology/pods.ts';
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { option, parseUci } from '../../render/uci.ts';
 import type { Machine } from '../lab.ts';
-import { nsName } from './names.ts';
+import { nsName } from '../names.ts';
 
 export interface NsPlan {
   ns: string;
@@ -23,13 +24,6 @@ export interface VethPlan {
   peerName: string;
 }
 
-export interface PodPlan {
-  name: string;
-  node: string;
-  address: string;
-  gateway: string;
-}
-
 export interface TwinPlan {
   runId: string;
   namespaces: NsPlan[];
@@ -37,17 +31,6 @@ export interface TwinPlan {
   pods: PodPlan[];
   /** Where a capture of a named segment listens: the bridge of its switch namespace. */
   segments: Record<string, { ns: string; dev: string }>;
-}
-
-/** The probe pod of a node: the first address after the node's gateway address. */
-export function podOf(node: NodeModel): PodPlan {
-  const block = ip.cidr(node.podCIDR);
-  return {
-    name: `${node.name}-pod`,
-    node: node.name,
-    address: ip.formatIp(ip.host(block, 10) ?? block.network + 1),
-    gateway: ip.formatIp(ip.host(block, 1) ?? block.network),
-  };
 }
 
 interface RouterIface {

@@ -16,9 +16,9 @@ import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './
 import { datapathSettings, nodeDatapath } from './datapath.ts';
 import { dnsmasqArgs } from './dnsmasq.ts';
 import { fw4Ruleset } from './fw4.ts';
-import { addNamespace, findDaemon, inNs, ipBatch, startDaemon } from './netns.ts';
-import { destroyRun } from './teardown.ts';
-import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from './probes.ts';
+import { addNamespace, findDaemon, inNs, ipBatch, startDaemon } from '../netns.ts';
+import { destroyRun } from '../teardown.ts';
+import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
 import { pool } from '../../util/pool.ts';
 

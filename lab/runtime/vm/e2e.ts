@@ -13,7 +13,7 @@ import { snapshotMachines, type MachineState, type Report } from '../../report/m
 import { buildReport, StageRecorder, type StageEvent } from '../../report/run.ts';
 import { writeRunReports } from '../../report/artifacts.ts';
 import type { LabModel } from '../../topology/model.ts';
-import { newRunId } from '../twin/names.ts';
+import { newRunId } from '../names.ts';
 import { tcgWarning } from './accel.ts';
 import { cacheDir, fetchArtifact } from './images.ts';
 import { ciliumChartArtifact, openwrtArtifacts, talosArtifacts, toolArtifacts } from './pins.ts';

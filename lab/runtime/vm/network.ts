@@ -9,8 +9,8 @@ import * as ip from '../../topology/cidr.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { extraZonesOf, macFor } from '../../render/ports.ts';
 import { must } from '../exec.ts';
-import { nsName } from '../twin/names.ts';
-import { addNamespace, ipBatch } from '../twin/netns.ts';
+import { nsName } from '../names.ts';
+import { addNamespace, ipBatch } from '../netns.ts';
 
 export interface TapPlan {
   name: string;

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { isLabNamespace } from '../twin/names.ts';
+import { isLabNamespace } from '../names.ts';
 import { isAlive } from '../exec.ts';
 
 export type Accel = 'kvm' | 'tcg';

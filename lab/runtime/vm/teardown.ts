@@ -3,7 +3,7 @@
 // (the twin's destroyRun, which also kills whatever still runs inside them). `lab down --all` finds
 // the VM lab's namespaces by the same nrl-<run id>- prefix, and QEMU runs inside them.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { destroyRun } from '../twin/teardown.ts';
+import { destroyRun } from '../teardown.ts';
 import { stopPid } from './qemu.ts';
 
 /** PIDs of QEMU processes whose command line names this run (every guest is named nrl-<id>-...). */

@@ -2,7 +2,7 @@
 // namespace (`ip -n NS`, `ip netns exec NS`) except creating and deleting those namespaces.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { must, run, isAlive } from '../exec.ts';
+import { must, run, isAlive } from './exec.ts';
 import { isLabNamespace } from './names.ts';
 
 export function inNs(ns: string, argv: string[]): string[] {

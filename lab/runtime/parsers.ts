@@ -1,5 +1,5 @@
 // Parsers for what the twin's tools print. Pure, tested on recorded output.
-import type { BgpSession, Link, Route, TraceResult } from '../lab.ts';
+import type { BgpSession, Link, Route, TraceResult } from './lab.ts';
 
 /** `birdc show protocols all`: a head line per protocol, then indented details with the BGP state,
  * neighbor address and AS. */

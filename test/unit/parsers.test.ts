@@ -1,8 +1,8 @@
 // The twin's parsers on recorded output of the real tools.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parsePcap } from '../../../lab/runtime/pcap.ts';
-import { parseBirdProtocols, parseGobgpNeighbors, parseNslookup, parseTraceroute } from '../../../lab/runtime/twin/probes.ts';
+import { parsePcap } from '../../lab/runtime/pcap.ts';
+import { parseBirdProtocols, parseGobgpNeighbors, parseNslookup, parseTraceroute } from '../../lab/runtime/parsers.ts';
 
 test('birdc show protocols all: BGP sessions with state, neighbour and AS', () => {
   const text = `BIRD 2.0.12 ready.
