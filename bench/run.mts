@@ -73,7 +73,7 @@ async function bench(t: Topology): Promise<Row> {
     const t0 = Date.now();
     const report = await runE2e({
       model, files, artifactsRoot: join('/tmp', 'nrl-bench'),
-      onLab: (l) => { lab = l; machines = l.machines().length; },
+      onLab: (l) => { lab = l as TwinLab; machines = l.machines().length; }, // the twin runtime: its processes are measured
       onStage: (s) => {
         if (!('started' in s) && s.name === 'assertions' && lab) {
           const m = peakMemory(lab);

@@ -1,28 +1,36 @@
-// One end-to-end run: bring the lab up, wait for convergence, run every assertion, report, tear
-// down. Teardown happens on success, failure, timeout and signals (see cli/signals.ts).
+// One end-to-end run, the same for every runtime: preflight (nothing created before it passes),
+// open, up, convergence, every assertion, measurements and a fault if asked, teardown, report.
+// Teardown happens on success, failure, timeout and signals (see cli/signals.ts); a failed stage
+// first leaves the runtime's failure bundle in the artifacts.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runAssertions } from './assert/index.ts';
+import { runAssertions, type AssertionRun } from './assert/index.ts';
 import { waitForConvergence, type Convergence } from './assert/converge.ts';
-import { MissingToolError } from './cli/exit.ts';
 import { onInterrupt } from './cli/signals.ts';
+import { runFault, type FaultReport } from './faults/run.ts';
+import type { Pitfall } from './pitfalls/index.ts';
 import type { RenderedFiles } from './render/index.ts';
 import { writeRunReports } from './report/artifacts.ts';
 import { assertionReports, snapshotMachines, type MachineState, type Report } from './report/model.ts';
 import { buildReport, StageRecorder, type StageEvent } from './report/run.ts';
-import { installCommand, isRoot, missingTools, TWIN_TOOLS } from './runtime/tools.ts';
-import { newRunId } from './runtime/names.ts';
-import { TwinLab } from './runtime/twin/twin-lab.ts';
-import { destroyRun } from './runtime/teardown.ts';
-import type { LabModel } from './topology/model.ts';
 import type { FaultKind, Lab } from './runtime/lab.ts';
-import { runFault, type FaultReport } from './faults/run.ts';
-import type { Pitfall } from './pitfalls/index.ts';
+import { newRunId } from './runtime/names.ts';
+import type { RunnableLab, Runtime } from './runtime/runtime.ts';
+import { twinRuntime } from './runtime/twin/runtime.ts';
+import { vmRuntime } from './runtime/vm/runtime.ts';
+import type { LabModel } from './topology/model.ts';
 
 export interface E2eOptions {
   model: LabModel;
   files: RenderedFiles;
+  /** twin (default) or vm. */
+  runtime?: Lab['runtime'];
+  /** twin: the user's own Cilium BGP manifests instead of the rendered ones. */
   ciliumBgpText?: string;
+  /** vm: fill the image cache from the internet. */
+  download?: boolean;
+  /** vm: the image cache (default: the XDG cache folder). */
+  cache?: string;
   artifactsRoot?: string;
   seed?: number;
   pitfall?: Pitfall;
@@ -30,50 +38,74 @@ export interface E2eOptions {
   only?: number[];
   onStage?: (stage: StageEvent) => void;
   /** Lets a caller (the benchmark) look at the lab while it runs. */
-  onLab?: (lab: TwinLab) => void;
+  onLab?: (lab: Lab) => void;
   /** Extra measurements on the running lab after the assertions (lab compare). */
   measure?: (lab: Lab) => Promise<void>;
   /** Inject this fault after the assertions, measure detection and recovery. */
   fault?: FaultKind;
+  log?: (line: string) => void;
 }
 
-export function preflightTwin(): void {
-  const missing = missingTools(TWIN_TOOLS);
-  if (missing.commands.length > 0) {
-    throw new MissingToolError(`the twin needs ${missing.commands.join(', ')}, which this machine lacks`, `${installCommand(missing.packages)}   (or: sudo node bin/lab.mjs doctor --install)`);
-  }
-  if (!isRoot()) throw new MissingToolError('the twin creates network namespaces, which needs root', 'sudo npm start   (or sudo node bin/lab.mjs e2e)');
+export function runtimeFor(opts: E2eOptions): Runtime {
+  if (opts.runtime === 'vm') return vmRuntime({ model: opts.model, files: opts.files, download: opts.download === true, ...(opts.cache ? { cache: opts.cache } : {}) });
+  return twinRuntime({ model: opts.model, files: opts.files, ...(opts.ciliumBgpText === undefined ? {} : { ciliumBgpText: opts.ciliumBgpText }) });
 }
 
-export async function runE2e(opts: E2eOptions): Promise<Report> {
-  preflightTwin();
+export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opts)): Promise<Report> {
+  const log = opts.log ?? ((l: string) => void process.stderr.write(`lab: ${l}\n`));
+  const { warnings } = await runtime.preflight();
+  for (const w of warnings) log(w);
   const runId = newRunId();
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
   const stages = new StageRecorder(opts.onStage);
-  const notes: string[] = [];
+  const stage = <T>(name: string, fn: () => Promise<T>) => stages.run(name, fn);
+  const notes: string[] = [...warnings];
   const startedAt = new Date().toISOString();
-  const twinOpts = { runId, artifacts, runDir: `/run/nrl-${runId}` };
-  const lab = new TwinLab(opts.model, opts.files, opts.ciliumBgpText === undefined ? twinOpts : { ...twinOpts, ciliumBgpText: opts.ciliumBgpText });
-  mkdirSync(artifacts, { recursive: true }); // only once the inputs proved good
-  opts.onLab?.(lab);
-  const release = onInterrupt(() => destroyRun(runId));
+  const abort = new AbortController();
+  const release = onInterrupt(async () => {
+    abort.abort();
+    await runtime.destroy(runId);
+  });
+  let lab: RunnableLab | undefined;
   let convergence: Convergence | undefined;
   let machines: MachineState[] = [];
   let fault: FaultReport | undefined;
-  let runs: Awaited<ReturnType<typeof runAssertions>> = [];
+  let runs: AssertionRun[] = [];
   try {
-    await stages.run('up', () => lab.up());
-    for (const i of lab.intents) for (const n of i.notes) if (!n.startsWith('selected by')) notes.push(`${i.node}: ${n}`);
-    convergence = await stages.run('convergence', () => waitForConvergence(lab));
-    runs = await stages.run('assertions', () => runAssertions(lab, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
-    machines = await snapshotMachines(lab);
-    if (opts.measure) await stages.run('measurements', () => opts.measure!(lab));
-    if (opts.fault) fault = await stages.run(`fault ${opts.fault}`, () => runFault(lab, opts.fault!));
-  } catch (e) {
-    notes.push(`run stopped: ${(e as Error).message}`);
+    try {
+      lab = await runtime.open({ runId, artifacts, runDir: `/run/nrl-${runId}`, stage, signal: abort.signal, log });
+    } catch (e) {
+      // No failed stage: an input error (bad manifests) before anything was created; the caller's.
+      if (!stages.stages.some((s) => !s.ok)) throw e;
+      notes.push(`run stopped: ${(e as Error).message}`);
+    }
+    if (lab) {
+      const l = lab;
+      opts.onLab?.(l);
+      try {
+        await stage('up', () => l.up());
+        notes.push(...(l.notes?.() ?? []));
+        convergence = await stage('convergence', () => waitForConvergence(l));
+        runs = await stage('assertions', () => runAssertions(l, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
+        machines = await snapshotMachines(l);
+        if (opts.measure) await stage('measurements', () => opts.measure!(l));
+        if (opts.fault) fault = await stage(`fault ${opts.fault}`, () => runFault(l, opts.fault!));
+      } catch (e) {
+        notes.push(`run stopped: ${(e as Error).message}`);
+        const failedStage = stages.stages.find((s) => !s.ok);
+        const reason = failedStage ? `stage ${failedStage.name} failed: ${failedStage.detail ?? ''}` : `run stopped: ${(e as Error).message}`;
+        const files = await l.collectFailureBundle?.(reason).catch((err: Error) => [`(incomplete: ${err.message})`]);
+        if (files) notes.push(`failure bundle: ${files.length} files in ${artifacts}`);
+      }
+      const broken = assertionReports(runs).filter((a) => !a.ok).map((a) => a.id);
+      if (broken.length > 0 && l.collectFailureBundle && !notes.some((n) => n.startsWith('failure bundle'))) {
+        const files = await l.collectFailureBundle(`assertions ${broken.join(', ')} failed`).catch((err: Error) => [`(incomplete: ${err.message})`]);
+        notes.push(`failure bundle: ${files.length} files in ${artifacts}`);
+      }
+    }
   } finally {
-    await stages.run('teardown', async () => {
-      const failed = await destroyRun(runId);
+    await stage('teardown', async () => {
+      const failed = await runtime.destroy(runId);
       if (failed.length > 0) notes.push(`teardown could not remove: ${failed.join('; ')}`);
     }).catch(() => undefined);
     release();
@@ -81,9 +113,10 @@ export async function runE2e(opts: E2eOptions): Promise<Report> {
   const failed = assertionReports(runs).filter((a) => !a.ok).map((a) => a.id);
   if (opts.pitfall) notes.push(pitfallNote(opts.pitfall, failed));
   const report = buildReport({
-    model: opts.model, runtime: 'twin', runId, fidelity: lab.fidelity, startedAt, stages: stages.stages, runs, machines, notes, artifacts,
+    model: opts.model, runtime: runtime.name, runId, fidelity: lab?.fidelity ?? runtime.name, startedAt, stages: stages.stages, runs, machines, notes, artifacts,
     ...(convergence ? { convergence } : {}), ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}), ...(fault ? { fault } : {}),
   });
+  mkdirSync(artifacts, { recursive: true }); // a run stopped in its images stage has none yet
   return writeRunReports(report, opts.model); // junit.xml, diagram.svg/png, report.json with its artifacts index
 }
 

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runE2e } from '../e2e.ts';
-import { runVmE2e } from '../runtime/vm/e2e.ts';
 import { InputError } from '../topology/errors.ts';
 import { formatReport } from '../report/terminal.ts';
 import { publishToGithub } from '../report/github.ts';
@@ -69,22 +68,13 @@ export function registerE2e(program: Command): void {
     const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
     const seed = parseSeed(flags.seed);
     const fault = parseFault(flags.fault);
-    if (flags.runtime === 'vm') {
-      if (ciliumBgpText !== undefined || fault || pitfall) {
-        throw new InputError([{ field: '--runtime', problem: 'the VM runtime runs the rendered configs only (no --cilium-bgp, --pitfall or --fault yet)', fix: 'drop those flags, or use --runtime twin' }], 'flags');
-      }
-      // Preflight inside runVmE2e throws MissingToolError (exit 3) before anything is created.
-      const report = await runVmE2e({
-        model, files, seed, artifactsRoot: flags.artifacts, download: flags.download === true,
-        onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
-      });
-      process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
-      process.exitCode = report.ok ? EXIT.ok : EXIT.assertionFailed;
-      return;
+    if (flags.runtime === 'vm' && ciliumBgpText !== undefined) {
+      throw new InputError([{ field: '--cilium-bgp', problem: 'the VM runtime applies the rendered Cilium BGP resources only', fix: 'drop --cilium-bgp, or use --runtime twin' }], 'flags');
     }
+    // Preflight inside runE2e throws MissingToolError (exit 3) before anything is created.
     const report = await runE2e({
-      model, files, seed, ...(pitfall ? { pitfall } : {}), ...(fault ? { fault } : {}), artifactsRoot: flags.artifacts,
-      ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }),
+      model, files, seed, runtime: flags.runtime, download: flags.download === true, artifactsRoot: flags.artifacts,
+      ...(pitfall ? { pitfall } : {}), ...(fault ? { fault } : {}), ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }),
       onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
     });
     process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));

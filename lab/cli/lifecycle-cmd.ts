@@ -1,7 +1,7 @@
 // `lab up`, `lab status`, `lab exec`, `lab down`: keep a lab running and look inside it.
 import type { Command } from 'commander';
 import { waitForConvergence } from '../assert/converge.ts';
-import { preflightTwin } from '../e2e.ts';
+import { preflightTwin } from '../runtime/twin/runtime.ts';
 import { renderAll } from '../render/index.ts';
 import { newRunId } from '../runtime/names.ts';
 import { execAttached, listNamespaces } from '../runtime/netns.ts';
