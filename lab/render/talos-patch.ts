@@ -1,50 +1,110 @@
-// cluster/talos-patch.yaml: no CNI (Cilium is installed by Helm), no kube-proxy (Cilium replaces it),
-// the install disk, and the cluster's pod network. Its form follows the Talos release line.
+// The Talos machine-config patches: no CNI (Cilium is installed by Helm), no kube-proxy (Cilium replaces
+// it), the install disk, the cluster's pod network, and KubePrism where the line lacks it by default. Two
+// files, applied the way `talosctl gen config --config-patch @common --config-patch-control-plane @cp`
+// applies them:
+//   - cluster/talos-patch.yaml: every machine;
+//   - cluster/talos-patch-controlplane.yaml: control plane machines only. A patch document missing from
+//     the base config is appended (configpatcher/strategic.go), and Talos refuses control-plane-only kinds
+//     on a worker ("the following document kinds are only allowed on control plane machines",
+//     config/container/validate.go), so those kinds must never reach a worker.
+// Its form follows the Talos release line. Checked by Talos's own code in test/unit/talos-library.test.ts.
 import type { LabModel } from '../topology/model.ts';
-import { parseVersion, rowFor } from '../versions/semver.ts';
-import { TALOS_LINES, type TalosLine } from '../versions/talos.ts';
+import { talosLineOf, type TalosLine } from '../versions/talos.ts';
 import { yamlDocs } from './yaml.ts';
 
 export const INSTALL_DISK = '/dev/vda';
 export const SERVICE_SUBNET = '10.96.0.0/12';
+/** KubePrism's port (constants.DefaultKubePrismPort); the Cilium values' k8sServicePort points at it. */
+export const KUBEPRISM_PORT = 7445;
+
+export const TALOS_PATCH_FILES = {
+  common: 'talos-patch.yaml',
+  controlPlane: 'talos-patch-controlplane.yaml',
+} as const;
 
 export function talosLine(m: LabModel): TalosLine {
-  const v = parseVersion(m.versions.talos);
-  const row = v && rowFor(TALOS_LINES, v);
+  const row = talosLineOf(m.versions.talos);
   if (!row) throw new Error(`no Talos line for ${m.versions.talos}`); // resolve() already refused it
   return row;
 }
 
-function v1alpha1(m: LabModel): unknown[] {
-  return [{
-    machine: { install: { disk: INSTALL_DISK } },
-    cluster: {
-      network: { cni: { name: 'none' }, podSubnets: [m.cluster.podCIDR], serviceSubnets: [SERVICE_SUBNET] },
-      proxy: { disabled: true },
-      controllerManager: { extraArgs: { 'node-cidr-mask-size-ipv4': String(m.cluster.nodeMaskSize) } },
-    },
-  }];
+export interface TalosPatchDocs {
+  /** For every machine. */
+  common: unknown[];
+  /** For control plane machines only. */
+  controlPlane: unknown[];
+  /** What each file holds, for its header. */
+  says: { common: string; controlPlane: string };
 }
 
-function multiDoc(m: LabModel): unknown[] {
-  return [
-    // Talos 1.14 expresses "no CNI" by deleting the Flannel document that gen config emits.
-    { apiVersion: 'v1alpha1', kind: 'KubeFlannelCNIConfig', $patch: 'delete' },
-    // Talos skips the other fields when enabled is false; the schema still requires an image.
-    { apiVersion: 'v1alpha1', kind: 'KubeProxyConfig', enabled: false, image: 'registry.k8s.io/kube-proxy' },
-    {
-      apiVersion: 'v1alpha1', kind: 'KubeNetworkConfig',
-      podSubnets: [m.cluster.podCIDR], serviceSubnets: [SERVICE_SUBNET], nodeCIDRMaskSizeIPv4: m.cluster.nodeMaskSize,
+function v1alpha1(m: LabModel, line: TalosLine): TalosPatchDocs {
+  const machine: Record<string, unknown> = { install: { disk: INSTALL_DISK } };
+  if (!line.kubePrismByDefault) machine['features'] = { kubePrism: { enabled: true, port: KUBEPRISM_PORT } };
+  return {
+    // As Talos's Cilium guide patches every node: workers read cluster.network too.
+    common: [{
+      machine,
+      cluster: {
+        network: { cni: { name: 'none' }, podSubnets: [m.cluster.podCIDR], serviceSubnets: [SERVICE_SUBNET] },
+        proxy: { disabled: true },
+      },
+    }],
+    // Only control planes run kube-controller-manager (1.14 makes its document control-plane-only).
+    controlPlane: [{
+      cluster: { controllerManager: { extraArgs: { 'node-cidr-mask-size-ipv4': String(m.cluster.nodeMaskSize) } } },
+    }],
+    says: {
+      common: `machine.install, cluster.network (CNI none, pod and service subnets), cluster.proxy disabled${line.kubePrismByDefault ? '' : ', machine.features.kubePrism on (off by default before Talos 1.6)'}`,
+      controlPlane: 'cluster.controllerManager (node CIDR mask size): only control planes run it',
     },
-    {
-      apiVersion: 'v1alpha1', kind: 'UnattendedInstallConfig',
-      provisioning: { diskSelector: { match: `disk.dev_path == "${INSTALL_DISK}"` } },
-    },
-  ];
+  };
 }
 
-export function renderTalosPatch(m: LabModel): string {
+function multiDoc(m: LabModel): TalosPatchDocs {
+  return {
+    common: [
+      // gen config emits KubeNetworkConfig and UnattendedInstallConfig for workers too
+      // (generate/kubernetes.go generateKubernetesUniversalConfigs, generate/worker.go), so they merge.
+      {
+        apiVersion: 'v1alpha1', kind: 'KubeNetworkConfig',
+        podSubnets: [m.cluster.podCIDR], serviceSubnets: [SERVICE_SUBNET], nodeCIDRMaskSizeIPv4: m.cluster.nodeMaskSize,
+      },
+      {
+        apiVersion: 'v1alpha1', kind: 'UnattendedInstallConfig',
+        provisioning: { diskSelector: { match: `disk.dev_path == "${INSTALL_DISK}"` } },
+      },
+    ],
+    // Both kinds implement container.ControlplaneOnlyConfig (types/k8s/flannel.go, types/k8s/proxy.go).
+    controlPlane: [
+      // "No CNI": delete the Flannel document gen config emits for control planes.
+      { apiVersion: 'v1alpha1', kind: 'KubeFlannelCNIConfig', $patch: 'delete' },
+      // Talos skips the other fields when enabled is false; the schema still requires an image.
+      { apiVersion: 'v1alpha1', kind: 'KubeProxyConfig', enabled: false, image: 'registry.k8s.io/kube-proxy' },
+    ],
+    says: {
+      common: 'KubeNetworkConfig (pod and service subnets, node CIDR mask size), UnattendedInstallConfig (install disk)',
+      controlPlane: 'KubeFlannelCNIConfig deleted, KubeProxyConfig disabled: control-plane-only kinds, which Talos refuses on a worker',
+    },
+  };
+}
+
+export function talosPatchDocs(m: LabModel): TalosPatchDocs {
   const line = talosLine(m);
-  const header = `Talos ${m.versions.talos} machine-config patch, ${line.patch} form (${line.note}).\nApply with: talosctl gen config <cluster> <endpoint> --config-patch @talos-patch.yaml`;
-  return yamlDocs(header, line.patch === 'v1alpha1' ? v1alpha1(m) : multiDoc(m));
+  return line.patch === 'v1alpha1' ? v1alpha1(m, line) : multiDoc(m);
+}
+
+export interface TalosPatches {
+  common: string;
+  controlPlane: string;
+}
+
+export function renderTalosPatches(m: LabModel): TalosPatches {
+  const line = talosLine(m);
+  const docs = talosPatchDocs(m);
+  const apply = `Apply with: talosctl gen config <cluster> <endpoint> --config-patch @${TALOS_PATCH_FILES.common} --config-patch-control-plane @${TALOS_PATCH_FILES.controlPlane}`;
+  const header = (who: string, says: string) => `Talos ${m.versions.talos} machine-config patch for ${who}, ${line.patch} form: ${says}.\n${apply}`;
+  return {
+    common: yamlDocs(header('every machine', docs.says.common), docs.common),
+    controlPlane: yamlDocs(header('control plane machines only', docs.says.controlPlane), docs.controlPlane),
+  };
 }

@@ -1,9 +1,10 @@
-// Each rendered Talos patch validates, document by document, against the schema of its own Talos line
-// (TALOS_LINES[].schema under ../shared/schemas/talos), and the line boundary matters.
+// Each rendered Talos patch (the common one and the control-plane one) validates, document by document,
+// against the schema of its own Talos line (TALOS_LINES[].schema under ../shared/schemas/talos), and the
+// line boundary matters. What Talos itself says of the patches: test/unit/talos-library.test.ts.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { renderTalosPatch, talosLine } from '../../lab/render/talos-patch.ts';
+import { renderTalosPatches, talosLine } from '../../lab/render/talos-patch.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import { TALOS_LINES } from '../../lab/versions/talos.ts';
@@ -22,8 +23,10 @@ function schemaFor(t: TestContext, folder: string): TalosSchema | undefined {
   return s;
 }
 
+/** Every document of both patches, common first. */
 function patchDocs(talos: string): Doc[] {
-  return parseAllDocuments(renderTalosPatch(resolveTopology(referenceTopology(), { talosVersion: talos }))).map((d) => d.toJS() as Doc);
+  const p = renderTalosPatches(resolveTopology(referenceTopology(), { talosVersion: talos }));
+  return [p.common, p.controlPlane].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
 }
 
 const V1_11 = TALOS_LINES.find((l) => l.patch === 'v1alpha1')!.schema;
@@ -31,6 +34,7 @@ const V1_14 = TALOS_LINES.find((l) => l.patch === 'multi-doc')!.schema;
 
 const VERSIONS: [string, string, string][] = [
   ['1.5.0', 'v1alpha1', 'v1.11.6'],
+  ['1.6.0', 'v1alpha1', 'v1.11.6'],
   ['1.11.6', 'v1alpha1', 'v1.11.6'],
   ['1.13.x', 'v1alpha1', 'v1.11.6'],
   ['1.14.0', 'multi-doc', 'v1.14.0-rc.1'],
@@ -47,11 +51,13 @@ for (const [talos, style, folder] of VERSIONS) {
       assert.equal(line.schema, folder);
       const schema = schemaFor(t, line.schema);
       if (!schema) return;
-      const docs = parseAllDocuments(renderTalosPatch(m));
-      assert.ok(docs.length >= 1);
-      for (const [i, d] of docs.entries()) {
-        assert.deepEqual(d.errors, [], `${v.name}: YAML document ${i}`);
-        assert.deepEqual(schema.errors(d.toJS()), [], `${v.name}: document ${i} (${String((d.toJS() as Doc)['kind'] ?? 'v1alpha1 config')})`);
+      for (const [file, text] of Object.entries(renderTalosPatches(m))) {
+        const docs = parseAllDocuments(text);
+        assert.ok(docs.length >= 1, `${v.name}: ${file} has a document`);
+        for (const [i, d] of docs.entries()) {
+          assert.deepEqual(d.errors, [], `${v.name}: ${file} YAML document ${i}`);
+          assert.deepEqual(schema.errors(d.toJS()), [], `${v.name}: ${file} document ${i} (${String((d.toJS() as Doc)['kind'] ?? 'v1alpha1 config')})`);
+        }
       }
     }
   });
@@ -71,9 +77,10 @@ test('schema quirk: 1.14.0-rc.1 names the install kind UnattendedInstall; the pa
 test('negative control: the v1alpha1 patch fields fail the 1.14 schema (they are gone there)', (t) => {
   const schema = schemaFor(t, V1_14);
   if (!schema) return;
-  const [legacy, ...rest] = patchDocs('1.13.x');
+  const [legacy, legacyControlPlane, ...rest] = patchDocs('1.13.x');
   assert.equal(rest.length, 0);
   const errors = schema.errors(legacy).join('\n');
+  assert.match(schema.errors(legacyControlPlane).join('\n'), /additionalProperty":"controllerManager"/, '1.14 refuses cluster.controllerManager');
   for (const gone of ['"install"', '"network"', '"proxy"']) assert.match(errors, new RegExp(`additionalProperty":${gone}`), `1.14 refuses ${gone}`);
 });
 
@@ -92,6 +99,10 @@ test('negative controls: unknown keys, wrong types and bad delete patches fail t
     const errors = s.errors(doc);
     assert.ok(errors.some((e) => expect.test(e)), `${what}: expected ${expect} in\n${errors.join('\n') || '(valid)'}`);
   };
+  const prism = structuredClone(patchDocs('1.5.0')[0]!);
+  assert.deepEqual(old.errors(prism), []);
+  prism['machine'].features.kubePrism.port = '7445';
+  fails(old, 'machine.features.kubePrism.port as a string', prism, /kubePrism\/port must be integer/);
   const misspelt = structuredClone(legacy);
   misspelt['machine'].instal = misspelt['machine'].install;
   delete misspelt['machine'].install;

@@ -1,5 +1,5 @@
 // talosctl command lines, pure (golden-tested), and the order the VM lab runs them in. Flags checked
-// against the talosctl CLI reference (gen config: -o/--output, --config-patch, --install-disk;
+// against the talosctl CLI reference (gen config: -o/--output, --config-patch, --config-patch-control-plane, --install-disk;
 // apply-config: --insecure, --nodes, --file; bootstrap; kubeconfig; --talosconfig, --endpoints).
 // Never run here: it needs booted Talos VMs (KVM and internet).
 
@@ -9,8 +9,17 @@ export interface TalosCtx {
   dir: string;
 }
 
-export function genConfig(c: TalosCtx, cluster: string, endpoint: string, patchFile: string, installDisk: string): string[] {
-  return [c.talosctl, 'gen', 'config', cluster, endpoint, '--config-patch', `@${patchFile}`, '--install-disk', installDisk, '--output', c.dir, '--force'];
+/** The rendered patches: one for every machine, one for control planes only (see render/talos-patch.ts). */
+export interface TalosPatchPaths {
+  common: string;
+  controlPlane: string;
+}
+
+// --config-patch-control-plane exists from the oldest supported line on (cmd/talosctl/cmd/mgmt/gen/config.go,
+// release-1.5 and release-1.14); it patches the init and control plane configs, not the worker's.
+export function genConfig(c: TalosCtx, cluster: string, endpoint: string, patches: TalosPatchPaths, installDisk: string): string[] {
+  return [c.talosctl, 'gen', 'config', cluster, endpoint, '--config-patch', `@${patches.common}`, '--config-patch-control-plane', `@${patches.controlPlane}`,
+    '--install-disk', installDisk, '--output', c.dir, '--force'];
 }
 
 /** First apply, into the maintenance service (no client certificate yet). */

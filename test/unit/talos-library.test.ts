@@ -1,0 +1,122 @@
+// The rendered Talos patches checked by Talos's own config library (pkg/machinery, test/talos-config):
+// generate a control plane and a worker config as `talosctl gen config` does, apply the common patch to
+// both and the control-plane patch to the control plane only, validate in metal mode. For the oldest and
+// the newest Talos line of lab/versions/talos.ts and every topology the tests render.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { KUBEPRISM_PORT, renderTalosPatches, talosPatchDocs } from '../../lab/render/talos-patch.ts';
+import { generateTopology } from '../../lab/topology/generate.ts';
+import { loadModel } from '../../lab/topology/load.ts';
+import type { LabModel } from '../../lab/topology/model.ts';
+import { OLDEST_TALOS, TALOS_LINES, talosLineOf } from '../../lab/versions/talos.ts';
+import { repoRoot } from './support/paths.ts';
+import { checkPatches, helpersOrSkip, TALOS_LIBRARY_LINES, type Helpers } from './support/talos-library.ts';
+import { fixtureNames, loadFixture, modelOf, VARIANTS } from './support/topologies.ts';
+import { resolveTopology } from '../../lab/topology/resolve.ts';
+
+const [OLDEST, NEWEST] = [TALOS_LIBRARY_LINES[0], TALOS_LIBRARY_LINES[TALOS_LIBRARY_LINES.length - 1]!];
+
+/** Every topology the unit tests render: the variants, the topology fixtures, examples/, and the generated scale runs. */
+function topologies(talos: string): { name: string; model: LabModel }[] {
+  const out = VARIANTS.map((v) => ({ name: v.name, model: modelOf(v, { talosVersion: talos }) }));
+  for (const f of fixtureNames()) out.push({ name: `fixture ${f}`, model: resolveTopology(loadFixture(f), { talosVersion: talos }) });
+  const examples = path.join(repoRoot, 'examples');
+  for (const f of readdirSync(examples).filter((x) => x.endsWith('.yaml')).sort()) {
+    out.push({ name: `examples/${f}`, model: loadModel(readFileSync(path.join(examples, f), 'utf8'), f, { talosVersion: talos }) });
+  }
+  for (const g of [{ datacentres: 10, nodesPerDc: 10 }, { datacentres: 4, nodesPerDc: 1, reflection: true }]) {
+    const t = generateTopology(g);
+    out.push({ name: `generated ${t.name}${g.reflection ? ' reflected' : ''}`, model: resolveTopology(t, { talosVersion: talos }) });
+  }
+  return out;
+}
+
+let helpers: Helpers | undefined;
+after(() => {
+  if (helpers) console.log(`# talos-config-check: built both helpers in ${helpers.buildSeconds.toFixed(1)} s (go build; cold = module download + compile)`);
+});
+
+test('the helpers cover the oldest and the newest Talos line of the version table', () => {
+  assert.equal(talosLineOf(OLDEST.talos)!.since, OLDEST_TALOS);
+  assert.equal(talosLineOf(NEWEST.talos)!.since, TALOS_LINES[TALOS_LINES.length - 1]!.since);
+  for (const l of TALOS_LIBRARY_LINES) {
+    const mod = readFileSync(path.join(repoRoot, 'test', 'talos-config', l.dir, 'go.mod'), 'utf8');
+    assert.match(mod, new RegExp(`^require github\\.com/siderolabs/talos/pkg/machinery ${l.machinery.replace(/\./g, '\\.')}$`, 'm'), `${l.dir} pins machinery ${l.machinery}`);
+  }
+});
+
+for (const line of TALOS_LIBRARY_LINES) {
+  test(`Talos ${line.talos} (pkg/machinery ${line.machinery}): every rendered topology's patches generate valid control plane and worker configs`, async (t) => {
+    const h = (helpers = await helpersOrSkip(t));
+    if (!h) return;
+    const row = talosLineOf(line.talos)!;
+    // Talos sees only the patch bytes, so topologies whose patches are identical share one run.
+    const runs = new Map<string, ReturnType<typeof checkPatches>>();
+    for (const { name, model } of topologies(line.talos)) {
+      const p = renderTalosPatches(model);
+      const key = JSON.stringify(p);
+      if (!runs.has(key)) runs.set(key, checkPatches(h, line, { common: [p.common], controlPlane: [p.controlPlane] }));
+      const { code, result, stderr } = await runs.get(key)!;
+      const why = `${name}: ${result.error ?? result.machines.map((m) => `${m.machine}: ${m.error ?? 'valid'}`).join('; ')}\n${stderr}`;
+      assert.equal(code, 0, why);
+      assert.equal(result.machinery, line.machinery);
+      // The table's Kubernetes (kubectl's version) is what this machinery deploys by default.
+      assert.equal(result.defaultKubernetesVersion, row.kubernetes);
+      assert.deepEqual(result.machines.map((m) => [m.machine, m.valid]), [['controlplane', true], ['worker', true]], why);
+      for (const m of result.machines) {
+        // Cilium's values point at localhost:7445: KubePrism must listen there on every machine.
+        assert.equal(m.kubePrismPort, KUBEPRISM_PORT, `${name}: ${m.machine} KubePrism`);
+        // kube-proxy is a control plane's bootstrap manifest; from 1.14 its document may not reach a worker at all.
+        if (m.machine === 'controlplane' || row.patch === 'v1alpha1') assert.equal(m.kubeProxy, false, `${name}: ${m.machine} kube-proxy`);
+        assert.equal(m.cni, 'none', `${name}: ${m.machine} CNI`);
+        assert.deepEqual(m.podCIDRs, [model.cluster.podCIDR], `${name}: ${m.machine} pod CIDRs`);
+      }
+      if (row.patch === 'multi-doc') {
+        const [cp, worker] = result.machines.map((m) => m.kinds ?? []);
+        assert.ok(cp!.includes('KubeProxyConfig') && !cp!.includes('KubeFlannelCNIConfig'), `${name}: control plane kinds ${cp!.join(', ')}`);
+        assert.ok(!worker!.includes('KubeProxyConfig') && !worker!.includes('KubeFlannelCNIConfig'), `${name}: worker kinds ${worker!.join(', ')}`);
+      }
+    }
+    t.diagnostic(`${topologies(line.talos).length} topologies, ${runs.size} distinct patch pairs checked by pkg/machinery ${line.machinery}`);
+  });
+}
+
+test('negative control: the old single 1.14 patch (KubeProxyConfig for every machine) fails the worker with Talos\'s own message', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  const docs = talosPatchDocs(resolveTopology(loadFixture('three-dc'), { talosVersion: NEWEST.talos }));
+  // The patch as it was rendered before the split: every document in one file, applied to every machine.
+  const single = [...docs.controlPlane, ...docs.common].map((d) => stringify(d)).join('---\n');
+  const { code, result } = await checkPatches(h, NEWEST, { common: [single], controlPlane: [] });
+  assert.equal(code, 1);
+  const [cp, worker] = result.machines;
+  assert.equal(cp!.valid, true, cp!.error);
+  assert.equal(worker!.valid, false);
+  // pkg/machinery/config/container/validate.go; a delete selector for a document the worker lacks is
+  // silently skipped (configpatcher/strategic.go), so only KubeProxyConfig is named.
+  assert.match(worker!.error!, /the following document kinds are only allowed on control plane machines: \[KubeProxyConfig\]/);
+});
+
+test('negative control: Talos 1.5 without the patch\'s KubePrism has nothing on localhost:7445', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  const docs = talosPatchDocs(resolveTopology(loadFixture('three-dc'), { talosVersion: OLDEST.talos }));
+  const common = structuredClone(docs.common[0]) as { machine: Record<string, unknown> };
+  assert.ok(common.machine['features'], 'the 1.5 patch enables KubePrism');
+  delete common.machine['features'];
+  const { code, result } = await checkPatches(h, OLDEST, { common: [stringify(common)], controlPlane: docs.controlPlane.map((d) => stringify(d)) });
+  assert.equal(code, 0, 'still a valid config: KubePrism is just off');
+  assert.deepEqual(result.machines.map((m) => m.kubePrismPort), [0, 0]);
+});
+
+test('negative control: the 1.14 documents are refused by Talos 1.5 (the kinds do not exist there)', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  const p = renderTalosPatches(resolveTopology(loadFixture('three-dc'), { talosVersion: NEWEST.talos }));
+  const { code, result } = await checkPatches(h, OLDEST, { common: [p.common], controlPlane: [p.controlPlane] });
+  assert.equal(code, 1);
+  assert.match(result.error ?? '', /--config-patch: "KubeNetworkConfig" "v1alpha1": not registered/, result.error);
+});
