@@ -26,6 +26,12 @@ export const VM_TOOLS: Record<string, string> = {
   'ssh-keygen': 'openssh-client',
   tcpdump: 'tcpdump',
   busybox: 'busybox-static',
+  // The emulated internet (lab/runtime/vm/internet.ts): its user-mode uplink, the routers' WAN
+  // DHCP and DNS, its NAT and filter, and the echo services of its host and of the LAN hosts.
+  slirp4netns: 'slirp4netns',
+  dnsmasq: 'dnsmasq-base',
+  nft: 'nftables',
+  socat: 'socat',
   // Not a command: the Debian kernel the VM tests boot (and the KVM probe's fallback kernel).
   vmlinuz: 'linux-image-amd64',
 };

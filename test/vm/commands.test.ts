@@ -9,18 +9,24 @@ import { cpioNewc } from '../../lab/runtime/vm/cpio.ts';
 import { kvmProbeArgv } from '../../lab/runtime/vm/accel.ts';
 import * as kube from '../../lab/runtime/vm/kube.ts';
 import { switchBatch, vmNetworkPlan } from '../../lab/runtime/vm/network.ts';
-import { allArtifacts, openwrtArtifacts, PROBE_IMAGE, talosArtifacts } from '../../lab/runtime/vm/pins.ts';
+import { internetDnsmasqArgv } from '../../lab/runtime/vm/internet.ts';
+import { uplinkArgv } from '../../lab/runtime/vm/uplink.ts';
+import { allArtifacts, openwrtArtifacts, PROBE_IMAGE, talosArtifacts, toolArtifacts } from '../../lab/runtime/vm/pins.ts';
 import { KERNEL_ARGS, qemuArgv } from '../../lab/runtime/vm/qemu.ts';
 import * as talos from '../../lab/runtime/vm/talos.ts';
-import { parseLinkText, parseRouteText, sshArgv } from '../../lab/runtime/vm/vm-lab.ts';
+import { sshArgv } from '../../lab/runtime/vm/vm-lab.ts';
+import { parseLinkText, parseRouteText } from '../../lab/runtime/vm/busybox.ts';
 
 const T = { talosctl: '/c/talosctl', dir: '/a/talos' };
 const K = { kubectl: '/c/kubectl', helm: '/c/helm', kubeconfig: '/a/kubeconfig' };
 
 describe('talosctl command lines (golden)', () => {
   it('gen config, apply, bootstrap, kubeconfig, version', () => {
-    assert.deepEqual(talos.genConfig(T, 'reference', talos.clusterEndpoint('10.0.0.10'), '/a/talos-patch.yaml', '/dev/vda'),
-      ['/c/talosctl', 'gen', 'config', 'reference', 'https://10.0.0.10:6443', '--config-patch', '@/a/talos-patch.yaml', '--install-disk', '/dev/vda', '--output', '/a/talos', '--force']);
+    // The common patch for every machine, the control-plane patch for control planes only (Talos refuses
+    // control-plane-only kinds such as KubeProxyConfig on a worker).
+    assert.deepEqual(talos.genConfig(T, 'reference', talos.clusterEndpoint('10.0.0.10'), { common: '/a/talos-patch.yaml', controlPlane: '/a/talos-patch-controlplane.yaml' }, '/dev/vda'),
+      ['/c/talosctl', 'gen', 'config', 'reference', 'https://10.0.0.10:6443', '--config-patch', '@/a/talos-patch.yaml', '--config-patch-control-plane', '@/a/talos-patch-controlplane.yaml',
+        '--install-disk', '/dev/vda', '--output', '/a/talos', '--force']);
     assert.deepEqual(talos.applyConfig(T, '10.0.1.10', 'worker'), ['/c/talosctl', 'apply-config', '--insecure', '--nodes', '10.0.1.10', '--file', '/a/talos/worker.yaml']);
     assert.deepEqual(talos.bootstrap(T, '10.0.0.10'), ['/c/talosctl', '--talosconfig', '/a/talos/talosconfig', '--endpoints', '10.0.0.10', '--nodes', '10.0.0.10', 'bootstrap']);
     assert.deepEqual(talos.kubeconfig(T, '10.0.0.10', '/a/kubeconfig'), ['/c/talosctl', '--talosconfig', '/a/talos/talosconfig', '--endpoints', '10.0.0.10', '--nodes', '10.0.0.10', 'kubeconfig', '/a/kubeconfig', '--force']);
@@ -52,16 +58,16 @@ describe('kubectl and helm command lines (golden)', () => {
 });
 
 describe('QEMU command lines (golden)', () => {
-  it('a router: direct kernel boot, serial console to a socket with a logfile, taps and user-net WAN', () => {
+  it('a router: direct kernel boot, serial console to a socket with a logfile, every NIC a tap (the WAN too)', () => {
     assert.deepEqual(qemuArgv({
       name: 'nrl-abc123-router-dc1', kernel: '/c/k', append: KERNEL_ARGS.openwrt, memoryMiB: 256, cpus: 1, accel: 'tcg',
-      nics: [{ tap: 't0n0', mac: '52:54:00:10:00:01' }, { mac: '52:54:00:10:00:02' }], disks: [{ file: '/a/rootfs.ext4', format: 'raw' }],
+      nics: [{ tap: 't0n0', mac: '52:54:00:10:00:01' }, { tap: 't0n1', mac: '52:54:00:10:00:02' }], disks: [{ file: '/a/rootfs.ext4', format: 'raw' }],
       consoleSocket: '/run/x/r.con', consoleLog: '/a/r.log', pidFile: '/run/x/r.pid',
     }), ['qemu-system-x86_64', '-name', 'nrl-abc123-router-dc1,process=nrl-abc123-router-dc1', '-machine', 'q35,accel=tcg', '-cpu', 'max', '-m', '256', '-smp', '1',
       '-nodefaults', '-no-user-config', '-display', 'none', '-kernel', '/c/k', '-append', 'console=ttyS0,115200n8 root=/dev/vda rootfstype=ext4 rootwait noinitrd',
       '-chardev', 'socket,id=con0,path=/run/x/r.con,server=on,wait=off,logfile=/a/r.log,logappend=off', '-serial', 'chardev:con0', '-pidfile', '/run/x/r.pid',
       '-netdev', 'tap,id=net0,ifname=t0n0,script=no,downscript=no', '-device', 'virtio-net-pci,netdev=net0,mac=52:54:00:10:00:01',
-      '-netdev', 'user,id=net1', '-device', 'virtio-net-pci,netdev=net1,mac=52:54:00:10:00:02',
+      '-netdev', 'tap,id=net1,ifname=t0n1,script=no,downscript=no', '-device', 'virtio-net-pci,netdev=net1,mac=52:54:00:10:00:02',
       '-drive', 'file=/a/rootfs.ext4,if=virtio,format=raw,index=0']);
   });
   it('a Talos node under KVM gets the host CPU, the guest agent channel and ttyS0 on its console', () => {
@@ -89,13 +95,27 @@ describe('VM network plan', () => {
   it('puts every bridge and tap in the run\'s namespaces, router NICs in port order', () => {
     assert.equal(plan.vmNs, 'nrl-abc123-vm');
     assert.equal(plan.ctlNs, 'nrl-abc123-ctl');
-    assert.deepEqual(plan.bridges, ['lan0', 'lan1', 'peer']);
+    assert.deepEqual(plan.bridges, ['lan0', 'lan1', 'peer', 'wan']);
     const r1 = plan.machines.find((x) => x.name === m.datacentres[0]!.router.name)!;
-    assert.deepEqual(r1.nics.map((n) => n.tap), ['t0n0', undefined, 't0n2']);
+    assert.deepEqual(r1.nics.map((n) => n.tap), ['t0n0', 't0n1', 't0n2']);
+    assert.equal(plan.taps.find((t) => t.name === 't0n1')?.bridge, 'wan', 'the WAN is a tap on the wan bridge');
     assert.ok(plan.taps.every((t) => t.name.length <= 15 && plan.bridges.includes(t.bridge)));
     assert.ok(plan.hosts.every((h) => h.ns.startsWith('nrl-abc123-')));
     assert.equal(plan.segments['peering']!.dev, 'peer');
-    assert.ok(!plan.machines.flatMap((x) => x.nics).some((n) => n.tap === undefined && plan.machines.find((y) => y.nics.includes(n))!.kind === 'node'), 'only routers have user networking');
+    assert.deepEqual(plan.segments['wan'], { ns: 'nrl-abc123-vm', dev: 'wan' });
+  });
+  it('the emulated internet: the twin\'s addresses, a DHCP lease per router WAN MAC, routes back to the lab', () => {
+    const i = plan.internet;
+    assert.equal(i.ns, 'nrl-abc123-internet');
+    assert.deepEqual([i.gateway, i.network, i.prefix, i.server], [m.internet.gateway, '203.0.113.0', 24, m.internet.server]);
+    assert.match(i.server, /^198\.51\.100\./);
+    assert.deepEqual(i.leases, m.datacentres.map((d) => ({ mac: plan.machines.find((x) => x.name === d.router.name)!.nics[1]!.mac, address: d.router.wanAddress, name: d.router.name })));
+    assert.ok(i.routes.includes(`${m.datacentres[1]!.lan} via ${m.datacentres[1]!.router.wanAddress}`));
+    const dnsmasq = internetDnsmasqArgv(i, { pidFile: '/run/p', leaseFile: '/run/l' });
+    assert.ok(dnsmasq.includes('--dhcp-range=203.0.113.0,static,255.255.255.0,1h'));
+    assert.ok(dnsmasq.includes(`--dhcp-host=${i.leases[0]!.mac},${i.leases[0]!.address},${i.leases[0]!.name}`));
+    assert.ok(dnsmasq.includes('--server=10.0.2.3'), 'DNS goes to slirp\'s resolver');
+    assert.deepEqual(uplinkArgv(i.ns), ['slirp4netns', '--configure', '--mtu=1500', '--disable-host-loopback', '--enable-seccomp', '--exit-fd=0', '--netns-type=path', '/run/netns/nrl-abc123-internet', 'tap0']);
   });
   it('node MACs are the rendered DHCP leases', () => {
     const n = plan.machines.find((x) => x.kind === 'node')!;
@@ -117,6 +137,16 @@ describe('pins', () => {
     const [tk, ti] = talosArtifacts('v1.14.2');
     assert.equal(tk!.url, 'https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.14.2/kernel-amd64');
     assert.equal(ti!.url, 'https://factory.talos.dev/image/ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515/v1.14.2/initramfs-amd64.xz');
+  });
+  it('kubectl follows the Talos line\'s default Kubernetes, checked against dl.k8s.io\'s .sha256', () => {
+    const kubectl = (talos: string) => toolArtifacts(talos).find((a) => a.file.startsWith('kubectl-'))!;
+    assert.deepEqual(kubectl('v1.14.2'), {
+      file: 'kubectl-v1.37.0', url: 'https://dl.k8s.io/release/v1.37.0/bin/linux/amd64/kubectl',
+      verify: { kind: 'sums-file', url: 'https://dl.k8s.io/release/v1.37.0/bin/linux/amd64/kubectl.sha256', name: 'kubectl' },
+      what: 'kubectl v1.37.0', executable: true,
+    });
+    assert.equal(kubectl('1.5.0').file, 'kubectl-v1.28.3');
+    assert.notEqual(kubectl('1.13.9').url, kubectl('1.14.0').url);
   });
   it('no invented checksums: every artifact names its checksum source', () => {
     for (const a of allArtifacts({ openwrt: '25.12.5', talos: 'v1.14.2', cilium: '1.20.2' })) {
@@ -145,13 +175,13 @@ worker-1              65001      65000     10.0.1.1       active          0s    
       { machine: 'controlplane-1', peerAddress: '10.0.0.1', peerAsn: 65000, kind: 'ebgp', state: 'Established', established: true },
     ]);
   });
-  it('BusyBox ip route and ip -d link text', () => {
+  it('BusyBox ip route and ip -o link text (busybox.test.ts runs the real busybox)', () => {
     assert.deepEqual(parseRouteText('default via 10.0.2.2 dev eth1  src 10.0.2.15\n10.244.1.0/24 via 172.16.0.3 dev eth2 proto bird metric 32\n'), [
       { dst: 'default', gateway: '10.0.2.2', dev: 'eth1' },
       { dst: '10.244.1.0/24', gateway: '172.16.0.3', dev: 'eth2', protocol: 'bird' },
     ]);
-    assert.deepEqual(parseLinkText('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue\n    link/loopback 00:00:00:00:00:00\n5: eth0@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue\n    link/ether 0a:58:0a:f4:00:0a brd ff:ff:ff:ff:ff:ff\n    veth\n'), [
-      { name: 'lo', mtu: 65536, up: true }, { name: 'eth0', mtu: 1500, up: true, kind: 'veth' },
+    assert.deepEqual(parseLinkText('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue\n    link/loopback 00:00:00:00:00:00\n5: eth0@if6: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue\n    link/ether 0a:58:0a:f4:00:0a brd ff:ff:ff:ff:ff:ff\ndevtype eth0 \ndevtype lo \n'), [
+      { name: 'lo', mtu: 65536, up: true }, { name: 'eth0', mtu: 1500, up: true },
     ]);
   });
   it('kubectl pod lists', () => {

@@ -43,11 +43,29 @@ export function helmInstallCilium(c: KubeCtx, chart: string, valuesFile: string,
     '--values', valuesFile, '--wait', '--timeout', `${timeoutS}s`];
 }
 
+/**
+ * The probes' own namespace. Fact (siderolabs/talos release-1.14
+ * pkg/machinery/config/types/k8s/admission_control.go, DefaultPodSecurityAdmissionControlConfig):
+ * Talos's PodSecurity admission enforces `baseline` by default with only kube-system exempt, and
+ * baseline refuses added capabilities beyond its default set (kubernetes staging/src/k8s.io/
+ * pod-security-admission/policy/check_capabilities_baseline.go: AUDIT_WRITE ... SYS_CHROOT; not
+ * NET_RAW, not NET_ADMIN). The namespace label
+ * pod-security.kubernetes.io/enforce=privileged lifts it for this namespace only.
+ */
+export const PROBE_NAMESPACE = 'nrl-probe';
+
+export function probeNamespaceManifest(): object {
+  return {
+    apiVersion: 'v1', kind: 'Namespace',
+    metadata: { name: PROBE_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+  };
+}
+
 /** One probe pod per node, pinned to it, from a small public image pinned by digest. */
 export function probePodManifest(node: string, podName: string): object {
   return {
     apiVersion: 'v1', kind: 'Pod',
-    metadata: { name: podName, namespace: 'default', labels: { 'app.kubernetes.io/name': 'nrl-probe' } },
+    metadata: { name: podName, namespace: PROBE_NAMESPACE, labels: { 'app.kubernetes.io/name': 'nrl-probe' } },
     spec: {
       nodeName: node,
       terminationGracePeriodSeconds: 0,
@@ -63,10 +81,13 @@ export function probePodManifest(node: string, podName: string): object {
 }
 
 /**
- * `cilium bgp peers` (cilium CLI, with a Node column) or `cilium-dbg bgp peers` in an agent pod
- * (without it): a header line, then one line per peer and family; continuation lines for further
- * families leave the first columns empty. Columns: [Node] Local AS, Peer AS, Peer Address,
- * Session State, Uptime, Family, Received, Advertised.
+ * `cilium bgp peers` (cilium CLI, with a Node column, "Session State") or the agent pod's
+ * `cilium-dbg bgp peers` / 1.14's `cilium bgp peers` (without it, "Session"): a header line, then
+ * one line per peer and family; continuation lines for further families leave the first columns
+ * empty. Fact (cilium/cilium pkg/bgpv1/api/printers.go, PrintBGPPeersTable): the agent prints the
+ * address as `%s:%d` (address:port, IPv6 without brackets, so `fd00:10::1:179` cannot be split
+ * unambiguously and is kept whole); the CLI prints the bare address. A port is stripped only where
+ * it is unambiguous: `a.b.c.d:port` and `[v6]:port`.
  */
 export function parseCiliumBgpPeers(text: string, node?: string): BgpSession[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
@@ -77,18 +98,26 @@ export function parseCiliumBgpPeers(text: string, node?: string): BgpSession[] {
   let currentNode = node ?? '';
   for (const l of lines.slice(header + 1)) {
     const cols = l.trim().split(/\s+/);
-    const addrAt = cols.findIndex((c) => /^[0-9a-f.:]+(:\d+)?$/i.test(c) && (c.includes('.') || c.includes(':')) && !/^\d+\/\d+$/.test(c));
+    const addrAt = cols.findIndex((c) => /^\[?[0-9a-f.:]+\]?(:\d+)?$/i.test(c) && (c.includes('.') || c.includes(':')));
     if (addrAt < 2) continue; // a continuation line (another family of the same peer)
     if (hasNode && addrAt === 3) currentNode = cols[0]!;
     const localAs = Number(cols[addrAt - 2]);
     const peerAsn = Number(cols[addrAt - 1]);
     const state = cols[addrAt + 1] ?? 'unknown';
     out.push({
-      machine: currentNode, peerAddress: cols[addrAt]!.replace(/:\d+$/, ''), peerAsn, kind: localAs === peerAsn ? 'ibgp' : 'ebgp',
+      machine: currentNode, peerAddress: peerAddressOf(cols[addrAt]!), peerAsn, kind: localAs === peerAsn ? 'ibgp' : 'ebgp',
       state: state === 'established' ? 'Established' : state, established: state.toLowerCase() === 'established',
     });
   }
   return out;
+}
+
+/** The address of a Peer Address cell: `10.0.0.1:179` -> 10.0.0.1, `[fd00::1]:179` -> fd00::1, `fd00:10::1` kept. */
+export function peerAddressOf(cell: string): string {
+  const v4 = /^(\d+\.\d+\.\d+\.\d+)(?::\d+)?$/.exec(cell);
+  if (v4) return v4[1]!;
+  const bracketed = /^\[([0-9a-f:.]+)\](?::\d+)?$/i.exec(cell);
+  return bracketed ? bracketed[1]! : cell;
 }
 
 /** Agent pods by node, from `kubectl get pods -n kube-system -l k8s-app=cilium -o json`. */

@@ -3,7 +3,9 @@
 //                   and the QEMU processes themselves (started with `ip netns exec`);
 //   nrl-<id>-ctl    the orchestrator's side: a veth into the first LAN bridge, from where talosctl,
 //                   kubectl, helm and ssh reach the Talos, Kubernetes and router APIs;
-//   nrl-<id>-<lan host>  a LAN host per datacentre (veth into its LAN bridge), like the twin's.
+//   nrl-<id>-<lan host>  a LAN host per datacentre (veth into its LAN bridge), like the twin's;
+//   nrl-<id>-internet    the emulated internet (internet.ts): a veth into the vm namespace's `wan`
+//                   bridge, where the routers' WAN taps are; its uplink is slirp4netns (uplink.ts).
 // Nothing is created in the host's root namespace. The plan is pure; applyVmNetwork runs it.
 import * as ip from '../../topology/cidr.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
@@ -11,6 +13,7 @@ import { extraZonesOf, macFor } from '../../render/ports.ts';
 import { must } from '../exec.ts';
 import { nsName } from '../names.ts';
 import { addNamespace, ipBatch } from '../netns.ts';
+import { applyInternet, internetPlan, WAN_BRIDGE, wanMac, type InternetPlan, type InternetRuntime } from './internet.ts';
 
 export interface TapPlan {
   name: string;
@@ -18,8 +21,8 @@ export interface TapPlan {
 }
 
 export interface VmNicPlan {
-  /** undefined: QEMU user networking (a router's WAN, for its package installs). */
-  tap?: string;
+  /** Every NIC is a tap on a bridge of the vm namespace (the WAN too: no QEMU user networking). */
+  tap: string;
   mac: string;
 }
 
@@ -52,6 +55,8 @@ export interface VmNetworkPlan {
   hosts: HostNsPlan[];
   /** The orchestrator's address on the first LAN, and its routes to the rest of the lab. */
   ctl: HostNsPlan & { routes: string[] };
+  /** The emulated internet behind the routers' WANs. */
+  internet: InternetPlan;
   /** Capture points: the host side of each segment. */
   segments: Record<string, { ns: string; dev: string }>;
 }
@@ -65,7 +70,7 @@ export const PEERING_BRIDGE = 'peer';
 /** Host MAC of a machine: routers are host 1 of their LAN, nodes 10 + j (as the DHCP leases render). */
 export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
   const vmNs = nsName(runId, 'vm');
-  const bridges = [...m.datacentres.map((d) => lanBridge(d.index)), PEERING_BRIDGE];
+  const bridges = [...m.datacentres.map((d) => lanBridge(d.index)), PEERING_BRIDGE, WAN_BRIDGE];
   const taps: TapPlan[] = [];
   const machines: VmMachinePlan[] = [];
   const hosts: HostNsPlan[] = [];
@@ -81,7 +86,7 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
     for (const z of extra) bridges.push(`z${dc.index}${z.name}`.slice(0, 15));
     const nics: VmNicPlan[] = [
       { tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 1) },
-      { mac: macFor(dc.index, 2) }, // WAN: user networking
+      { tap: tap(WAN_BRIDGE, 1), mac: wanMac(dc.index) }, // WAN: DHCP from the emulated internet
       { tap: tap(PEERING_BRIDGE, 2), mac: macFor(dc.index, 3) },
       ...extra.map((z, i) => ({ tap: tap(`z${dc.index}${z.name}`.slice(0, 15), 3 + i), mac: macFor(dc.index, 4 + i) })),
     ];
@@ -112,9 +117,9 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
     gateway: first.router.address, bridge: lanBridge(first.index), port: 'ctl',
     routes: m.datacentres.slice(1).map((d) => `${d.lan} via ${first.router.address}`),
   };
-  const segments: VmNetworkPlan['segments'] = { peering: { ns: vmNs, dev: PEERING_BRIDGE } };
+  const segments: VmNetworkPlan['segments'] = { peering: { ns: vmNs, dev: PEERING_BRIDGE }, wan: { ns: vmNs, dev: WAN_BRIDGE } };
   for (const dc of m.datacentres) segments[`lan:${dc.name}`] = { ns: vmNs, dev: lanBridge(dc.index) };
-  return { vmNs, ctlNs: ctl.ns, bridges, taps, machines, hosts, ctl, segments };
+  return { vmNs, ctlNs: ctl.ns, bridges, taps, machines, hosts, ctl, internet: internetPlan(m, runId), segments };
 }
 
 /** `ip -batch` lines of a switch namespace: bridges (no STP, no forward delay) and their taps. Pure. */
@@ -140,10 +145,12 @@ export async function attachHost(switchNs: string, h: HostNsPlan, routes: string
   await ipBatch(h.ns, [`addr add ${h.address}/${h.prefix} dev eth0`, 'link set eth0 up', ...routes.map((r) => `route add ${r}`)]);
 }
 
-export async function applyVmNetwork(plan: VmNetworkPlan): Promise<void> {
+/** Builds the whole wiring; hostLoopback opens slirp's 10.0.2.2 to the host's 127.0.0.1 (tests only). */
+export async function applyVmNetwork(plan: VmNetworkPlan, opts: { logDir: string; hostLoopback?: boolean }): Promise<InternetRuntime> {
   await createSwitch(plan.vmNs, plan.bridges, plan.taps);
-  await attachHost(plan.vmNs, plan.ctl, plan.ctl.routes);
-  for (const h of plan.hosts) await attachHost(plan.vmNs, h);
   // Only in the lab namespace: no bridge traffic goes through the host's netfilter.
   await must(['ip', 'netns', 'exec', plan.vmNs, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1']);
+  await attachHost(plan.vmNs, plan.ctl, plan.ctl.routes);
+  for (const h of plan.hosts) await attachHost(plan.vmNs, h);
+  return applyInternet(plan.vmNs, plan.internet, opts);
 }

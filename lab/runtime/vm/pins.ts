@@ -8,9 +8,11 @@
 //   - Talos kernel and initramfs from the Image Factory, and the Cilium chart: no published checksum
 //     we could verify, so the first download's sha256 is recorded in the cache (trust on first use,
 //     over HTTPS) and every later use must match it.
-// Versions: talosctl follows the topology's Talos version; kubectl v1.36.3 (Kubernetes of the Talos
-// 1.13.9/1.14 line, within kubectl's one-minor skew); helm v3.19.0.
+// Versions: talosctl follows the topology's Talos version; kubectl is the Kubernetes version that
+// line's `talosctl gen config` deploys (TalosLine.kubernetes, lab/versions/talos.ts), so it stays inside
+// kubectl's one-minor skew on every line; helm v3.19.0.
 import { parseVersion } from '../../versions/semver.ts';
+import { talosLineOf } from '../../versions/talos.ts';
 
 export type Verify =
   | { kind: 'sha256'; sha256: string }
@@ -33,7 +35,12 @@ export interface Artifact {
 
 /** Image Factory schematic with the siderolabs/qemu-guest-agent extension (see research/versions.md §3.3). */
 export const TALOS_SCHEMATIC_QEMU_GUEST_AGENT = 'ce4c980550dd2ab1b17bbf2b08801c7eb59418eafe8f279833297925d67c7515';
-export const KUBECTL_VERSION = 'v1.36.3';
+/** kubectl for a Talos version: its line's default Kubernetes (dl.k8s.io/release/v<x.y.z>/). */
+export function kubectlVersion(talosVersion: string): string {
+  const line = talosLineOf(talosVersion);
+  if (!line) throw new Error(`no Talos line for ${talosVersion}`); // resolve() already refused it
+  return vTag(line.kubernetes);
+}
 export const HELM_VERSION = 'v3.19.0';
 export const CILIUM_CHART_REPO = 'https://helm.cilium.io';
 /** Probe pods: busybox (ping, traceroute, nc, nslookup, tcpsvd), pinned by the digest public repos use. */
@@ -66,6 +73,7 @@ export function talosArtifacts(version: string, schematic = TALOS_SCHEMATIC_QEMU
 
 export function toolArtifacts(talosVersion: string): Artifact[] {
   const tv = vTag(talosVersion);
+  const kubectl = kubectlVersion(talosVersion);
   const helmTar = `helm-${HELM_VERSION}-linux-amd64.tar.gz`;
   return [
     {
@@ -74,9 +82,9 @@ export function toolArtifacts(talosVersion: string): Artifact[] {
       what: `talosctl ${tv}`, executable: true,
     },
     {
-      file: `kubectl-${KUBECTL_VERSION}`, url: `https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl`,
-      verify: { kind: 'sums-file', url: `https://dl.k8s.io/release/${KUBECTL_VERSION}/bin/linux/amd64/kubectl.sha256`, name: 'kubectl' },
-      what: `kubectl ${KUBECTL_VERSION}`, executable: true,
+      file: `kubectl-${kubectl}`, url: `https://dl.k8s.io/release/${kubectl}/bin/linux/amd64/kubectl`,
+      verify: { kind: 'sums-file', url: `https://dl.k8s.io/release/${kubectl}/bin/linux/amd64/kubectl.sha256`, name: 'kubectl' },
+      what: `kubectl ${kubectl}`, executable: true,
     },
     {
       file: helmTar, url: `https://get.helm.sh/${helmTar}`,

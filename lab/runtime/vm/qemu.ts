@@ -7,12 +7,13 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { isLabNamespace } from '../names.ts';
 import { isAlive } from '../exec.ts';
+import { DeadlineError } from './deadline.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
 export interface NicSpec {
-  /** Tap device inside the namespace; absent: QEMU user networking (slirp), only for a router's WAN. */
-  tap?: string;
+  /** Tap device inside the namespace. No guest gets QEMU user networking: a router's WAN is a tap on the wan bridge. */
+  tap: string;
   mac: string;
   model?: 'virtio-net-pci' | 'e1000';
 }
@@ -64,8 +65,7 @@ export function qemuArgv(s: VmSpec): string[] {
     '-pidfile', s.pidFile,
   ];
   s.nics.forEach((n, i) => {
-    const backend = n.tap ? `tap,id=net${i},ifname=${n.tap},script=no,downscript=no` : `user,id=net${i}`;
-    argv.push('-netdev', backend, '-device', `${n.model ?? 'virtio-net-pci'},netdev=net${i},mac=${n.mac}`);
+    argv.push('-netdev', `tap,id=net${i},ifname=${n.tap},script=no,downscript=no`, '-device', `${n.model ?? 'virtio-net-pci'},netdev=net${i},mac=${n.mac}`);
   });
   s.disks.forEach((d, i) => {
     argv.push('-drive', `file=${d.file},if=virtio,format=${d.format},index=${i}${d.snapshot ? ',snapshot=on' : ''}`);
@@ -122,7 +122,8 @@ export function readTail(file: string, lines = 20): string {
 }
 
 /** Waits until the console shows `ready`; fails at the deadline (or when QEMU exits) with the console's tail. */
-export async function waitForConsole(vm: RunningVm, ready: RegExp, deadlineMs: number): Promise<string> {
+/** Waits for `ready` on the serial console; at the deadline a DeadlineError named `deadline`. */
+export async function waitForConsole(vm: RunningVm, ready: RegExp, deadlineMs: number, deadline = 'console'): Promise<string> {
   const end = Date.now() + deadlineMs;
   for (;;) {
     const text = existsSync(vm.spec.consoleLog) ? readFileSync(vm.spec.consoleLog, 'utf8') : '';
@@ -132,7 +133,7 @@ export async function waitForConsole(vm: RunningVm, ready: RegExp, deadlineMs: n
       throw new Error(`${vm.spec.name}: QEMU exited before the console showed ${ready}; QEMU said:\n${readTail(vm.qemuLog, 5)}\nconsole tail:\n${readTail(vm.spec.consoleLog)}`);
     }
     if (Date.now() >= end) {
-      throw new Error(`${vm.spec.name} did not become ready within ${deadlineMs} ms (waiting for ${ready} on its serial console); console tail:\n${readTail(vm.spec.consoleLog)}`);
+      throw new DeadlineError(deadline, deadlineMs, `${vm.spec.name} did not become ready within ${deadlineMs} ms (waiting for ${ready} on its serial console); console tail:\n${readTail(vm.spec.consoleLog)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -102,9 +102,11 @@ exit 0
 }
 
 /** Files to inject into a router's rootfs copy: rendered configs, staged bird.conf, uci-defaults, ssh key. */
-export function routerFiles(configs: { network: string; firewall: string; dhcp: string; bird: string; uciDefaults: string; authorizedKey?: string }): InjectFile[] {
+export function routerFiles(configs: { network: string; firewall: string; dhcp: string; bird: string; uciDefaults: string; authorizedKey?: string; sysctl?: string }): InjectFile[] {
   return [
     { path: '/etc/config/network', source: configs.network },
+    // procd's sysctl service applies /etc/sysctl.d/*.conf at boot (ECMP hashing for LoadBalancer routes).
+    ...(configs.sysctl ? [{ path: '/etc/sysctl.d/90-ecmp.conf', source: configs.sysctl }] : []),
     { path: '/etc/config/firewall', source: configs.firewall },
     { path: '/etc/config/dhcp', source: configs.dhcp },
     { path: STAGED_BIRD_CONF, source: configs.bird },

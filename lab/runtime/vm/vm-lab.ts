@@ -1,9 +1,10 @@
 // The VM lab: OpenWRT routers and Talos nodes under QEMU, Cilium installed by Helm, behind the same
 // Lab interface as the twin. NEVER RUN END TO END: it needs working KVM (or hours of TCG) and the
 // internet (images, packages, container images). What did run here: the QEMU runner, the bridges
-// and taps, the KVM probe, the download cache, the rootfs injection, and the pure command builders
-// and parsers this class uses (test/vm). Everything below that talks to a booted router or cluster
-// is written against the documented CLIs and has not been exercised.
+// and taps, the emulated internet and its slirp4netns uplink, the KVM probe, the download cache, the
+// rootfs injection, the failure bundle's writing, and the pure command builders and parsers this
+// class uses (test/vm, on real captured outputs). Everything below that talks to a booted router or
+// cluster is written against the documented CLIs and upstream sources and has not been exercised.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,11 +14,19 @@ import { INSTALL_DISK } from '../../render/talos-patch.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { must, run, until } from '../exec.ts';
 import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
-import { DISCARD_PORT, WHOAMI_PORT } from '../lab.ts';
+import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
+import { backendPods } from '../../topology/services.ts';
 import { parsePcap } from '../pcap.ts';
 import { inNs, startDaemon } from '../netns.ts';
 import { nsName } from '../names.ts';
 import { parseBirdProtocols, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
+import { ciliumAgentCli } from '../../versions/cilium.ts';
+import { bootstrapWithRetry } from './bootstrap.ts';
+import { bundlePlan, reasonText, resultText, writeBundle, type BundleSource } from './bundle.ts';
+import { linksArgv, parseLinkText, parseRouteText } from './busybox.ts';
+import { DeadlineError, untilDeadline } from './deadline.ts';
+import { startInternetServices } from './internet.ts';
+import { parseTalosVersion } from './talos-version.ts';
 import type { Accel } from './qemu.ts';
 import { consoleExec, KERNEL_ARGS, startVm, waitForConsole, type RunningVm } from './qemu.ts';
 import * as kube from './kube.ts';
@@ -25,9 +34,10 @@ import { applyVmNetwork, vmNetworkPlan, type VmNetworkPlan } from './network.ts'
 import { injectFiles, routerFiles, ROUTER_FAILED, ROUTER_READY, uciDefaultsScript } from './rootfs.ts';
 import * as talos from './talos.ts';
 import { destroyVmRun } from './teardown.ts';
+import { traceStep } from '../../telemetry/stages.ts';
 
 export const VM_FIDELITY =
-  'vm: real OpenWRT (BIRD 2, firewall4, dnsmasq) and Talos with Cilium\'s eBPF datapath under QEMU; routers reach the real internet through QEMU user networking, so there is no emulated internet host';
+  'vm: real OpenWRT (BIRD 2, firewall4, dnsmasq) and Talos with Cilium\'s eBPF datapath under QEMU; the routers\' WANs lead to an emulated internet (203.0.113.0/24, echo host on 198.51.100.0/24, as in the twin) whose way out is a slirp4netns user-mode uplink';
 
 /** Paths of everything the run uses, all verified from the cache by preflight. */
 export interface VmImages {
@@ -61,6 +71,8 @@ export class VmLab implements Lab {
   private readonly podIps = new Map<string, string>();
   private readonly agentPods = new Map<string, string>();
   private readonly slow: number;
+  /** Named deadlines that expired during this run, for the failure bundle. */
+  private readonly expired: DeadlineError[] = [];
 
   constructor(readonly model: LabModel, readonly files: RenderedFiles, readonly opts: VmOptions) {
     this.plan = vmNetworkPlan(model, opts.runId);
@@ -81,9 +93,31 @@ export class VmLab implements Lab {
     return { talos: { talosctl: this.opts.images.talosctl, dir: this.path('cluster', 'talos', 'x').replace(/\/x$/, '') }, kube: { kubectl: this.opts.images.kubectl, helm: this.opts.images.helm, kubeconfig: this.path('cluster', 'kubeconfig') } };
   }
 
+  /** Remembers a named deadline that expired (for the failure bundle), then rethrows. */
+  private async named<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (e) {
+      if (e instanceof DeadlineError) this.expired.push(e);
+      throw e;
+    }
+  }
+
+  private get agentCli(): string {
+    return ciliumAgentCli(this.model.versions.cilium);
+  }
+
   /** Runs an orchestrator command inside the ctl namespace (the only way to the lab's networks). */
-  private async ctlRun(argv: string[], timeoutMs = 120_000): Promise<string> {
-    return must(inNs(this.plan.ctlNs, argv), { timeoutMs });
+  private async ctlRun(argv: string[], timeoutMs = 120_000, deadline = `${argv[1] === '--kubeconfig' ? argv[3] : argv[1]} command`): Promise<string> {
+    const r = await run(inNs(this.plan.ctlNs, argv), { timeoutMs });
+    // exec.ts's run kills a command at timeoutMs and says so: that is a named deadline too.
+    if (r.code !== 0 && r.stderr.includes(`(timed out after ${timeoutMs} ms`)) {
+      const e = new DeadlineError(deadline, timeoutMs, `${argv.join(' ')} did not finish`);
+      this.expired.push(e);
+      throw e;
+    }
+    if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().slice(0, 800)}`);
+    return r.stdout;
   }
 
   machines(): Machine[] {
@@ -96,12 +130,18 @@ export class VmLab implements Lab {
       }
       out.push({ name: dc.lanHost.name, kind: 'lanhost', dc: dc.name, address: dc.lanHost.address });
     }
+    // LoadBalancer backends (cluster/load-balancer.yaml), at the addresses Cilium's IPAM gave them.
+    for (const b of backendPods(this.model)) {
+      out.push({ name: b.name, kind: 'backend', dc: allNodes(this.model).find((n) => n.name === b.node)?.dc ?? '', node: b.node, service: b.service, address: this.podIps.get(b.name) ?? '' });
+    }
+    out.push({ name: 'internet', kind: 'internet', address: this.model.internet.server });
     return out;
   }
 
   addressesOf(machine: string): string[] {
     const dc = this.model.datacentres.find((d) => d.router.name === machine);
-    if (dc) return [dc.router.address, dc.router.peeringAddress];
+    if (dc) return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress];
+    if (machine === 'internet') return [this.model.internet.server, this.model.internet.gateway];
     const m = this.machines().find((x) => x.name === machine);
     return m?.address ? [m.address] : [];
   }
@@ -111,17 +151,20 @@ export class VmLab implements Lab {
     if (this.opts.accel === 'tcg') log('KVM is not usable: running under TCG, every deadline is 10 times longer');
     mkdirSync(this.opts.runDir, { recursive: true });
     for (const [rel, text] of this.files) writeFileSync(this.path('configs', rel), text);
-    await applyVmNetwork(this.plan);
+    await applyVmNetwork(this.plan, { logDir: this.path('logs', 'x').replace(/\/x$/, '') });
+    startInternetServices(this.plan.internet, { logDir: this.path('logs', 'x').replace(/\/x$/, ''), runDir: this.opts.runDir }, { whoamiPort: WHOAMI_PORT, discardPort: DISCARD_PORT });
     for (const h of this.plan.hosts) {
       startDaemon(h.ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], this.path('logs', `whoami-${h.name}.log`));
       startDaemon(h.ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], this.path('logs', `discard-${h.name}.log`));
     }
     const key = join(this.opts.runDir, 'id_ed25519');
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nrl-${this.opts.runId}`, '-f', key]);
-    await Promise.all(this.model.datacentres.map((dc) => this.startRouter(dc.index, `${key}.pub`)));
+    // Child spans of the up stage (no-ops unless OTEL_* asks for traces: lab/telemetry).
+    await Promise.all(this.model.datacentres.map((dc) => traceStep(`boot ${dc.router.name}`, { 'lab.machine': dc.router.name, 'lab.openwrt': this.model.versions.openwrt },
+      () => this.startRouter(dc.index, `${key}.pub`))));
     log('routers up, BIRD 2 installed');
     await this.startNodes();
-    await this.bootstrapCluster();
+    await traceStep('bootstrap Kubernetes, install Cilium', { 'lab.cilium': this.model.versions.cilium }, () => this.bootstrapCluster());
     log('Kubernetes up, Cilium installed');
   }
 
@@ -141,18 +184,19 @@ export class VmLab implements Lab {
       firewall: write('firewall', renderedText(this.files, routerPath(dc.name, 'firewall'))),
       dhcp: write('dhcp', renderedText(this.files, routerPath(dc.name, 'dhcp'))),
       bird: write('bird.conf', renderedText(this.files, routerPath(dc.name, 'bird.conf'))),
+      ...(this.files.has(routerPath(dc.name, 'sysctl')) ? { sysctl: write('90-ecmp.conf', renderedText(this.files, routerPath(dc.name, 'sysctl'))) } : {}),
       uciDefaults: write('90-nrl-bird', uciDefaultsScript(this.model.versions.openwrt)),
       authorizedKey: (copyFileSync(pubKey, join(dir, 'authorized_keys')), join(dir, 'authorized_keys')),
     }), dir);
     const vm = startVm(this.plan.vmNs, {
       name: nsName(this.opts.runId, dc.router.name), kernel: this.opts.images.openwrtKernel, append: KERNEL_ARGS.openwrt,
-      memoryMiB: 256, cpus: 1, accel: this.opts.accel, nics: mp.nics.map((n) => ({ ...(n.tap ? { tap: n.tap } : {}), mac: n.mac })),
+      memoryMiB: 256, cpus: 1, accel: this.opts.accel, nics: mp.nics.map((n) => ({ tap: n.tap, mac: n.mac })),
       disks: [{ file: rootfs, format: 'raw' }],
       consoleSocket: join(this.opts.runDir, `${dc.router.name}.con`), consoleLog: this.path('consoles', `${dc.router.name}.log`), pidFile: join(this.opts.runDir, `${dc.router.name}.pid`),
     }, this.path('logs', `qemu-${dc.router.name}.log`));
     this.vms.set(dc.router.name, vm);
-    await waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow);
-    const outcome = await waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow);
+    await this.named(waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow, `router-boot ${dc.router.name}`));
+    const outcome = await this.named(waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow, `router-packages ${dc.router.name}`));
     if (outcome.startsWith(ROUTER_FAILED)) throw new Error(`${dc.router.name}: ${outcome}`);
   }
 
@@ -160,57 +204,71 @@ export class VmLab implements Lab {
     const c = this.ctl.talos;
     const cp = allNodes(this.model).find((n) => n.role === 'controlplane')!;
     mkdirSync(c.dir, { recursive: true });
-    await this.ctlRun(talos.genConfig(c, this.model.name, talos.clusterEndpoint(cp.address), this.path('configs', CLUSTER_FILES.talosPatch), INSTALL_DISK));
-    await Promise.all(allNodes(this.model).map(async (n) => {
+    await this.ctlRun(talos.genConfig(c, this.model.name, talos.clusterEndpoint(cp.address),
+      { common: this.path('configs', CLUSTER_FILES.talosPatch), controlPlane: this.path('configs', CLUSTER_FILES.talosPatchControlPlane) }, INSTALL_DISK));
+    await Promise.all(allNodes(this.model).map((n) => traceStep(`boot ${n.name}`, { 'lab.machine': n.name, 'lab.talos': this.model.versions.talos }, async () => {
       const mp = this.plan.machines.find((m) => m.name === n.name)!;
       const disk = this.path('vms', n.name, 'disk.qcow2');
       await must(['qemu-img', 'create', '-f', 'qcow2', disk, '12G']);
       const vm = startVm(this.plan.vmNs, {
         name: nsName(this.opts.runId, n.name), kernel: this.opts.images.talosKernel, initrd: this.opts.images.talosInitramfs, append: KERNEL_ARGS.talos,
         memoryMiB: n.role === 'controlplane' ? 3072 : 2048, cpus: 2, accel: this.opts.accel,
-        nics: mp.nics.map((x) => ({ tap: x.tap!, mac: x.mac })), disks: [{ file: disk, format: 'qcow2' }],
+        nics: mp.nics.map((x) => ({ tap: x.tap, mac: x.mac })), disks: [{ file: disk, format: 'qcow2' }],
         consoleSocket: join(this.opts.runDir, `${n.name}.con`), consoleLog: this.path('consoles', `${n.name}.log`), pidFile: join(this.opts.runDir, `${n.name}.pid`),
         guestAgentSocket: join(this.opts.runDir, `${n.name}.qga`),
       }, this.path('logs', `qemu-${n.name}.log`));
       this.vms.set(n.name, vm);
       // Maintenance mode: apid answers --insecure once the node has its DHCP lease from the router.
-      await until(async () => ((await run(inNs(this.plan.ctlNs, talos.versionInsecure(c, n.address)), { timeoutMs: 10_000 })).code === 0 ? true : undefined),
-        DEADLINES.talosMaintenance * this.slow, () => `Talos on ${n.name} (${n.address}) never answered in maintenance mode`, 5000);
+      await this.named(untilDeadline(`talos-maintenance ${n.name}`, async () => ((await run(inNs(this.plan.ctlNs, talos.versionInsecure(c, n.address)), { timeoutMs: 10_000 })).code === 0 ? true : undefined),
+        DEADLINES.talosMaintenance * this.slow, () => `Talos on ${n.name} (${n.address}) never answered in maintenance mode`, 5000));
       await this.ctlRun(talos.applyConfig(c, n.address, n.role));
-    }));
+    })));
   }
 
   private async bootstrapCluster(): Promise<void> {
     const { talos: c, kube: k } = this.ctl;
     const cp = allNodes(this.model).find((n) => n.role === 'controlplane')!;
-    await until(async () => ((await run(inNs(this.plan.ctlNs, talos.version(c, cp.address)), { timeoutMs: 10_000 })).code === 0 ? true : undefined),
-      DEADLINES.talosApi * this.slow, () => `Talos API on ${cp.name} never came up after apply-config`, 5000);
-    await this.ctlRun(talos.bootstrap(c, cp.address));
-    await until(async () => ((await run(inNs(this.plan.ctlNs, talos.kubeconfig(c, cp.address, k.kubeconfig)), { timeoutMs: 20_000 })).code === 0 ? true : undefined),
-      DEADLINES.talosApi * this.slow, () => 'talosctl kubeconfig never succeeded', 5000);
+    // Up once `talosctl version` answers with a Server section for the node (talos-version.ts).
+    const server = await this.named(untilDeadline(`talos-api ${cp.name}`, async () => {
+      const r = await run(inNs(this.plan.ctlNs, talos.version(c, cp.address)), { timeoutMs: 10_000 });
+      return r.code === 0 ? parseTalosVersion(r.stdout).servers[0] : undefined;
+    }, DEADLINES.talosApi * this.slow, () => `Talos API on ${cp.name} never came up after apply-config`, 5000));
+    (this.opts.log ?? (() => undefined))(`Talos API up on ${cp.name}: ${server.tag ?? 'version unknown'}`);
+    // FailedPrecondition until the node is ready after its install reboot (bootstrap.ts).
+    await this.named(bootstrapWithRetry(() => run(inNs(this.plan.ctlNs, talos.bootstrap(c, cp.address)), { timeoutMs: 30_000 }),
+      { deadlineMs: DEADLINES.talosApi * this.slow, intervalMs: 5000 }));
+    await this.named(untilDeadline('talos-kubeconfig', async () => ((await run(inNs(this.plan.ctlNs, talos.kubeconfig(c, cp.address, k.kubeconfig)), { timeoutMs: 20_000 })).code === 0 ? true : undefined),
+      DEADLINES.talosApi * this.slow, () => 'talosctl kubeconfig never succeeded', 5000));
     for (const doc of renderedText(this.files, CLUSTER_FILES.nodeLabels).split(/^---$/m)) {
       const d = parse(doc) as { metadata?: { name?: string; labels?: Record<string, string> } } | null;
       if (d?.metadata?.name && d.metadata.labels) {
         const name = d.metadata.name;
         const labels = d.metadata.labels;
-        await until(async () => ((await run(inNs(this.plan.ctlNs, kube.labelNode(k, name, labels)), { timeoutMs: 20_000 })).code === 0 ? true : undefined),
-          DEADLINES.kubeReady * this.slow, () => `could not label node ${name}`, 5000);
+        await this.named(untilDeadline(`kube-label ${name}`, async () => ((await run(inNs(this.plan.ctlNs, kube.labelNode(k, name, labels)), { timeoutMs: 20_000 })).code === 0 ? true : undefined),
+          DEADLINES.kubeReady * this.slow, () => `could not label node ${name}`, 5000));
       }
     }
-    await this.ctlRun(kube.helmInstallCilium(k, this.opts.images.ciliumChart, this.path('configs', CLUSTER_FILES.ciliumValues), 900), DEADLINES.kubeReady * this.slow);
-    await this.ctlRun(kube.waitNodesReady(k, 900), DEADLINES.kubeReady * this.slow);
+    await this.ctlRun(kube.helmInstallCilium(k, this.opts.images.ciliumChart, this.path('configs', CLUSTER_FILES.ciliumValues), 900), DEADLINES.kubeReady * this.slow, 'helm-install-cilium');
+    await this.ctlRun(kube.waitNodesReady(k, 900), DEADLINES.kubeReady * this.slow, 'kube-nodes-ready');
     await this.ctlRun(kube.apply(k, this.path('configs', CLUSTER_FILES.ciliumBgp)));
-    const pods = allNodes(this.model).map((n) => kube.probePodManifest(n.name, `${n.name}-pod`));
+    // LB-IPAM pool, LoadBalancer Services and their backend pods: Cilium allocates, announces and serves them.
+    if (this.files.has(CLUSTER_FILES.loadBalancer)) await this.ctlRun(kube.apply(k, this.path('configs', CLUSTER_FILES.loadBalancer)));
+    // The probes' namespace (Pod Security `privileged`, kube.ts) first, then the pods in it.
+    const pods = [kube.probeNamespaceManifest(), ...allNodes(this.model).map((n) => kube.probePodManifest(n.name, `${n.name}-pod`))];
     const podsFile = this.path('configs', 'cluster', 'probe-pods.yaml');
     writeFileSync(podsFile, pods.map((p) => stringify(p)).join('---\n'));
     await this.ctlRun(kube.apply(k, podsFile));
-    await this.ctlRun(kube.waitPodsReady(k, 'default', 'app.kubernetes.io/name=nrl-probe', 600), DEADLINES.kubeReady * this.slow);
-    for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', 'default')))) this.podIps.set(name, ipAddr);
+    await this.ctlRun(kube.waitPodsReady(k, kube.PROBE_NAMESPACE, 'app.kubernetes.io/name=nrl-probe', 600), DEADLINES.kubeReady * this.slow, 'probe-pods-ready');
+    for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', kube.PROBE_NAMESPACE)))) this.podIps.set(name, ipAddr);
+    if (this.model.services.length > 0) {
+      await this.ctlRun(kube.waitPodsReady(k, 'default', `app.kubernetes.io/name in (${this.model.services.map((s) => s.name).join(',')})`, 600), DEADLINES.kubeReady * this.slow, 'backend-pods-ready');
+      for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', 'default')))) this.podIps.set(name, ipAddr);
+    }
     for (const [node, pod] of kube.agentPodsByNode(await this.ctlRun([...kube.getJson(k, 'pods', 'kube-system'), '--selector', 'k8s-app=cilium']))) this.agentPods.set(node, pod);
-    await until(async () => {
+    await this.named(untilDeadline('bgp-established', async () => {
       const s = await this.bgpSessions();
       return s.length > 0 && s.every((x) => x.established) ? true : undefined;
-    }, DEADLINES.bgp * this.slow, async () => `BGP sessions not established: ${(await this.bgpSessions()).filter((x) => !x.established).map((x) => `${x.machine}->${x.peerAddress} ${x.state}`).join(', ')}`, 5000);
+    }, DEADLINES.bgp * this.slow, async () => `BGP sessions not established: ${(await this.bgpSessions()).filter((x) => !x.established).map((x) => `${x.machine}->${x.peerAddress} ${x.state}`).join(', ')}`, 5000));
   }
 
   /** Router: ssh to dropbear from the ctl namespace, the serial console when ssh fails. */
@@ -230,7 +288,9 @@ export class VmLab implements Lab {
     const { kube: k } = this.ctl;
     if (m.kind === 'router') return this.onRouter(machine, argv.map(shellQuote).join(' '), timeoutMs);
     if (m.kind === 'lanhost') return run(inNs(nsName(this.opts.runId, machine), argv), { timeoutMs });
-    if (m.kind === 'pod') return run(inNs(this.plan.ctlNs, kube.execIn(k, 'default', machine, argv)), { timeoutMs });
+    if (m.kind === 'internet') return run(inNs(this.plan.internet.ns, argv), { timeoutMs });
+    if (m.kind === 'pod') return run(inNs(this.plan.ctlNs, kube.execIn(k, kube.PROBE_NAMESPACE, machine, argv)), { timeoutMs });
+    if (m.kind === 'backend') return run(inNs(this.plan.ctlNs, kube.execIn(k, 'default', machine, argv)), { timeoutMs });
     // A node: Talos has no shell; the Cilium agent pod runs in the node's network namespace.
     const agent = this.agentPods.get(machine);
     if (!agent) return { code: 1, stdout: '', stderr: `no Cilium agent pod on ${machine}` };
@@ -241,21 +301,22 @@ export class VmLab implements Lab {
     const routers = await Promise.all(this.model.datacentres.map(async (dc) =>
       parseBirdProtocols((await this.onRouter(dc.router.name, 'birdc show protocols all', 15_000)).stdout, dc.router.name, this.model.routers.asn)));
     const nodes = await Promise.all(allNodes(this.model).map(async (n) =>
-      kube.parseCiliumBgpPeers((await this.exec(n.name, ['cilium-dbg', 'bgp', 'peers'], 20_000)).stdout, n.name)));
+      kube.parseCiliumBgpPeers((await this.exec(n.name, [this.agentCli, 'bgp', 'peers'], 20_000)).stdout, n.name)));
     return [...routers.flat(), ...nodes.flat()];
   }
 
   async routes(machine: string): Promise<Route[]> {
     const m = this.machines().find((x) => x.name === machine);
-    // iproute2 (JSON) on lan hosts and in the Cilium agent; BusyBox `ip` (text) on routers and pods.
-    if (m?.kind === 'lanhost' || m?.kind === 'node') return parseRoutes((await this.exec(machine, ['ip', '-j', 'route', 'show'])).stdout);
+    // iproute2 (JSON) on lan hosts, the internet and in the Cilium agent; BusyBox `ip` (text) on routers and pods.
+    if (m?.kind === 'lanhost' || m?.kind === 'internet' || m?.kind === 'node') return parseRoutes((await this.exec(machine, ['ip', '-j', 'route', 'show'])).stdout);
     return parseRouteText((await this.exec(machine, ['ip', 'route', 'show'])).stdout);
   }
 
   async links(machine: string): Promise<Link[]> {
     const m = this.machines().find((x) => x.name === machine);
-    if (m?.kind === 'lanhost' || m?.kind === 'node') return parseLinks((await this.exec(machine, ['ip', '-j', '-d', 'link', 'show'])).stdout);
-    return parseLinkText((await this.exec(machine, ['ip', '-d', 'link', 'show'])).stdout);
+    if (m?.kind === 'lanhost' || m?.kind === 'internet' || m?.kind === 'node') return parseLinks((await this.exec(machine, ['ip', '-j', '-d', 'link', 'show'])).stdout);
+    // BusyBox `ip` has no -d: `ip -o link` plus each device's sysfs DEVTYPE (busybox.ts).
+    return parseLinkText((await this.exec(machine, linksArgv())).stdout);
   }
 
   private target(to: string): string {
@@ -270,11 +331,11 @@ export class VmLab implements Lab {
     return { ok: r.code === 0, detail: (r.stdout + r.stderr).trim().split('\n').filter((l) => /bytes from|unreachable|loss|error/i.test(l)).join('; ') };
   }
 
-  async tcpWhoAmI(from: string, to: string): Promise<ProbeResult & { seenSource?: string }> {
-    const r = await this.exec(from, ['nc', '-w', '3', this.target(to), String(WHOAMI_PORT)], 10_000);
-    const seen = r.stdout.trim();
-    if (r.code !== 0 || !/^\d+\.\d+\.\d+\.\d+$/.test(seen)) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) ?? 'no answer' };
-    return { ok: true, detail: `server saw ${seen}`, seenSource: seen };
+  async tcpWhoAmI(from: string, to: string, port = WHOAMI_PORT): Promise<ProbeResult & { seenSource?: string; answeredBy?: string }> {
+    const r = await this.exec(from, ['nc', '-w', '3', this.target(to), String(port)], 10_000);
+    const seen = parseWhoAmI(r.stdout);
+    if (r.code !== 0 || !seen) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) || 'no answer' };
+    return { ok: true, detail: `server saw ${seen.seenSource}${seen.answeredBy ? ` (answered by ${seen.answeredBy})` : ''}`, ...seen };
   }
 
   async traceroute(from: string, to: string): Promise<TraceResult> {
@@ -327,8 +388,8 @@ export class VmLab implements Lab {
       await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'down']);
       return { kind, target, description, silent: false, heal: async () => { await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'up']); } };
     };
-    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap!, dc.router.name, `${dc.router.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
-    if (kind === 'lan-cut') return tapDown(node.nics[0]!.tap!, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) is down`);
+    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap, dc.router.name, `${dc.router.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
+    if (kind === 'lan-cut') return tapDown(node.nics[0]!.tap, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) is down`);
     if (kind === 'bird-restart') {
       await this.onRouter(dc.router.name, '/etc/init.d/bird restart', 30_000);
       return { kind, target: dc.router.name, description: `BIRD restarted on ${dc.router.name}`, silent: false, heal: async () => undefined };
@@ -342,6 +403,37 @@ export class VmLab implements Lab {
   async down(): Promise<string[]> {
     return destroyVmRun(this.opts.runId);
   }
+
+  /**
+   * Writes <artifacts>/failure/: the reason and which named deadlines expired, every serial
+   * console, BIRD's protocols and routes on each router, the pods and events of the cluster, the
+   * Cilium agents' status and BGP peers. Each step has its own short deadline; nothing throws.
+   */
+  async collectFailureBundle(reason: string): Promise<string[]> {
+    const stepMs = 20_000;
+    const { kube: k } = this.ctl;
+    const kubectl = (...args: string[]) => [k.kubectl, '--kubeconfig', k.kubeconfig, ...args];
+    try {
+      if (this.agentPods.size === 0) {
+        const r = await run(inNs(this.plan.ctlNs, [...kube.getJson(k, 'pods', 'kube-system'), '--selector', 'k8s-app=cilium']), { timeoutMs: stepMs });
+        if (r.code === 0) for (const [node, pod] of kube.agentPodsByNode(r.stdout)) this.agentPods.set(node, pod);
+      }
+    } catch {
+      /* no cluster yet: the bundle goes without the agents */
+    }
+    const consoles = this.plan.machines.map((m) => ({ machine: m.name, path: this.path('consoles', `${m.name}.log`) }));
+    const entries = bundlePlan({ routers: this.model.datacentres.map((d) => d.router.name), consoles, agents: [...this.agentPods].map(([node, pod]) => ({ node, pod })), agentCli: this.agentCli, kubectl });
+    const read = async (s: BundleSource): Promise<string> => {
+      if (s.kind === 'file') return readFileSync(s.path, 'utf8');
+      const r = s.kind === 'router' ? await this.onRouter(s.machine, s.command, stepMs) : await run(inNs(this.plan.ctlNs, s.argv), { timeoutMs: stepMs });
+      return resultText(r);
+    };
+    try {
+      return await writeBundle(this.path('failure', 'x').replace(/\/x$/, ''), reasonText(reason, this.expired), entries, read, stepMs);
+    } catch {
+      return [];
+    }
+  }
 }
 
 export function shellQuote(a: string): string {
@@ -352,34 +444,4 @@ export function shellQuote(a: string): string {
 export function sshArgv(key: string, address: string, command: string): string[] {
   return ['ssh', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
     '-o', 'ConnectTimeout=5', '-o', 'BatchMode=yes', `root@${address}`, command];
-}
-
-/** `ip route show` text (BusyBox or iproute2). */
-export function parseRouteText(text: string): Route[] {
-  return text.split('\n').filter((l) => l.trim()).map((l) => {
-    const w = l.trim().split(/\s+/);
-    const at = (k: string) => { const i = w.indexOf(k); return i >= 0 ? w[i + 1] : undefined; };
-    const r: Route = { dst: w[0]! };
-    const via = at('via'); const dev = at('dev'); const proto = at('proto');
-    if (via) r.gateway = via;
-    if (dev) r.dev = dev;
-    if (proto) r.protocol = proto;
-    return r;
-  });
-}
-
-/** `ip -d link show` text: "2: eth0@if5: <...,UP,LOWER_UP> mtu 1500 ..." then detail lines naming the kind. */
-export function parseLinkText(text: string): Link[] {
-  const out: Link[] = [];
-  for (const l of text.split('\n')) {
-    const head = /^\d+:\s+([^:@\s]+)(?:@\S+)?:\s+<([^>]*)>\s+mtu\s+(\d+)/.exec(l);
-    if (head) {
-      out.push({ name: head[1]!, mtu: Number(head[3]), up: head[2]!.split(',').includes('UP') });
-      continue;
-    }
-    const kind = /^\s+(vxlan|geneve|veth|bridge|dummy|bond|vlan|tun)\b/.exec(l);
-    const last = out.at(-1);
-    if (kind && last && !last.kind) last.kind = kind[1]!;
-  }
-  return out;
 }
