@@ -2,6 +2,7 @@
 // that names which versions broke what.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { RUN_RECORD } from '../dagger/src/plan.ts';
 import type { MatrixCell } from './matrix.ts';
 
 export interface CellResult extends MatrixCell {
@@ -45,8 +46,19 @@ export function failuresFromReports(artifacts: string): string[] {
   return failures;
 }
 
+/** How the lab itself ended, from the Dagger module's record beside the reports (none: undefined). */
+function recordedEnd(artifacts: string): { ok: boolean; exitCode: number; meaning: string } | undefined {
+  try {
+    return JSON.parse(readFileSync(join(artifacts, RUN_RECORD), 'utf8')) as { ok: boolean; exitCode: number; meaning: string };
+  } catch {
+    return undefined;
+  }
+}
+
 export function cellResult(cell: MatrixCell, outcome: string, artifacts: string): CellResult {
   const failures = failuresFromReports(artifacts);
+  const end = recordedEnd(artifacts);
+  if (outcome !== 'success' && failures.length === 0 && end && !end.ok) failures.push(`lab exited ${end.exitCode}: ${end.meaning}`);
   if (outcome !== 'success' && failures.length === 0) failures.push(`the e2e call ended ${outcome} before a report was exported (see the job log)`);
   return { ...cell, outcome, failures };
 }

@@ -3,26 +3,90 @@
  *
  * Every function is a thin wrapper around the CLI a laptop runs (`node bin/lab.mjs render|e2e ...`,
  * `npm test`), inside a pinned Debian (bookworm) Node.js 20 container, so the pipeline and a
- * laptop do the same thing.
+ * laptop do the same thing. The argv, exit-code meanings and exported folders live in plan.ts
+ * (pure, unit-tested without an engine).
+ *
+ * Facts relied on (dagger/dagger, v0.21.8 tag and the backport-0.21 branch; the npm package
+ * @dagger.io/dagger 0.21.9 has the same API):
+ * - `@func({ cache: "never" })` adds a per-call input so the function runs on every call; it does
+ *   not stop layer caching inside it (sdk/typescript/src/module/entrypoint/register.ts,
+ *   core/modfunc.go cacheImplicitInputs, docs/current_docs/extending/sdks/typescript.mdx). So each
+ *   run's exec also gets a fresh NRL_RUN_NONCE variable.
+ * - `@check()` beside `@func()` marks a check (no required arguments): `dagger check`
+ *   (sdk/typescript/src/module/decorators.ts, core/integration/testdata/checks/hello-with-checks-ts).
+ * - ReturnType.Any accepts exit codes 0-127 and 192-255 only; 128-191 (signal kills) still raise
+ *   an ExecError (core/container.go ReturnCodes), hence plan.ts recordExitCode.
+ * - dagger/package.json has one dependency, typescript at exactly the runtime's
+ *   DefaultTypeScriptVersion (5.9.3, sdk/typescript/runtime/tsdistconsts/consts.go): the runtime then
+ *   mounts its bundled copy and installs nothing (runtime_node.go withInstalledDependencies); the
+ *   lockfile makes it pick npm 11.8.0 instead of yarn (config.go detectPackageManager); it drops any
+ *   @dagger.io/dagger entry and bundles the SDK itself (tsutils/package_json_updator.go).
+ * - Every exec gets OTEL_EXPORTER_OTLP_{,TRACES_}ENDPOINT (http/protobuf, a 127.0.0.1 proxy in the
+ *   exec's network namespace), OTEL_TRACES_EXPORTER=otlp and TRACEPARENT from the engine
+ *   (engine/engineutil/executor_spec.go setupOTel): `lab`'s stage spans need nothing from here.
  */
-import { argument, dag, Container, Directory, File, func, object, ReturnType } from '@dagger.io/dagger';
+import { argument, check, dag, Container, Directory, ExecError, File, func, object, ReturnType } from '@dagger.io/dagger';
+import { randomUUID } from 'node:crypto';
+import {
+  ARTIFACTS, doctorArgv, e2eArgv, exitMeaning, exportCacheArgv, finalExitCode, IMAGE_CACHE, IMAGE_CACHE_VOLUME,
+  IMAGE_SEED, IMAGES_OUT, INPUTS, joinSummaries, kvmDecision, kvmProbeArgv, NODE_IMAGE, OUT, OUTPUTS, parseStatus,
+  recordExitCode, renderArgv, RUN_RECORD, runRecord, seedCacheArgv, SOURCE_IGNORE, SRC, STATUS_FILE, tail,
+  type TopologyArgs,
+} from './plan.js';
 
-/** node:20-bookworm, pinned by digest (a Debian bookworm base with Node.js 20 and npm). */
-const NODE_IMAGE = 'node:20-bookworm@sha256:8f693eaa7e0a8e71560c9a82b55fd54c2ae920a2ba5d2cde28bac7d1c01c9ba5';
-const SRC = '/src';
-const INPUTS = '/inputs';
-const OUT = '/out';
-const ARTIFACTS = '/artifacts';
+/** One `lab e2e` run: its verdict, its job summary and its files, returned whatever the verdict. */
+@object()
+export class LabRun {
+  /** Exit code of `lab e2e`: 0 all hold, 1 an assertion failed, 2 bad input, 3 missing tool/KVM/image, 128+N killed by signal N. */
+  @func()
+  exitCode: number;
 
-/** `lab` exit codes (lab/cli/exit.ts). */
-const EXIT_MEANING: Record<number, string> = {
-  1: 'an assertion failed',
-  2: 'bad input',
-  3: 'a missing tool or privilege',
-};
+  /** The exit code in words. */
+  @func()
+  meaning: string;
 
-function tail(text: string, lines: number): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+  /** Every assertion held. */
+  @func()
+  ok: boolean;
+
+  /** The job summary (Markdown): every run's summary.md, as `lab` writes it. */
+  @func()
+  summary: string;
+
+  /** The last lines of the run's output. */
+  @func()
+  log: string;
+
+  /** The artifacts root: one `<run id>/` folder (report.json, junit.xml, summary.md, diagram, logs, captures, configs) and dagger-run.json. */
+  @func()
+  artifacts: Directory;
+
+  /** The VM image cache after the run (empty for the twin), to keep between CI runs. */
+  @func()
+  images: Directory;
+
+  constructor(exitCode: number, summary: string, log: string, artifacts: Directory, images: Directory) {
+    this.exitCode = exitCode;
+    this.meaning = exitMeaning(exitCode);
+    this.ok = exitCode === 0;
+    this.summary = summary;
+    this.log = log;
+    this.artifacts = artifacts;
+    this.images = images;
+  }
+
+  /** `artifacts/` and `images/` in one folder, for one export. */
+  @func()
+  outputs(): Directory {
+    return dag.directory().withDirectory(OUTPUTS.artifacts, this.artifacts).withDirectory(OUTPUTS.images, this.images);
+  }
+
+  /** Fails (after the artifacts were available to export) unless every assertion held. */
+  @func()
+  verdict(): string {
+    if (!this.ok) throw new Error(`lab e2e exited ${this.exitCode} (${this.meaning})\n${this.log}`);
+    return `lab e2e: ${this.meaning}`;
+  }
 }
 
 @object()
@@ -31,7 +95,7 @@ export class NativeRoutingLab {
 
   constructor(
     /** The project checkout (default: the repository holding this module). */
-    @argument({ defaultPath: '/', ignore: ['node_modules', 'artifacts', 'out', '.lab', '.git', '.scratch', 'dagger/sdk', 'dagger/node_modules'] })
+    @argument({ defaultPath: '/', ignore: SOURCE_IGNORE })
     source: Directory,
   ) {
     this.source = source;
@@ -48,34 +112,31 @@ export class NativeRoutingLab {
     ciliumVersion?: string,
   ): Directory {
     return this.project(topology)
-      .withExec(['node', 'bin/lab.mjs', 'render', ...this.topologyFlags(topology), ...flag('--cilium-version', ciliumVersion), '--out', OUT])
+      .withExec(renderArgv({ ...this.topologyPath(topology), ciliumVersion }))
       .directory(OUT);
   }
 
   /**
-   * Runs the twin end to end (`lab e2e`) in a privileged container with BIRD, GoBGP, dnsmasq and
-   * nftables installed, and returns the artifacts folder. Fails when an assertion fails.
+   * Runs the twin end to end (`lab e2e`: BIRD, GoBGP, dnsmasq, nftables in network namespaces) in a
+   * privileged container. Returns the run whatever its verdict: `artifacts`, `summary`,
+   * `exit-code`; `verdict` fails when an assertion failed. Never cached.
    */
-  @func()
+  @func({ cache: 'never' })
   async twin(
     /** Topology YAML (default: the reference setup). */
     topology?: File,
-  ): Promise<Directory> {
-    const ran = this.project(topology)
-      .withExec(['node', 'bin/lab.mjs', 'doctor', '--install', '--quiet'])
-      .withExec(['node', 'bin/lab.mjs', 'e2e', '--plain', ...this.topologyFlags(topology), '--artifacts', ARTIFACTS], {
-        insecureRootCapabilities: true, // network namespaces, nftables, sysctls
-        expect: ReturnType.Any,
-      });
-    return await this.artifactsOrFail(ran, 'lab e2e');
+  ): Promise<LabRun> {
+    const base = this.project(topology).withExec(doctorArgv(false));
+    return await this.run(base, e2eArgv('twin', this.topologyPath(topology)), false);
   }
 
   /**
-   * Runs the VM lab end to end (`lab e2e --runtime vm`: Talos nodes, OpenWRT routers) and returns
-   * the artifacts folder. Fails when an assertion fails. The Dagger engine must run on a host with
-   * /dev/kvm.
+   * Runs the VM lab end to end (`lab e2e --runtime vm --download`: OpenWRT routers, Talos nodes,
+   * Cilium). Images are downloaded (checksum-verified) into a cache volume, seeded from `images`
+   * when given. A probe first boots a kernel under KVM; without working KVM the call fails unless
+   * `allowTcg` is set. Returns the run whatever its verdict, like `twin`. Never cached.
    */
-  @func()
+  @func({ cache: 'never' })
   async e2e(
     /** Topology YAML (default: the reference setup). */
     topology?: File,
@@ -85,31 +146,57 @@ export class NativeRoutingLab {
     talosVersion?: string,
     /** OpenWRT version (default: the topology's, else the newest verified). */
     openwrtVersion?: string,
-  ): Promise<Directory> {
-    const base = this.project(topology).withExec(['node', 'bin/lab.mjs', 'doctor', '--install', '--vm', '--quiet']);
-    const kvm = base.withExec(['test', '-c', '/dev/kvm'], { insecureRootCapabilities: true, expect: ReturnType.Any });
-    if ((await kvm.exitCode()) !== 0) {
-      throw new Error(
-        'the VM lab needs /dev/kvm, and the Dagger engine running this call has none: run the engine on a host with KVM ' +
-        '(bare metal or nested virtualisation; on GitHub-hosted runners enable it with the udev rule in .github/workflows/nightly.yml), ' +
-        'or use `dagger call twin` for the namespace twin, which needs no KVM',
-      );
+    /** A folder of previously downloaded images (e.g. `images` of an earlier run, restored by actions/cache). */
+    images?: Directory,
+    /** Run under TCG (software emulation, hours) when KVM does not work, instead of failing. */
+    allowTcg = false,
+  ): Promise<LabRun> {
+    const t: TopologyArgs = { ...this.topologyPath(topology), ciliumVersion, talosVersion, openwrtVersion };
+    let base = this.project(topology)
+      .withExec(doctorArgv(true))
+      .withMountedCache(IMAGE_CACHE, dag.cacheVolume(IMAGE_CACHE_VOLUME))
+      .withEnvVariable('LAB_CACHE_DIR', IMAGE_CACHE); // lab/runtime/vm/images.ts cacheDir()
+    if (images) base = base.withMountedDirectory(IMAGE_SEED, images);
+    const probe = base
+      .withEnvVariable('NRL_RUN_NONCE', randomUUID()) // the probe's verdict is about this host, now
+      .withExec(seedCacheArgv())
+      .withExec(kvmProbeArgv(t), { insecureRootCapabilities: true, expect: ReturnType.Any });
+    let code: number;
+    let said: string;
+    try {
+      const [c, out, err] = await Promise.all([probe.exitCode(), probe.stdout(), probe.stderr()]);
+      [code, said] = [c, `${err}\n${out}`];
+    } catch (e) {
+      if (!(e instanceof ExecError)) throw e; // a probe killed by a signal (outside ReturnType.Any)
+      [code, said] = [e.exitCode, `${e.stderr}\n${e.stdout}`];
     }
-    const ran = base.withExec([
-      'node', 'bin/lab.mjs', 'e2e', '--runtime', 'vm', '--plain', ...this.topologyFlags(topology),
-      ...flag('--cilium-version', ciliumVersion), ...flag('--talos-version', talosVersion), ...flag('--openwrt-version', openwrtVersion),
-      '--artifacts', ARTIFACTS,
-    ], { insecureRootCapabilities: true, expect: ReturnType.Any });
-    return await this.artifactsOrFail(ran, 'lab e2e --runtime vm');
+    const kvm = kvmDecision(code, said, allowTcg);
+    if (!kvm.go) throw new Error(kvm.message);
+    return await this.run(probe, e2eArgv('vm', t), true);
+  }
+
+  /** Check: the twin end to end on the reference topology; fails when an assertion fails. */
+  @func({ cache: 'never' })
+  @check()
+  async twinAssertions(): Promise<void> {
+    (await this.twin()).verdict();
+  }
+
+  /** Check: the VM lab end to end on the reference topology (needs KVM); fails when an assertion fails. */
+  @func({ cache: 'never' })
+  @check()
+  async vmAssertions(): Promise<void> {
+    (await this.e2e()).verdict();
   }
 
   /**
    * Runs the project's tests (`npm test`: unit tests, then the twin for real) and returns their output.
    */
-  @func()
+  @func({ cache: 'never' })
   async test(): Promise<string> {
     return await this.project()
       .withEnvVariable('CI', 'true')
+      .withEnvVariable('NRL_RUN_NONCE', randomUUID())
       .withExec(['npm', 'test'], { insecureRootCapabilities: true })
       .stdout();
   }
@@ -119,29 +206,50 @@ export class NativeRoutingLab {
     const ctr = dag.container().from(NODE_IMAGE)
       .withMountedCache('/root/.npm', dag.cacheVolume('native-routing-lab-npm'))
       .withWorkdir(SRC)
-      // package files first, so the npm layer stays cached until the lockfile changes
+      // package files first, so the npm layer stays cached until a lockfile changes (the root's
+      // postinstall installs dagger/'s, so those come along)
       .withFile(`${SRC}/package.json`, this.source.file('package.json'))
       .withFile(`${SRC}/package-lock.json`, this.source.file('package-lock.json'))
+      .withFile(`${SRC}/dagger/package.json`, this.source.file('dagger/package.json'))
+      .withFile(`${SRC}/dagger/package-lock.json`, this.source.file('dagger/package-lock.json'))
       .withExec(['npm', 'ci', '--no-audit', '--no-fund', '--loglevel=error'])
       .withDirectory(SRC, this.source);
     return topology ? ctr.withFile(`${INPUTS}/topology.yaml`, topology) : ctr;
   }
 
-  private topologyFlags(topology?: File): string[] {
-    return topology ? ['--topology', `${INPUTS}/topology.yaml`] : [];
+  private topologyPath(topology?: File): TopologyArgs {
+    return topology ? { topology: `${INPUTS}/topology.yaml` } : {};
   }
 
-  /** The artifacts folder of a finished `lab e2e`, or an error carrying its report when it did not pass. */
-  private async artifactsOrFail(ran: Container, what: string): Promise<Directory> {
-    const code = await ran.exitCode();
-    if (code !== 0) {
-      const [stdout, stderr] = await Promise.all([ran.stdout(), ran.stderr()]);
-      throw new Error(`${what} exited ${code} (${EXIT_MEANING[code] ?? 'unexpected failure'})\n${tail(stdout, 80)}\n${tail(stderr, 30)}`);
+  /**
+   * Runs `lab e2e` (privileged, never from the layer cache) so that it always leaves its artifacts,
+   * then reads the real exit code, the summaries and the run record.
+   */
+  private async run(base: Container, argv: string[], exportImages: boolean): Promise<LabRun> {
+    const ran = base
+      .withEnvVariable('NRL_RUN_NONCE', randomUUID())
+      .withExec(['mkdir', '-p', ARTIFACTS])
+      .withExec(recordExitCode(argv), { insecureRootCapabilities: true, expect: ReturnType.Any });
+    let stdout: string;
+    let stderr: string;
+    let status: number | undefined;
+    try {
+      [stdout, stderr] = await Promise.all([ran.stdout(), ran.stderr()]);
+      status = parseStatus(await ran.file(STATUS_FILE).contents().catch(() => undefined));
+    } catch (e) {
+      // Only the wrapper shell itself killed (e.g. the whole exec OOM-killed) lands here.
+      if (!(e instanceof ExecError)) throw e;
+      const record = runRecord(argv, e.exitCode, []);
+      const artifacts = dag.directory().withNewFile(RUN_RECORD, JSON.stringify(record, null, 2) + '\n');
+      return new LabRun(e.exitCode, joinSummaries([], record), tail(`${e.stdout}\n${e.stderr}`, 80), artifacts, dag.directory());
     }
-    return ran.directory(ARTIFACTS);
+    const exitCode = finalExitCode(status, await ran.exitCode());
+    const root = ran.directory(ARTIFACTS);
+    const record = runRecord(argv, exitCode, await root.entries());
+    const paths = await root.glob('*/summary.md');
+    const summaries = await Promise.all(paths.map(async (path) => ({ path, text: await root.file(path).contents() })));
+    const artifacts = root.withNewFile(RUN_RECORD, JSON.stringify(record, null, 2) + '\n');
+    const images = exportImages ? ran.withExec(exportCacheArgv(IMAGE_CACHE, IMAGES_OUT)).directory(IMAGES_OUT) : dag.directory();
+    return new LabRun(exitCode, joinSummaries(summaries, record), tail(`${stdout}\n${stderr}`, 80), artifacts, images);
   }
-}
-
-function flag(name: string, value: string | undefined): string[] {
-  return value ? [name, value] : [];
 }

@@ -1,5 +1,5 @@
 // Writes what a run leaves for people and machines, once the report is built: diagram.svg (and
-// diagram.png where rsvg-convert is installed), junit.xml, report.json with an index of every
+// diagram.png where rsvg-convert is installed), junit.xml, summary.md (the job summary), report.json with an index of every
 // artifact (captures, logs, configs).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { svgToPng } from '../runtime/rsvg.ts';
 import type { LabModel } from '../topology/model.ts';
 import { diagramSvg, reportDiagramInput } from './diagram/index.ts';
 import { junitXml } from './junit.ts';
+import { summaryMarkdown } from './summary.ts';
 import type { ArtifactsIndex, Report } from './model.ts';
 
 function filesUnder(root: string, dir: string): string[] {
@@ -49,7 +50,11 @@ export async function writeRunReports(report: Report, model: LabModel): Promise<
   } catch (e) {
     report.notes.push(`diagram not drawn: ${(e as Error).message}`);
   }
+  reports.push('summary.md');
   const done: Report = { ...report, artifactsIndex: indexArtifacts(dir, reports) };
+  // The GitHub job summary as a file too, for pipelines where GITHUB_STEP_SUMMARY does not reach
+  // the lab (a Dagger exec): the workflow appends it (ci/lab-verdict.ts).
+  writeFileSync(join(dir, 'summary.md'), summaryMarkdown(done));
   writeFileSync(join(dir, 'report.json'), JSON.stringify(done, null, 2) + '\n');
   return done;
 }

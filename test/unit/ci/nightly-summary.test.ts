@@ -51,3 +51,13 @@ test('the table job reads only the cell records, not the reports beside them', (
   writeFileSync(path.join(dir, 'nightly-cell-0', 'artifacts', 'e2e', 'run-1', 'report.json'), '{"ok":true}');
   assert.deepEqual(readCells(dir).map((c) => c.name), ['pinned']);
 });
+
+test('a red cell without failed assertions names how the lab ended, from the module\'s record', () => {
+  const dir = artifacts('missing-images', undefined);
+  writeFileSync(path.join(dir, 'dagger-run.json'), JSON.stringify({ command: [], exitCode: 3, meaning: 'a missing tool, privilege, KVM or image', ok: false, runs: [] }));
+  const cell = cellResult({ ...pinned, name: 'talos v1.15.0', talos: 'v1.15.0' }, 'failure', dir);
+  assert.deepEqual(cell.failures, ['lab exited 3: a missing tool, privilege, KVM or image']);
+  assert.match(summaryMarkdown([cell, { ...pinned, outcome: 'success', failures: [] }]), /- Talos v1\.15\.0 broke: lab exited 3/);
+  writeFileSync(path.join(dir, 'dagger-run.json'), JSON.stringify({ command: [], exitCode: 0, meaning: 'every assertion holds', ok: true, runs: [] }));
+  assert.match(cellResult(pinned, 'failure', dir).failures[0]!, /before a report was exported/, 'a green record does not explain a red step');
+});
