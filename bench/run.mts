@@ -1,17 +1,24 @@
-// `npm run bench`: wall time of each e2e stage (median of repeated runs) and peak memory, for the
-// reference topology and optionally generated ones. Prints a table, writes bench/results.json.
-// Never fails on a number: targets are for people to read, not for CI to enforce.
+// `npm run bench`: wall time of each e2e stage (median of repeated runs) and memory, for the
+// reference topology, generated ones and a topology of a thousand machines; the ratio of `lab e2e`
+// to a hand-written floor (bench/floor.sh, alternating pairs); how fast the CLI starts. Prints a
+// table with the targets beside the figures, writes bench/results.json. Never fails on a number:
+// targets are for people to read, not for CI to enforce. Other work on the machine makes the
+// figures noisy: run it on an otherwise idle machine.
+//   --repeat N (5)  --sizes 2x2,5x5,10x10  --big 24x20 ('' skips)  --fault peering-down ('' skips)
+//   --floor-pairs N (5, '0' skips)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runE2e } from '../lab/e2e.ts';
 import { renderAll } from '../lab/render/index.ts';
-import type { TwinLab } from '../lab/runtime/twin/twin-lab.ts';
 import type { FaultKind } from '../lab/runtime/lab.ts';
+import type { TwinLab } from '../lab/runtime/twin/twin-lab.ts';
 import { generateTopology } from '../lab/topology/generate.ts';
 import { referenceTopology } from '../lab/topology/reference.ts';
 import { resolveTopology } from '../lab/topology/resolve.ts';
 import type { Topology } from '../lab/topology/schema.ts';
+import { labMemory, type LabMemory } from './memory.mts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -20,33 +27,15 @@ const flag = (name: string, fallback: string) => {
 };
 const repeat = Number(flag('--repeat', '5'));
 const sizes = flag('--sizes', '2x2,5x5,10x10').split(',').filter(Boolean);
-const faultKind = flag('--fault', 'peering-down') as FaultKind;
-
-/** Peak resident memory (VmHWM) of every process in the run's namespaces, in KiB. */
-function peakMemory(lab: TwinLab): { daemons: Record<string, number>; totalKiB: number; pssKiB: number } {
-  const daemons: Record<string, number> = {};
-  let total = 0;
-  let pss = 0;
-  for (const ns of lab.namespaces) {
-    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-    for (const pid of pids) {
-      try {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? '?';
-        const hwm = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1] ?? 0);
-        daemons[name] = Math.max(daemons[name] ?? 0, hwm);
-        total += hwm;
-        // Proportional set size: shared pages split between the processes that share them.
-        pss += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
-      } catch {
-        /* exited meanwhile */
-      }
-    }
-  }
-  return { daemons, totalKiB: total, pssKiB: pss };
-}
+const big = flag('--big', '24x20');
+const faultKind = flag('--fault', 'peering-down') as FaultKind | '';
+const floorPairs = Number(flag('--floor-pairs', '5'));
+const REPO = join(import.meta.dirname, '..');
+const ARTIFACTS = '/tmp/nrl-bench';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const mib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 interface Row {
   topology: string;
@@ -54,67 +43,131 @@ interface Row {
   runs: number;
   ok: number;
   medianMs: Record<string, number>;
-  peakDaemonKiB: Record<string, number>;
-  peakLabKiB: number;
-  labPssKiB: number;
+  memory: LabMemory | undefined;
+  medianNodePssKiB: number;
+  maxNodePssKiB: number;
+  medianRouterPssKiB: number;
   peakOrchestratorKiB: number;
   fault: { kind: string; detectMs: number | undefined; recoverMs: number | undefined; ok: boolean } | undefined;
 }
 
-async function bench(t: Topology): Promise<Row> {
+async function bench(t: Topology, runs: number, withFault: boolean): Promise<Row> {
   const model = resolveTopology(t);
   const files = renderAll(model);
-  const stages: Record<string, number[]> = { up: [], convergence: [], assertions: [], teardown: [], total: [] };
+  const stages: Record<string, number[]> = { up: [], convergence: [], assertions: [], teardown: [], 'up+convergence+assertions': [], total: [] };
   let ok = 0;
-  let mem = { daemons: {} as Record<string, number>, totalKiB: 0, pssKiB: 0 };
+  let memory: LabMemory | undefined;
   let machines = 0;
-  for (let i = 0; i < repeat; i++) {
+  for (let i = 0; i < runs; i++) {
     let lab: TwinLab | undefined;
-    const t0 = Date.now();
     const report = await runE2e({
-      model, files, artifactsRoot: join('/tmp', 'nrl-bench'),
-      onLab: (l) => { lab = l as TwinLab; machines = l.machines().length; }, // the twin runtime: its processes are measured
+      model, files, artifactsRoot: ARTIFACTS,
+      onLab: (l) => { lab = l as TwinLab; machines = l.machines().length; },
       onStage: (s) => {
+        // After the assertions, before teardown: every daemon runs and has served its probes.
         if (!('started' in s) && s.name === 'assertions' && lab) {
-          const m = peakMemory(lab);
-          if (m.totalKiB > mem.totalKiB) mem = m;
+          const m = labMemory(lab);
+          if (!memory || m.pssKiB > memory.pssKiB) memory = m;
         }
       },
     });
-    stages['total']!.push(Date.now() - t0);
-    for (const s of report.stages) stages[s.name]?.push(s.ms);
+    const ms = (name: string) => report.stages.find((s) => s.name === name)?.ms ?? 0;
+    for (const name of ['up', 'convergence', 'assertions', 'teardown']) stages[name]!.push(ms(name));
+    stages['up+convergence+assertions']!.push(ms('up') + ms('convergence') + ms('assertions'));
+    stages['total']!.push(report.stages.reduce((sum, s) => sum + s.ms, 0));
     if (report.ok) ok++;
   }
-  // One more run with a fault: time to notice it and to converge again after healing.
-  const faulted = await runE2e({ model, files, artifactsRoot: join('/tmp', 'nrl-bench'), fault: faultKind });
-  const f = faulted.fault;
+  let fault: Row['fault'];
+  if (withFault && faultKind) {
+    // One more run with a fault: time to notice it and to converge again after healing.
+    const f = (await runE2e({ model, files, artifactsRoot: ARTIFACTS, fault: faultKind })).fault;
+    fault = f ? { kind: f.kind, detectMs: f.detectMs, recoverMs: f.recoverMs, ok: f.ok } : undefined;
+  }
   return {
-    fault: f ? { kind: f.kind, detectMs: f.detectMs, recoverMs: f.recoverMs, ok: f.ok } : undefined,
-    topology: t.name, machines, runs: repeat, ok,
+    topology: t.name, machines, runs, ok, fault, memory,
     medianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
-    peakDaemonKiB: mem.daemons, peakLabKiB: mem.totalKiB, labPssKiB: mem.pssKiB,
+    medianNodePssKiB: median(memory?.perNodePssKiB ?? []),
+    maxNodePssKiB: Math.max(0, ...(memory?.perNodePssKiB ?? [])),
+    medianRouterPssKiB: median(memory?.perRouterPssKiB ?? []),
     peakOrchestratorKiB: process.resourceUsage().maxRSS,
   };
 }
 
-const topologies: Topology[] = [referenceTopology(), ...sizes.map((s) => {
-  const [n, m] = s.split('x').map(Number);
-  return generateTopology({ datacentres: n!, nodesPerDc: m!, autoDirectNodeRoutes: m! > 1 });
-})];
-const rows: Row[] = [];
-for (const t of topologies) rows.push(await bench(t));
+/** Wall time of a command, in ms, and whether it exited 0. */
+function timed(argv: string[]): { ms: number; ok: boolean; out: string } {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim().split('\n').at(-1) ?? '' };
+}
 
-const kib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
-console.log(`\nmedian of ${repeat} runs per topology (ms); lab memory: proportional set size of every process after the assertions (sum of peak RSS, shared pages counted per process, in the per-daemon lines)\n`);
-console.log(`topology      machines  ok   up      converge  assert  teardown  total   lab memory  gobgpd/node  ${faultKind}: detect, recover`);
+/** `lab e2e` of the reference against bench/floor.sh, alternating which goes first. */
+function floorComparison(pairs: number) {
+  const runs: { floorMs: number; labMs: number; ratio: number; ok: boolean }[] = [];
+  const lab = () => timed([process.execPath, 'bin/lab.mjs', 'e2e', '--plain', '--artifacts', ARTIFACTS]);
+  const floor = () => timed(['sh', 'bench/floor.sh']);
+  for (let i = 0; i < pairs; i++) {
+    let f: ReturnType<typeof timed>;
+    let l: ReturnType<typeof timed>;
+    if (i % 2 === 0) {
+      f = floor();
+      l = lab();
+    } else {
+      l = lab();
+      f = floor();
+    }
+    if (!f.ok) console.log(`  floor run failed: ${f.out}`);
+    if (!l.ok) console.log(`  lab e2e run failed: ${l.out}`);
+    runs.push({ floorMs: f.ms, labMs: l.ms, ratio: l.ms / f.ms, ok: f.ok && l.ok });
+  }
+  return { pairs: runs, medianFloorMs: median(runs.map((r) => r.floorMs)), medianLabMs: median(runs.map((r) => r.labMs)), medianRatio: median(runs.map((r) => r.ratio)) };
+}
+
+function cliStart() {
+  spawnSync(process.execPath, ['bin/build.mjs'], { cwd: REPO, stdio: 'inherit' }); // what `npm ci` does
+  const five = (argv: string[]) => median(Array.from({ length: 5 }, () => timed([process.execPath, 'bin/lab.mjs', ...argv]).ms));
+  return { helpMs: five(['--help']), renderMs: five(['render', '-o', join(ARTIFACTS, 'render')]) };
+}
+
+const generated = (s: string): Topology => {
+  const [n, m] = s.split('x').map(Number);
+  const nodes = n! * m!;
+  // Large topologies need more /24 pod blocks than 10.244.0.0/16 has (lab generate --pod-cidr).
+  const prefix = nodes > 256 ? 16 - Math.ceil(Math.log2(nodes / 256)) : 16;
+  return generateTopology({ datacentres: n!, nodesPerDc: m!, autoDirectNodeRoutes: m! > 1, podCIDR: `10.244.0.0/${prefix}`, nodeMaskSize: 24 });
+};
+
+const cli = cliStart();
+const floor = floorPairs > 0 ? floorComparison(floorPairs) : undefined;
+const rows: Row[] = [];
+for (const t of [referenceTopology(), ...sizes.map(generated)]) rows.push(await bench(t, repeat, true));
+if (big) rows.push(await bench(generated(big), 1, false));
+
+console.log(`\nmedian of ${repeat} runs per topology (the ${big || 'big'} one: 1 run); memory: proportional set size after the assertions; ${cpus().length} cores\n`);
+console.log(`topology      machines  ok   up       converge  assert   teardown  up..assert  total    lab memory  per node  per router  ${faultKind || 'fault'}: detect, recover`);
 for (const r of rows) {
-  const cells = [r.topology.padEnd(14), String(r.machines).padEnd(10), `${r.ok}/${r.runs}`.padEnd(5), String(r.medianMs['up']).padEnd(8), String(r.medianMs['convergence']).padEnd(10),
-    String(r.medianMs['assertions']).padEnd(8), String(r.medianMs['teardown']).padEnd(10), String(r.medianMs['total']).padEnd(8), kib(r.labPssKiB).padEnd(12),
-    kib(r.peakDaemonKiB['gobgpd'] ?? 0).padEnd(13), r.fault ? `${r.fault.detectMs ?? '-'} ms, ${r.fault.recoverMs ?? '-'} ms${r.fault.ok ? '' : ' (FAILED)'}` : '-'];
+  const ms = (k: string) => secs(r.medianMs[k] ?? 0).padEnd(k === 'up+convergence+assertions' ? 12 : 9);
+  const cells = [r.topology.padEnd(14), String(r.machines).padEnd(10), `${r.ok}/${r.runs}`.padEnd(5), ms('up'), ms('convergence').padEnd(10), ms('assertions'), ms('teardown').padEnd(10),
+    ms('up+convergence+assertions'), ms('total'), mib(r.memory?.pssKiB ?? 0).padEnd(12), mib(r.medianNodePssKiB).padEnd(10), mib(r.medianRouterPssKiB).padEnd(12),
+    r.fault ? `${r.fault.detectMs ?? '-'} ms, ${r.fault.recoverMs ?? '-'} ms${r.fault.ok ? '' : ' (FAILED)'}` : '-'];
   console.log(cells.join(''));
 }
-for (const r of rows) console.log(`${r.topology}: sum of peak RSS ${kib(r.peakLabKiB)}; peak per daemon: ${Object.entries(r.peakDaemonKiB).map(([k, v]) => `${k} ${kib(v)}`).join(', ')}`);
-console.log(`orchestrator (node) peak RSS: ${kib(rows.at(-1)?.peakOrchestratorKiB ?? 0)}`);
+for (const r of rows) {
+  const m = r.memory;
+  if (m) console.log(`${r.topology}: ${m.processes} processes, ${m.threads} threads; per node (GoBGP + its pod's services) median ${mib(r.medianNodePssKiB)}, max ${mib(r.maxNodePssKiB)}; per router (BIRD + dnsmasq) ${mib(r.medianRouterPssKiB)}; peak RSS per daemon: ${Object.entries(m.peakDaemonKiB).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}`);
+}
+console.log(`orchestrator (node) peak RSS: ${mib(rows.at(-1)?.peakOrchestratorKiB ?? 0)}`);
+
+const targets: string[] = [];
+const bigRow = big ? rows.at(-1) : undefined;
+if (bigRow) {
+  const uca = bigRow.medianMs['up+convergence+assertions'] ?? 0;
+  targets.push(`${bigRow.topology} (${bigRow.machines} machines, ${bigRow.ok === 1 ? 'all assertions hold' : 'ASSERTIONS FAILED'}): up, converged and asserted in ${secs(uca)} (target < 60 s), with teardown ${secs(bigRow.medianMs['total'] ?? 0)} (target < 120 s)`);
+  targets.push(`memory per node ${mib(bigRow.medianNodePssKiB)} (max ${mib(bigRow.maxNodePssKiB)}; target < 20 MiB), per router ${mib(bigRow.medianRouterPssKiB)}`);
+}
+if (floor) targets.push(`lab e2e / floor (bench/floor.sh), median of ${floor.pairs.length} alternating pairs: ${floor.medianRatio.toFixed(2)} (lab ${secs(floor.medianLabMs)}, floor ${secs(floor.medianFloorMs)}; target <= 1.3)`);
+targets.push(`lab --help ${Math.round(cli.helpMs)} ms (target < 150 ms), lab render ${Math.round(cli.renderMs)} ms (target < 250 ms), median of 5`);
+console.log(`\ntargets:\n${targets.map((t) => `  ${t}`).join('\n')}`);
+
 const out = join(import.meta.dirname, 'results.json');
-writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), host: { cpus: (await import('node:os')).cpus().length }, repeat, rows }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), host: { cpus: cpus().length }, repeat, cli, floor, rows, targets }, null, 2) + '\n');
 console.log(`written: ${out}`);

@@ -9,10 +9,12 @@ import { noOverlay } from './a6-no-overlay.ts';
 import { egressMasqueraded } from './a7-egress.ts';
 import { dnsThroughRouter } from './a8-dns.ts';
 import { zonesHold } from './a9-firewall.ts';
+import { serviceRoutes } from './a10-service-routes.ts';
+import { inboundSourcePreserved } from './a11-inbound-source.ts';
 import { crossDcPairs, sameDcPairs } from './pairs.ts';
 import type { Assertion, Result } from './types.ts';
 
-export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold];
+export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold, serviceRoutes, inboundSourcePreserved];
 
 export interface AssertionRun {
   assertion: Assertion;
@@ -20,18 +22,23 @@ export interface AssertionRun {
   ms: number;
 }
 
-export async function runAssertions(lab: Lab, opts: { seed?: number; only?: number[] } = {}): Promise<AssertionRun[]> {
+/** Wraps each assertion's run (the e2e flow passes telemetry's span wrapper; assert imports none). */
+export type OnAssertion = (a: Assertion, run: () => Promise<Result[]>) => Promise<Result[]>;
+
+export async function runAssertions(lab: Lab, opts: { seed?: number; only?: number[]; onAssertion?: OnAssertion } = {}): Promise<AssertionRun[]> {
   const seed = opts.seed ?? 1;
   const ctx = { seed, pairs: crossDcPairs(lab, seed), sameDcPairs: sameDcPairs(lab, seed) };
   const runs: AssertionRun[] = [];
   for (const a of ASSERTIONS.filter((x) => !opts.only || opts.only.includes(x.id))) {
     const t0 = Date.now();
-    let results: Result[];
-    try {
-      results = await a.run(lab, ctx);
-    } catch (e) {
-      results = [{ assertion: a.id, subject: a.title, ok: false, expected: 'the check to run', seen: (e as Error).message, diagnosis: 'the check itself failed; see the message' }];
-    }
+    const run = async (): Promise<Result[]> => {
+      try {
+        return await a.run(lab, ctx);
+      } catch (e) {
+        return [{ assertion: a.id, subject: a.title, ok: false, expected: 'the check to run', seen: (e as Error).message, diagnosis: 'the check itself failed; see the message' }];
+      }
+    };
+    const results = await (opts.onAssertion ? opts.onAssertion(a, run) : run());
     runs.push({ assertion: a, results, ms: Date.now() - t0 });
   }
   return runs;

@@ -18,7 +18,15 @@ export function registerCompare(program: Command): void {
     .action(async (flags: TopologyFlags & { artifacts: string; plain?: boolean }) => {
       const native = readTopology(flags);
       const nativeModel = { ...native, cilium: { ...native.cilium, routingMode: 'native' as const, masquerade: false } };
-      const tunnel = pitfall('tunnel')!.apply(readTopologyDoc(flags) as Topology, resolveOptions(flags));
+      // The other side runs what most clusters run: overlay, masquerading, and for LoadBalancer
+      // Services Kubernetes' default externalTrafficPolicy Cluster with Cilium's default snat mode.
+      const doc = readTopologyDoc(flags) as Topology;
+      const defaults: Topology = {
+        ...doc,
+        ...(doc.services ? { services: doc.services.map((s) => ({ ...s, trafficPolicy: 'Cluster' as const })) } : {}),
+        ...(doc.loadBalancer ? { loadBalancer: { ...doc.loadBalancer, mode: 'snat' as const } } : {}),
+      };
+      const tunnel = pitfall('tunnel')!.apply(defaults, resolveOptions(flags));
       const sides: Side[] = [];
       for (const [label, model, files] of [['native routing', nativeModel, renderAll(nativeModel)], ['tunnel + masquerade', tunnel.model, tunnel.files]] as const) {
         let m: Measurements | undefined;

@@ -1,7 +1,7 @@
 // Reads the topology named on the command line (the only file input), with version overrides.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { InputError } from '../topology/errors.ts';
-import { loadModel, parseTopologyYaml } from '../topology/load.ts';
+import { loadModel, MAX_TOPOLOGY_BYTES, parseTopologyYaml, WHOLE_FILE } from '../topology/load.ts';
 import { referenceTopology } from '../topology/reference.ts';
 import type { LabModel } from '../topology/model.ts';
 import type { ResolveOptions } from '../topology/resolve.ts';
@@ -30,8 +30,15 @@ export function readTopologyDoc(flags: TopologyFlags): unknown {
 function readTopologyText(flags: TopologyFlags): string | undefined {
   if (flags.topology === undefined) return undefined;
   try {
+    // Size (and kind) before reading: a huge file or a device would be read whole before parsing.
+    const st = statSync(flags.topology);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_TOPOLOGY_BYTES) {
+      throw new InputError([{ field: WHOLE_FILE, problem: `is larger than ${MAX_TOPOLOGY_BYTES / 1024 / 1024} MiB (${st.size} bytes)`, fix: 'a topology is a few kilobytes: check that this is the topology file' }], flags.topology);
+    }
     return readFileSync(flags.topology, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([{ field: '--topology', problem: `cannot read ${flags.topology}: ${(e as Error).message}`, fix: 'give the path of an existing topology file' }], 'flags');
   }
 }

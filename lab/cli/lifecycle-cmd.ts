@@ -6,7 +6,9 @@ import { renderAll } from '../render/index.ts';
 import { newRunId } from '../runtime/names.ts';
 import { execAttached, listNamespaces } from '../runtime/netns.ts';
 import { listKept, saveKept, type KeptLab } from '../runtime/state.ts';
-import { destroyAll, destroyRun } from '../runtime/teardown.ts';
+import { destroyAll, destroyRun, presentRuns } from '../runtime/teardown.ts';
+import { ownerAlive, ownerOf } from '../runtime/owner.ts';
+import { birdSocket, withDaemonSocket } from '../runtime/twin/sockets.ts';
 import { TwinLab } from '../runtime/twin/twin-lab.ts';
 import { InputError } from '../topology/errors.ts';
 import { loadModel } from '../topology/load.ts';
@@ -16,12 +18,20 @@ import { FAULT_KINDS } from '../runtime/lab.ts';
 import { EXIT } from './exit.ts';
 import { readTopology } from './inputs.ts';
 import { topologyOptions } from './options.ts';
-import { onInterrupt } from './signals.ts';
+import { interrupted, onInterrupt } from './signals.ts';
 import { resolve } from 'node:path';
 
 function rebuild(k: KeptLab): TwinLab {
   const model = loadModel(k.topologyText, 'kept lab', k.options);
   return new TwinLab(model, renderAll(model), { runId: k.runId, artifacts: k.artifacts, runDir: k.runDir, ...(k.ciliumBgpText ? { ciliumBgpText: k.ciliumBgpText } : {}) });
+}
+
+/** `birdc` and `gobgp` find the lab's daemons without the user knowing where they listen. */
+export function daemonClientArgv(k: KeptLab, machine: string, argv: string[]): string[] {
+  const model = loadModel(k.topologyText, 'kept lab', k.options);
+  const dc = model.datacentres.find((d) => d.router.name === machine);
+  const isNode = model.datacentres.some((d) => d.nodes.some((n) => n.name === machine));
+  return withDaemonSocket(argv, { ...(dc ? { birdSocket: birdSocket(k.runDir, dc.name) } : {}), gobgp: isNode });
 }
 
 function pickKept(runId: string | undefined): KeptLab {
@@ -40,10 +50,10 @@ export function registerLifecycle(program: Command): void {
       const model = readTopology(flags);
       const topologyText = readOptionalFile(flags.topology, '--topology');
       const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
-      preflightTwin();
+      preflightTwin(model);
       const runId = newRunId();
       const artifacts = resolve(flags.artifacts, runId);
-      const lab = new TwinLab(model, renderAll(model), { runId, artifacts, runDir: `/run/nrl-${runId}`, ...(ciliumBgpText ? { ciliumBgpText } : {}) });
+      const lab = new TwinLab(model, renderAll(model), { runId, artifacts, runDir: `/run/nrl-${runId}`, signal: interrupted, ...(ciliumBgpText ? { ciliumBgpText } : {}) });
       const release = onInterrupt(() => destroyRun(runId));
       try {
         await lab.up();
@@ -88,7 +98,7 @@ export function registerLifecycle(program: Command): void {
       const k = pickKept(flags.run);
       const ns = k.machines[machine];
       if (!ns) throw new InputError([{ field: 'machine', problem: `no machine "${machine}" in lab ${k.runId}`, fix: `use one of ${Object.keys(k.machines).join(', ')}` }], 'arguments');
-      process.exitCode = execAttached(ns, command);
+      process.exitCode = execAttached(ns, daemonClientArgv(k, machine, command));
     });
 
   program.command('fault').description('inject a fault into the running lab, measure detection and recovery, heal it')
@@ -102,18 +112,25 @@ export function registerLifecycle(program: Command): void {
       process.exitCode = f.ok ? EXIT.ok : EXIT.assertionFailed;
     });
 
-  program.command('down').description('tear a running lab down').option('--run <id>', 'which lab').option('--all', 'every lab namespace on this machine, including crashed runs\' leftovers')
-    .action(async (flags: { run?: string; all?: boolean }) => {
+  program.command('down').description('tear a running lab down').option('--run <id>', 'which lab (a kept lab, or any run\'s leftovers)')
+    .option('--all', 'every run on this machine, including crashed runs\' leftovers (processes, namespaces, cgroups), except runs whose orchestrator is still alive')
+    .option('--force', 'with --all or --run: also runs whose orchestrator is still alive')
+    .action(async (flags: { run?: string; all?: boolean; force?: boolean }) => {
       if (flags.all) {
-        const { runs, failed } = await destroyAll();
+        const { runs, skipped, failed } = await destroyAll({ force: flags.force === true });
         process.stdout.write(runs.length === 0 ? 'nothing to remove\n' : `removed ${runs.length} run(s): ${runs.join(', ')}\n`);
+        for (const id of skipped) process.stdout.write(`skipped ${id}: its orchestrator (pid ${ownerOf(id)?.pid}) is still running; --force removes it too\n`);
         for (const f of failed) process.stderr.write(`could not remove ${f}\n`);
         process.exitCode = failed.length === 0 ? EXIT.ok : EXIT.missingTool;
         return;
       }
-      const k = pickKept(flags.run);
-      const failed = await destroyRun(k.runId);
-      process.stdout.write(`lab ${k.runId} is down\n`);
+      const runId = flags.run !== undefined && !listKept().some((k) => k.runId === flags.run) && (await presentRuns()).includes(flags.run) ? flags.run : pickKept(flags.run).runId;
+      if (!flags.force && ownerAlive(runId)) {
+        throw new InputError([{ field: '--run', problem: `run ${runId} is still running (orchestrator pid ${ownerOf(runId)?.pid})`, fix: 'stop that process (Ctrl-C tears its lab down), or add --force' }], 'flags');
+      }
+      const failed = await destroyRun(runId);
+      process.stdout.write(`lab ${runId} is down\n`);
       for (const f of failed) process.stderr.write(`could not remove ${f}\n`);
+      process.exitCode = failed.length === 0 ? EXIT.ok : EXIT.missingTool;
     });
 }

@@ -2,26 +2,19 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../topology/errors.ts';
 import { EXIT, MissingToolError } from './exit.ts';
-import { registerRender } from './render-cmd.ts';
-import { registerE2e } from './e2e-cmd.ts';
-import { registerLifecycle } from './lifecycle-cmd.ts';
-import { registerDoctor } from './doctor-cmd.ts';
-import { registerDiagram } from './diagram-cmd.ts';
-import { registerCompare } from './compare-cmd.ts';
-import { registerGenerate } from './generate-cmd.ts';
+import { shutdownTracing } from '../telemetry/tracing.ts';
+import { COMMANDS, commandNamed } from './commands.ts';
 
 const program = new Command('lab')
   .description('Cilium native routing over BGP, as code that proves itself.')
   .exitOverride()
   .configureOutput({ outputError: (str, write) => write(str) });
 
-registerRender(program);
-registerE2e(program);
-registerLifecycle(program);
-registerDoctor(program);
-registerDiagram(program);
-registerCompare(program);
-registerGenerate(program);
+// Only the module of the command being run is loaded (with its dependencies: elkjs, ajv, execa...);
+// `lab --help` lists the commands from the table without loading any of them.
+const wanted = commandNamed(process.argv.slice(2));
+if (wanted) (await wanted.load())(program);
+else for (const c of COMMANDS) for (const [name, description] of c.commands) program.command(name).description(description);
 
 async function main(): Promise<number> {
   try {
@@ -44,4 +37,10 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// Flush the spans before the process ends, whatever the exit code (a no-op unless OTEL_* asked for them).
+const code = await main().catch(async (e: unknown) => {
+  await shutdownTracing({ exitCode: 1 });
+  throw e;
+});
+await shutdownTracing({ exitCode: code });
+process.exitCode = code;

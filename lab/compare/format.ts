@@ -10,12 +10,20 @@ export interface Side {
 
 const mib = (b: number) => `${(b / 1048576).toFixed(3)} MiB`;
 
+/** Present when the topology has a LoadBalancer Service: what its backend saw of a LAN host's connection. */
+function inboundRow(sides: Side[]): [string, ...string[]][] {
+  const first = sides.find((s) => s.m?.inbound)?.m?.inbound;
+  if (!first) return [];
+  return [[`backend saw inbound (${first.client} -> ${first.service})`, ...sides.map((s) => s.m?.inbound?.seen ?? '-')]];
+}
+
 export function formatCompare(sides: Side[]): string {
   const rows: [string, ...string[]][] = [
     ['', ...sides.map((s) => s.label)],
     ['remote pod saw', ...sides.map((s) => s.m?.seenBy.remotePod ?? '-')],
     ['remote LAN host saw', ...sides.map((s) => s.m?.seenBy.remoteLanHost ?? '-')],
     ['internet saw', ...sides.map((s) => s.m?.seenBy.internet ?? '-')],
+    ...inboundRow(sides),
     ['path', ...sides.map((s) => s.m?.path.join(' > ') ?? '-')],
     ['largest packet with DF', ...sides.map((s) => (s.m ? `${s.m.largestDfPacket} B` : '-'))],
     ['wire bytes per 1 MiB sent', ...sides.map((s) => (s.m && s.m.wireBytes > 0 ? `${mib(s.m.wireBytes)} (+${((s.m.wireBytes / s.m.payload - 1) * 100).toFixed(1)} %, ${s.m.wirePackets} packets)` : '-'))],

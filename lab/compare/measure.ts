@@ -9,6 +9,8 @@ export const PAYLOAD = 1024 * 1024;
 export interface Measurements {
   pair: { from: string; to: string };
   seenBy: { remotePod: string; remoteLanHost: string; internet: string };
+  /** A LAN host's connection to the first LoadBalancer Service: what its backend saw as source. */
+  inbound?: { client: string; service: string; seen: string };
   path: string[];
   largestDfPacket: number;
   wireBytes: number;
@@ -34,6 +36,15 @@ async function largestDf(lab: Lab, from: string, to: string): Promise<number> {
   return lo;
 }
 
+/** From the LAN host of a datacentre without a backend of the first Service (where SNAT would bite). */
+async function inboundSeen(lab: Lab): Promise<Measurements['inbound']> {
+  const svc = lab.model.services[0];
+  if (!svc) return undefined;
+  const dc = lab.model.datacentres.find((d) => !d.nodes.some((n) => svc.backends.includes(n.name))) ?? lab.model.datacentres[0]!;
+  const r = await lab.tcpWhoAmI(dc.lanHost.name, svc.address, svc.port);
+  return { client: dc.lanHost.name, service: svc.name, seen: seen(lab, r) };
+}
+
 export async function measure(lab: Lab): Promise<Measurements> {
   const pair = crossDcPairs(lab, 1)[0];
   if (!pair) throw new Error('compare needs two datacentres');
@@ -42,6 +53,7 @@ export async function measure(lab: Lab): Promise<Measurements> {
   const internet = lab.machines().find((m) => m.kind === 'internet')?.name;
   const [remotePod, remoteLanHost, inet] = [await lab.tcpWhoAmI(pair.from, pair.to), await lab.tcpWhoAmI(pair.from, lanHost),
     internet ? await lab.tcpWhoAmI(pair.from, internet) : { ok: false, detail: 'no internet' }];
+  const inbound = await inboundSeen(lab);
   const trace = await lab.traceroute(pair.from, pair.to);
   const size = await largestDf(lab, pair.from, pair.to);
   let sent = false;
@@ -53,6 +65,7 @@ export async function measure(lab: Lab): Promise<Measurements> {
   return {
     pair,
     seenBy: { remotePod: seen(lab, remotePod), remoteLanHost: seen(lab, remoteLanHost), internet: seen(lab, inet) },
+    ...(inbound ? { inbound } : {}),
     path: trace.hops.map((h) => (h === '*' ? '*' : whoHas(lab, h))),
     largestDfPacket: size,
     wireBytes: sent ? data.reduce((n, p) => n + p.length, 0) : 0,

@@ -6,18 +6,47 @@ import { expectedSessions } from '../assert/a1-sessions.ts';
 import { waitForConvergence } from '../assert/converge.ts';
 import { crossDcPairs } from '../assert/pairs.ts';
 import { allNodes } from '../topology/model.ts';
-import type { FaultKind, Lab } from '../runtime/lab.ts';
+import type { BgpSession, FaultKind, Lab } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
 
-/** BGP's hold time when the topology leaves it to the daemons (BIRD and Cilium: 90 s; GoBGP likewise). */
-const DEFAULT_HOLD_S = 90;
+/**
+ * Hold times when neither the topology nor the speaker says (a session not established before the
+ * fault): BIRD's default 240 s (doc/bird.sgml, "hold time"), Cilium's and GoBGP's 90 s. Normally
+ * every bound comes from the negotiated hold time each speaker reports for the session it holds.
+ */
+const DEFAULT_HOLD_S = { BIRD: 240, GoBGP: 90, Cilium: 90 } as const;
+/**
+ * How long a healed lab may take to converge again. Without bgp.timers BIRD restarts a failed
+ * session after its error wait (60 s, growing to 300 s on consecutive errors) and redials every
+ * connect retry (120 s) (BIRD doc/bird.sgml, "error wait time", "connect retry time").
+ */
+const RECOVERY_DEFAULT_MS = 60_000;
+const RECOVERY_UNTIMED_MS = 420_000;
 const POLL_MS = 100;
+
+type Speaker = keyof typeof DEFAULT_HOLD_S;
+
+/** One BGP session the fault cuts, with the hold time bounding its detection. */
+export interface SessionBound {
+  /** "router-dc1 -> router-dc2" */
+  session: string;
+  holdTimeS: number;
+  keepaliveS: number;
+  /** Who said so: "BIRD on router-dc1", "GoBGP on worker-1", or the default used. */
+  reportedBy: string[];
+  source: 'negotiated' | 'configured' | 'default';
+}
 
 export interface FaultReport {
   kind: FaultKind;
   target: string;
   description: string;
+  /** The bound: the smallest negotiated hold time of the sessions the fault cuts (the first to expire). */
   holdTimeS: number;
+  /** Every session the fault cuts and its hold time, as its speakers report it. */
+  sessions: SessionBound[];
+  /** The sessions whose hold time is the bound. */
+  boundedBy: string[];
   /** ms from injection until a session dropped or a route changed; undefined if nothing changed. */
   detectMs: number | undefined;
   /** For silent faults: detection came within the hold time (plus one keepalive and polling). */
@@ -54,15 +83,57 @@ function diff(before: Map<string, string>, now: Map<string, string>): string[] {
   return out;
 }
 
+function speakerOf(lab: Lab, machine: string): Speaker {
+  const kind = lab.machines().find((m) => m.name === machine)?.kind;
+  return kind === 'router' ? 'BIRD' : lab.runtime === 'twin' ? 'GoBGP' : 'Cilium';
+}
+
+/** Which sessions the fault cuts: those touching its target; a peering cut only the iBGP ones. */
+function sessionsCut(lab: Lab, kind: FaultKind, target: string) {
+  return expectedSessions(lab).filter((e) => (e.machine === target || e.peerName === target) && (kind !== 'peering-down' || e.kind === 'ibgp'));
+}
+
+/** Per cut session (both ends are one session): the hold time its speakers negotiated. */
+export function sessionBounds(lab: Lab, kind: FaultKind, target: string, seen: BgpSession[]): SessionBound[] {
+  const bounds = new Map<string, SessionBound>();
+  for (const e of sessionsCut(lab, kind, target)) {
+    const name = [e.machine, e.peerName].sort().join(' -> ');
+    const s = seen.find((x) => x.machine === e.machine && x.peerAddress === e.peer);
+    const speaker = speakerOf(lab, e.machine);
+    const b = bounds.get(name);
+    if (s?.holdTimeS !== undefined) {
+      const mine = { holdTimeS: s.holdTimeS, keepaliveS: s.keepaliveS ?? s.holdTimeS / 3 };
+      if (!b || b.source !== 'negotiated') bounds.set(name, { session: name, ...mine, reportedBy: [`${speaker} on ${e.machine}`], source: 'negotiated' });
+      else {
+        // Both ends negotiate min(own, peer's); should they ever disagree, the larger one bounds.
+        b.reportedBy.push(`${speaker} on ${e.machine}`);
+        b.holdTimeS = Math.max(b.holdTimeS, mine.holdTimeS);
+        b.keepaliveS = Math.max(b.keepaliveS, mine.keepaliveS);
+      }
+    } else if (!b) {
+      const t = lab.model.timers;
+      const hold = t?.hold ?? DEFAULT_HOLD_S[speaker];
+      bounds.set(name, { session: name, holdTimeS: hold, keepaliveS: t?.keepalive ?? hold / 3, reportedBy: [t?.hold ? 'bgp.timers.hold' : `${speaker}'s default`], source: t?.hold ? 'configured' : 'default' });
+    }
+  }
+  return [...bounds.values()];
+}
+
 export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> {
-  const hold = lab.model.timers?.hold ?? DEFAULT_HOLD_S;
-  const keepalive = lab.model.timers?.keepalive ?? hold / 3;
+  const seen = await lab.bgpSessions();
   const before = await state(lab);
   const fault = await lab.injectFault(kind);
   const t0 = Date.now();
+  const sessions = sessionBounds(lab, kind, fault.target, seen);
+  // The first cut session to time out is the first a silent fault can show in.
+  const hold = sessions.length > 0 ? Math.min(...sessions.map((b) => b.holdTimeS)) : (lab.model.timers?.hold ?? DEFAULT_HOLD_S.GoBGP);
+  const boundedBy = sessions.filter((b) => b.holdTimeS === hold).map((b) => b.session);
+  const keepalive = Math.max(...sessions.map((b) => b.keepaliveS), hold / 3);
+  const longest = Math.max(hold, ...sessions.map((b) => b.holdTimeS));
   let detectMs: number | undefined;
-  // Daemon faults show at once; silent link faults within the hold time. Give both some slack.
-  const deadline = t0 + (hold + keepalive + 5) * 1000;
+  // Daemon faults show at once; silent link faults within the hold time. Wait for the longest cut
+  // session to time out too, with some slack.
+  const deadline = t0 + (longest + keepalive + 5) * 1000;
   while (Date.now() < deadline) {
     if (diff(before, await state(lab)).length > 0) {
       detectMs = Date.now() - t0;
@@ -93,13 +164,15 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
 
   const t1 = Date.now();
   await fault.heal();
-  const conv = await waitForConvergence(lab, { deadlineMs: 60_000 });
+  // A healed lab is expected to recover: no early "settled" verdict while BIRD waits to redial.
+  const recovery = lab.model.timers ? RECOVERY_DEFAULT_MS : RECOVERY_UNTIMED_MS;
+  const conv = await waitForConvergence(lab, { deadlineMs: recovery, settleMs: recovery });
   const recoverMs = conv.converged ? Date.now() - t1 : undefined;
   const runs = await runAssertions(lab);
   const afterRecovery = runs.map((r) => ({ id: r.assertion.id, ok: r.results.length > 0 && r.results.every((x) => x.ok) }));
   const withinHold = !fault.silent || (detectMs !== undefined && detectMs <= (hold + keepalive) * 1000 + 1000);
   return {
-    kind, target: fault.target, description: fault.description, holdTimeS: hold,
+    kind, target: fault.target, description: fault.description, holdTimeS: hold, sessions, boundedBy,
     detectMs, withinHold, whatChanged: changed, withdrawn, failingPairs,
     recoverMs, recovered: conv.converged, afterRecovery,
     ok: detectMs !== undefined && withinHold && conv.converged && afterRecovery.every((a) => a.ok),
@@ -109,7 +182,8 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
 export function formatFault(f: FaultReport): string {
   const lines = [
     `fault ${f.kind}: ${f.description}`,
-    `  detected after ${f.detectMs === undefined ? 'NEVER' : `${f.detectMs} ms`} (hold time ${f.holdTimeS} s${f.withinHold ? '' : ', EXCEEDED'})`,
+    `  detected after ${f.detectMs === undefined ? 'NEVER' : `${f.detectMs} ms`} (hold time ${f.holdTimeS} s${f.withinHold ? '' : ', EXCEEDED'}; bounded by ${(f.boundedBy ?? []).join(', ') || 'no session'})`,
+    ...(f.sessions ?? []).map((b) => `  cuts ${b.session}: hold time ${b.holdTimeS} s, keepalive ${b.keepaliveS} s (${b.source}: ${b.reportedBy.join(', ')})`),
     ...f.withdrawn.map((w) => `  ${w.router} withdrew ${w.prefixes.join(', ')}`),
     ...f.whatChanged.filter((c) => c.startsWith('session')).slice(0, 6).map((c) => `  ${c}`),
     `  pod pairs failing during the fault: ${f.failingPairs.length === 0 ? 'none' : f.failingPairs.join(', ')}`,

@@ -4,6 +4,7 @@ import { parse, stringify } from 'yaml';
 import { ciliumBgpDocs } from '../render/cilium-bgp.ts';
 import { CLUSTER_FILES, renderAll, routerPath, type RenderedFiles } from '../render/index.ts';
 import { yamlDocs } from '../render/yaml.ts';
+import { InputError } from '../topology/errors.ts';
 import type { LabModel } from '../topology/model.ts';
 import { resolveTopology, type ResolveOptions } from '../topology/resolve.ts';
 import type { Topology } from '../topology/schema.ts';
@@ -99,6 +100,30 @@ export const PITFALLS: Pitfall[] = [
         docs.push(copy);
       }
       r.files.set(CLUSTER_FILES.ciliumBgp, yamlDocs(`PITFALL no-export: ${last} does not advertise its pod CIDRs`, docs));
+      return r;
+    },
+  },
+  {
+    name: 'etp-cluster-snat',
+    mistake: 'LoadBalancer Services with externalTrafficPolicy Cluster and loadBalancer.mode snat: every node announces the address, and a node without a backend forwards the connection with its own address',
+    fix: 'trafficPolicy: Local (only nodes with a ready backend announce the address) or loadBalancer.mode: dsr (the backend answers the client directly)',
+    breaks: [11],
+    apply: (t, opts) => {
+      if (!t.services || t.services.length === 0) throw new InputError([{ field: '--pitfall', problem: 'etp-cluster-snat needs a LoadBalancer Service in the topology', fix: 'add loadBalancer: { pool } and services (the reference has them)' }], 'arguments');
+      return plain({ ...t, loadBalancer: { ...t.loadBalancer!, mode: 'snat' }, services: t.services.map((s) => ({ ...s, trafficPolicy: 'Cluster' as const })) }, opts);
+    },
+  },
+  {
+    name: 'lb-import-filter',
+    mistake: 'the routers\' import filter from nodes accepts only pod CIDRs, as a strict filter would: the nodes announce the service /32s, the routers refuse them',
+    fix: 'accept loadBalancer.pool\'s /32s too: import where net ~ POD_CIDRS || net ~ LB_POOL',
+    breaks: [10, 11],
+    apply: (t, opts) => {
+      const r = plain(t, opts);
+      if (!r.model.loadBalancer) throw new InputError([{ field: '--pitfall', problem: 'lb-import-filter needs a loadBalancer pool in the topology', fix: 'add loadBalancer: { pool } and services (the reference has them)' }], 'arguments');
+      for (const dc of r.model.datacentres) {
+        if (dc.nodes.length > 0) patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace('import where net ~ POD_CIDRS || net ~ LB_POOL;', 'import where net ~ POD_CIDRS;'));
+      }
       return r;
     },
   },

@@ -71,11 +71,15 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
     `router id ${self.address};`,
     '',
     `define POD_CIDRS = ${podSet};`,
+    // LoadBalancer Service addresses: every address of the pool, each announced as a /32.
+    ...(m.loadBalancer ? [`define LB_POOL = [ ${m.loadBalancer.pool}{32,32} ];`] : []),
     '',
-    ...block('protocol device', []),
+    // Scan times as the reference article's bird.conf: on Linux only the resync behind netlink events.
+    ...block('protocol device', ['scan time 10;']),
     '',
     '# Install what BGP learned (pod CIDRs of every datacentre) in the kernel table.',
-    ...block('protocol kernel', block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)),
+    // Several nodes of the LAN announcing one service address: install them all as equal-cost next hops.
+    ...block('protocol kernel', ['scan time 20;', ...(m.loadBalancer ? ['merge paths on;'] : []), ...block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)]),
     '',
     '# Announce this datacentre\'s LAN to the other routers.',
     ...block('protocol static', ['ipv4;', `route ${dc.lan} via "${LAN_BRIDGE}";`]),
@@ -89,7 +93,7 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
       ...block('template bgp cilium_node', [
         `local ${self.address} as ${m.routers.asn};`,
         ...timerLines(m.timers),
-        ...block('ipv4', ['import where net ~ POD_CIDRS;', 'export none;'], true),
+        ...block('ipv4', [m.loadBalancer ? 'import where net ~ POD_CIDRS || net ~ LB_POOL;' : 'import where net ~ POD_CIDRS;', 'export none;'], true),
       ]),
       '',
     );

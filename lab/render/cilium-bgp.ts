@@ -1,9 +1,11 @@
 // cluster/cilium-bgp.yaml: each datacentre's nodes peer with their own router and advertise their
 // PodCIDR, in the BGP API the chosen Cilium version speaks (see lab/versions/cilium.ts).
 import type { DatacentreModel, LabModel } from '../topology/model.ts';
+import { SERVICE_LABEL } from './load-balancer.ts';
 import { yamlDocs } from './yaml.ts';
 
 export const POD_CIDR_ADVERTISEMENT = { advertise: 'pod-cidr' };
+export const SERVICE_ADVERTISEMENT = { advertise: 'services' };
 const PEER_CONFIG = 'router';
 
 function timers(m: LabModel): Record<string, number> | undefined {
@@ -30,10 +32,18 @@ function peeringPolicy(m: LabModel, dc: DatacentreModel) {
       virtualRouters: [{
         localASN: m.cluster.asn,
         exportPodCIDR: true,
+        // LoadBalancer ingress IPs of the selected Services (Local: only where a backend is ready).
+        ...(m.services.length > 0 ? { serviceSelector: { matchLabels: { ...SERVICE_LABEL } } } : {}),
         neighbors: [{ peerAddress: `${dc.router.address}/32`, peerASN: m.routers.asn, ...timers(m) }],
       }],
     },
   };
+}
+
+/** The peer config's families pick the advertisements by label: the pod CIDR, and the Services when there are any. */
+function advertisementSelector(m: LabModel) {
+  if (m.services.length === 0) return { matchLabels: { ...POD_CIDR_ADVERTISEMENT } };
+  return { matchExpressions: [{ key: 'advertise', operator: 'In', values: [POD_CIDR_ADVERTISEMENT.advertise, SERVICE_ADVERTISEMENT.advertise] }] };
 }
 
 function bgpv2(m: LabModel, apiVersion: string): unknown[] {
@@ -58,7 +68,7 @@ function bgpv2(m: LabModel, apiVersion: string): unknown[] {
       metadata: { name: PEER_CONFIG },
       spec: {
         ...(t ? { timers: t } : {}),
-        families: [{ afi: 'ipv4', safi: 'unicast', advertisements: { matchLabels: { ...POD_CIDR_ADVERTISEMENT } } }],
+        families: [{ afi: 'ipv4', safi: 'unicast', advertisements: advertisementSelector(m) }],
       },
     },
     {
@@ -68,6 +78,14 @@ function bgpv2(m: LabModel, apiVersion: string): unknown[] {
       spec: { advertisements: [{ advertisementType: 'PodCIDR' }] },
     },
   );
+  if (m.services.length > 0) {
+    docs.push({
+      apiVersion,
+      kind: 'CiliumBGPAdvertisement',
+      metadata: { name: 'services', labels: { ...SERVICE_ADVERTISEMENT } },
+      spec: { advertisements: [{ advertisementType: 'Service', service: { addresses: ['LoadBalancerIP'] }, selector: { matchLabels: { ...SERVICE_LABEL } } }] },
+    });
+  }
   return docs;
 }
 

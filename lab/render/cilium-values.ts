@@ -23,6 +23,11 @@ export function ciliumValues(m: LabModel): Record<string, unknown> {
     enableIPv4Masquerade: m.cilium.masquerade,
     autoDirectNodeRoutes: m.cilium.autoDirectNodeRoutes,
     bgpControlPlane: { enabled: true },
+    // How a node forwards to a backend on another node: snat (the node's address), dsr (the backend
+    // answers the client itself) or hybrid. The chart reads it (templates/cilium-configmap.yaml:
+    // bpf-lb-mode) though values.yaml leaves it commented out. kubeProxyReplacement above is what
+    // makes Cilium's eBPF load balancer serve LoadBalancer Services at all.
+    ...(m.loadBalancer ? { loadBalancer: { mode: m.loadBalancer.mode } } : {}),
   };
 }
 

@@ -28,8 +28,15 @@ export function failureAnnotations(r: Report): { title: string; message: string 
  * Appends the job summary and, unless `annotations` is false (stdout carries --json), writes the
  * failure annotations as workflow commands on stdout.
  */
-export async function publishToGithub(r: Report, opts: { annotations: boolean }): Promise<void> {
+export async function publishToGithub(r: Report, opts: { annotations: boolean; warn?: (line: string) => void }): Promise<void> {
   if (!onGithub()) return;
-  await core.summary.addRaw(summaryMarkdown(r), true).write();
+  try {
+    await core.summary.addRaw(summaryMarkdown(r), true).write();
+  } catch (e) {
+    // The summary is a courtesy: an unwritable GITHUB_STEP_SUMMARY must not fail a run that passed.
+    // (@actions/core's summary.write() throws when the file is not accessible for writing.)
+    core.summary.emptyBuffer();
+    (opts.warn ?? ((l) => void process.stderr.write(l)))(`lab: warning: job summary not written to GITHUB_STEP_SUMMARY=${process.env['GITHUB_STEP_SUMMARY']}: ${(e as Error).message}\n`);
+  }
   if (opts.annotations) for (const a of failureAnnotations(r)) core.error(a.message, { title: a.title });
 }

@@ -4,6 +4,8 @@ import type { Convergence } from '../assert/converge.ts';
 import type { FaultReport } from '../faults/run.ts';
 import type { LabModel } from '../topology/model.ts';
 import { assertionReports, type MachineState, type Report, type Stage } from './model.ts';
+import { describeStage } from '../telemetry/stages.ts';
+import { withSpan } from '../telemetry/tracing.ts';
 
 export type StageEvent = Stage | { name: string; started: true };
 
@@ -12,11 +14,17 @@ export class StageRecorder {
   readonly stages: Stage[] = [];
   constructor(private readonly listener?: (e: StageEvent) => void) {}
 
+  /** Each stage is also an OpenTelemetry span (a no-op unless OTEL_* asks for export; lab/telemetry). */
   async run<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.listener?.({ name, started: true });
-    const t0 = Date.now();
+    let t0 = Date.now();
     try {
-      const v = await fn();
+      const v = await withSpan(name, { 'lab.stage': name }, async (span) => {
+        t0 = Date.now(); // the first span loads OpenTelemetry: not the stage's time
+        const r = await fn();
+        describeStage(span, r);
+        return r;
+      }, { reveal: true });
       this.record({ name, ms: Date.now() - t0, ok: true });
       return v;
     } catch (e) {

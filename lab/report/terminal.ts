@@ -17,17 +17,19 @@ function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
+/** Rows with every column as wide as its widest cell plus a gap of two (the last one unpadded). */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
+  return rows.map((row) => `  ${row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + 2))).join('')}`.trimEnd());
+}
+
 export function formatReport(r: Report): string {
   const lines: string[] = [];
   lines.push(`${r.lab} on the ${r.runtime} (run ${r.runId}): Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.mode.ibgp ? `; routers: iBGP ${r.mode.ibgp}` : ''}${r.pitfall ? `, pitfall ${r.pitfall}` : ''}`);
   lines.push(`  ${r.fidelity}`);
   if (r.convergence) lines.push(`  convergence: ${r.convergence.converged ? 'converged' : 'NOT converged'} after ${r.convergence.ms} ms${r.convergence.converged ? '' : ` (missing: ${r.convergence.missing.slice(0, 3).join(', ')}${r.convergence.missing.length > 3 ? ', ...' : ''})`}`);
   lines.push('');
-  const w = Math.max(10, ...r.assertions.map((a) => a.title.length)) + 2;
-  lines.push(`  ${pad('#', 3)}${pad('assertion', w)}${pad('result', 8)}${pad('checks', 8)}time`);
-  for (const a of r.assertions) {
-    lines.push(`  ${pad(String(a.id), 3)}${pad(a.title, w)}${pad(a.ok ? 'PASS' : 'FAIL', 8)}${pad(`${a.passed}/${a.passed + a.failed}`, 8)}${a.ms} ms`);
-  }
+  lines.push(...table([['#', 'assertion', 'result', 'checks', 'time'], ...r.assertions.map((a) => [String(a.id), a.title, a.ok ? 'PASS' : 'FAIL', `${a.passed}/${a.passed + a.failed}`, `${a.ms} ms`])]));
   const failing = r.assertions.filter((a) => a.failed > 0);
   if (failing.length > 0) {
     lines.push('', 'Failures (the first of each assertion; every one is in junit.xml and report.json):');

@@ -1,14 +1,16 @@
 // The one interface both runtimes implement and every assertion is written against.
 import type { LabModel } from '../topology/model.ts';
 
-export type MachineKind = 'router' | 'node' | 'pod' | 'lanhost' | 'zonehost' | 'internet';
+export type MachineKind = 'router' | 'node' | 'pod' | 'backend' | 'lanhost' | 'zonehost' | 'internet';
 
 export interface Machine {
   name: string;
   kind: MachineKind;
   dc?: string;
-  /** For pods: the node they run on. */
+  /** For pods and backends: the node they run on. */
   node?: string;
+  /** For backends: the LoadBalancer Service they serve. */
+  service?: string;
   /** The address others use to reach it (pods: the pod IP). */
   address: string;
 }
@@ -21,6 +23,10 @@ export interface BgpSession {
   kind: 'ibgp' | 'ebgp';
   state: string; // "Established" when up, else the speaker's own word
   established: boolean;
+  /** Negotiated hold time (s), as the speaker reports it while established (faults are bounded by it). */
+  holdTimeS?: number;
+  /** Negotiated keepalive interval (s), as the speaker reports it. */
+  keepaliveS?: number;
 }
 
 export interface Route {
@@ -28,6 +34,8 @@ export interface Route {
   gateway?: string;
   dev?: string;
   protocol?: string;
+  /** A multipath (equal-cost) route: every next hop's gateway; `gateway` is then unset. */
+  nexthops?: string[];
 }
 
 export interface Link {
@@ -86,12 +94,17 @@ export interface Lab {
   machines(): Machine[];
   /** Every address a machine owns, to match traceroute hops to machines. */
   addressesOf(machine: string): string[];
-  bgpSessions(): Promise<BgpSession[]>;
+  /** Every session from both ends; 'routers': the routers' view only (cheaper; convergence polls it). */
+  bgpSessions(scope?: 'all' | 'routers'): Promise<BgpSession[]>;
   routes(machine: string): Promise<Route[]>;
   links(machine: string): Promise<Link[]>;
   ping(from: string, to: string, opts?: { size?: number; dontFragment?: boolean }): Promise<ProbeResult>;
-  /** TCP connect to the echo service on `to`; ok with detail = the source address the server saw. */
-  tcpWhoAmI(from: string, to: string): Promise<ProbeResult & { seenSource?: string }>;
+  /**
+   * TCP connect to the echo service on `to` (a machine or an address; `port` default WHOAMI_PORT); ok
+   * with seenSource = the source address the server saw, and answeredBy = the server's own address
+   * where it says so (LoadBalancer backends do).
+   */
+  tcpWhoAmI(from: string, to: string, port?: number): Promise<ProbeResult & { seenSource?: string; answeredBy?: string }>;
   traceroute(from: string, to: string): Promise<TraceResult>;
   /** Sends `bytes` of payload over TCP to the counting service on `to`; ok once all arrived. */
   transfer(from: string, to: string, bytes: number): Promise<ProbeResult>;
@@ -107,3 +120,10 @@ export interface Lab {
 export const WHOAMI_PORT = 7070;
 /** The TCP port of the service that counts a bulk transfer and answers the count. */
 export const DISCARD_PORT = 7071;
+
+/** What an echo service answers: the client address it saw, then (backends only) its own address. */
+export function parseWhoAmI(text: string): { seenSource: string; answeredBy?: string } | undefined {
+  const m = /^(\d+\.\d+\.\d+\.\d+)(?:\s+(\d+\.\d+\.\d+\.\d+))?$/.exec(text.trim());
+  if (!m) return undefined;
+  return m[2] ? { seenSource: m[1]!, answeredBy: m[2] } : { seenSource: m[1]! };
+}

@@ -2,11 +2,46 @@
 // namespace (`ip -n NS`, `ip netns exec NS`) except creating and deleting those namespaces.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { inRunCgroup } from './cgroup.ts';
 import { must, run, isAlive } from './exec.ts';
-import { isLabNamespace } from './names.ts';
+import { isLabNamespace, runIdOf } from './names.ts';
 
+/** Runs being torn down by this process: nothing of theirs may start or be created any more. */
+const sealed = new Set<string>();
+/** Namespace creations under way, per run: teardown waits for them before it enumerates. */
+const creating = new Map<string, Set<Promise<unknown>>>();
+
+export class RunSealedError extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} is being torn down: nothing more is started`);
+    this.name = 'RunSealedError';
+  }
+}
+
+function refuseIfSealed(ns: string): string | undefined {
+  const runId = runIdOf(ns);
+  if (runId && sealed.has(runId)) throw new RunSealedError(runId);
+  return runId;
+}
+
+/**
+ * Stops the run from growing (every later spawn or namespace creation of it throws), then waits
+ * for creations already under way, so what teardown enumerates next is everything there is.
+ */
+export async function sealRun(runId: string): Promise<void> {
+  sealed.add(runId);
+  await Promise.allSettled([...(creating.get(runId) ?? [])]);
+}
+
+/**
+ * argv that runs inside the namespace and, when the run has one, inside the run's cgroup.
+ * nsenter joins only the network namespace; `ip netns exec` also unshares the mount namespace and
+ * remounts /sys, which copies every mount of the host (one per named namespace), so on a thousand
+ * namespaces each call cost twice the time and ten times the system time. Every tool the lab runs
+ * reads the network through netlink, sockets and /proc/sys, which follow the network namespace.
+ */
 export function inNs(ns: string, argv: string[]): string[] {
-  return ['ip', 'netns', 'exec', ns, ...argv];
+  return inRunCgroup(refuseIfSealed(ns), ['nsenter', `--net=/run/netns/${ns}`, ...argv]);
 }
 
 export async function listNamespaces(): Promise<string[]> {
@@ -16,19 +51,50 @@ export async function listNamespaces(): Promise<string[]> {
 
 export async function addNamespace(ns: string): Promise<void> {
   if (!isLabNamespace(ns)) throw new Error(`refusing to create ${ns}: not a lab namespace name`);
-  await must(['ip', 'netns', 'add', ns]);
+  const runId = refuseIfSealed(ns)!;
+  const pending = must(['ip', 'netns', 'add', ns]);
+  const set = creating.get(runId) ?? new Set();
+  creating.set(runId, set.add(pending));
+  try {
+    await pending;
+  } finally {
+    set.delete(pending);
+  }
+}
+
+/** Many namespaces with one `ip -batch` (one process instead of one per namespace; same tracking). */
+export async function addNamespaces(names: string[]): Promise<void> {
+  for (const ns of names) if (!isLabNamespace(ns)) throw new Error(`refusing to create ${ns}: not a lab namespace name`);
+  for (let i = 0; i < names.length; i += 200) {
+    const chunk = names.slice(i, i + 200);
+    if (chunk.length === 0) break;
+    const runId = refuseIfSealed(chunk[0]!)!;
+    chunk.forEach(refuseIfSealed);
+    const pending = must(['ip', '-batch', '-'], { input: chunk.map((ns) => `netns add ${ns}`).join('\n') + '\n', timeoutMs: 60_000 });
+    const set = creating.get(runId) ?? new Set();
+    creating.set(runId, set.add(pending));
+    try {
+      await pending;
+    } finally {
+      set.delete(pending);
+    }
+  }
 }
 
 export async function ipBatch(ns: string, lines: string[], tool: 'ip' | 'bridge' = 'ip'): Promise<void> {
   if (lines.length === 0) return;
-  await must([tool, '-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n' });
+  refuseIfSealed(ns);
+  // Not `ip -n NS`: like `ip netns exec`, it unshares the mount namespace and remounts /sys, which
+  // copies (and on exit tears down) one mount per named namespace: quadratic on a large lab.
+  await must(['nsenter', `--net=/run/netns/${ns}`, tool, '-batch', '-'], { input: lines.join('\n') + '\n', timeoutMs: 60_000 });
 }
 
-/** Starts a long-lived process in a namespace, detached, its output in logFile. */
+/** Starts a long-lived process in a namespace (and the run's cgroup), detached, its output in logFile. */
 export function startDaemon(ns: string, argv: string[], logFile: string): number {
+  const [cmd, ...args] = inNs(ns, argv);
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', fd, fd] });
     child.on('error', () => undefined); // reported through readiness checks and the log
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start ${argv[0]} in ${ns}`);
@@ -86,6 +152,7 @@ export async function destroyNamespaces(namespaces: string[], graceMs = 2000): P
 
 /** Runs a command in a namespace with the terminal attached (`lab exec`); returns its exit code. */
 export function execAttached(ns: string, argv: string[]): number {
-  const r = spawnSync('ip', ['netns', 'exec', ns, ...argv], { stdio: 'inherit' });
+  const [cmd, ...args] = inNs(ns, argv);
+  const r = spawnSync(cmd!, args, { stdio: 'inherit' });
   return r.status ?? 1;
 }

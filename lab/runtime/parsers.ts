@@ -5,12 +5,14 @@ import type { BgpSession, Link, Route, TraceResult } from './lab.ts';
  * neighbor address and AS. */
 export function parseBirdProtocols(text: string, machine: string, localAsn: number): BgpSession[] {
   const sessions: BgpSession[] = [];
-  let current: { proto: string; state?: string; address?: string; asn?: number } | undefined;
+  let current: { proto: string; state?: string; address?: string; asn?: number; hold?: number; keepalive?: number } | undefined;
   const flush = () => {
     if (current?.proto !== 'BGP' || !current.address) return;
     const state = current.state ?? 'unknown';
     const s: BgpSession = { machine, peerAddress: current.address, kind: current.asn === localAsn ? 'ibgp' : 'ebgp', state, established: state === 'Established' };
     if (current.asn !== undefined) s.peerAsn = current.asn;
+    if (current.hold !== undefined) s.holdTimeS = current.hold;
+    if (current.keepalive !== undefined) s.keepaliveS = current.keepalive;
     sessions.push(s);
   };
   for (const line of text.split('\n')) {
@@ -18,6 +20,13 @@ export function parseBirdProtocols(text: string, machine: string, localAsn: numb
     if (!/^\s/.test(line)) {
       flush();
       current = { proto: line.split(/\s+/)[1] ?? '' };
+      continue;
+    }
+    // "Hold timer: 4.913/9": time left / negotiated hold time (BIRD proto/bgp/bgp.c, bgp_show_proto_info).
+    const timer = /^\s+(Hold|Keepalive) timer:\s+[\d.]+\/(\d+)/.exec(line);
+    if (timer && current) {
+      if (timer[1] === 'Hold') current.hold = Number(timer[2]);
+      else current.keepalive = Number(timer[2]);
       continue;
     }
     const field = /^\s+(BGP state|Neighbor address|Neighbor AS):\s+(\S+)/.exec(line);
@@ -34,7 +43,11 @@ const GOBGP_STATES = ['unknown', 'Idle', 'Connect', 'Active', 'OpenSent', 'OpenC
 
 /** `gobgp neighbor -j`: session_state 6 is established. */
 export function parseGobgpNeighbors(json: string, machine: string, localAsn: number): BgpSession[] {
-  const peers = JSON.parse(json || '[]') as { conf?: { neighbor_address?: string; peer_asn?: number }; state?: { session_state?: number | string } }[];
+  const peers = JSON.parse(json || '[]') as {
+    conf?: { neighbor_address?: string; peer_asn?: number };
+    state?: { session_state?: number | string };
+    timers?: { state?: { negotiated_hold_time?: number; keepalive_interval?: number } };
+  }[];
   return peers.map((p) => {
     const raw = p.state?.session_state ?? 0;
     const state = typeof raw === 'number' ? (GOBGP_STATES[raw] ?? String(raw)) : String(raw);
@@ -47,15 +60,24 @@ export function parseGobgpNeighbors(json: string, machine: string, localAsn: num
       established: state.toLowerCase() === 'established',
     };
     if (asn !== undefined) s.peerAsn = asn;
+    // timers.state.negotiated_hold_time: set once the OPENs are exchanged (GoBGP api/gobgp.proto, TimersState).
+    const t = p.timers?.state;
+    if (s.established && t?.negotiated_hold_time) s.holdTimeS = Number(t.negotiated_hold_time);
+    if (s.established && t?.keepalive_interval) s.keepaliveS = Number(t.keepalive_interval);
     return s;
   });
 }
 
 export function parseRoutes(json: string): Route[] {
-  const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; dev?: string; protocol?: string }[];
+  const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; dev?: string; protocol?: string; nexthops?: { gateway?: string; dev?: string }[] }[];
   return rows.map((r) => {
     const route: Route = { dst: r.dst === 'default' || r.dst.includes('/') ? r.dst : `${r.dst}/32` };
     if (r.gateway) route.gateway = r.gateway;
+    // Equal-cost routes (`ip route` "nexthop via ... nexthop via ..."): one gateway per next hop.
+    if (r.nexthops && r.nexthops.length > 0) {
+      route.nexthops = r.nexthops.flatMap((h) => (h.gateway ? [h.gateway] : []));
+      if (!r.dev && r.nexthops[0]?.dev) route.dev = r.nexthops[0].dev;
+    }
     if (r.dev) route.dev = r.dev;
     if (r.protocol) route.protocol = r.protocol;
     return route;

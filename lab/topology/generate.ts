@@ -7,13 +7,16 @@ export interface GenerateOptions {
   nodesPerDc: number;
   autoDirectNodeRoutes?: boolean;
   reflection?: boolean;
+  /** Cluster pod CIDR and the per-node block size (default 10.244.0.0/16 in /24s). */
+  podCIDR?: string;
+  nodeMaskSize?: number;
 }
 
 export function generateTopology(o: GenerateOptions): Topology {
   const t: Topology = {
     name: `dc${o.datacentres}x${o.nodesPerDc}`,
     routers: { asn: 65000, peering: '172.16.0.0/24', ...(o.reflection ? { reflection: true } : {}) },
-    cluster: { asn: 65001, podCIDR: '10.244.0.0/16', nodeMaskSize: 24 },
+    cluster: { asn: 65001, podCIDR: o.podCIDR ?? '10.244.0.0/16', nodeMaskSize: o.nodeMaskSize ?? 24 },
     bgp: { timers: { ...LAB_TIMERS } },
     datacentres: Array.from({ length: o.datacentres }, (_, i) => ({
       name: `dc${i + 1}`,

@@ -1,7 +1,7 @@
 // The resolved lab: every address derived, every default applied. Renderers and runtimes read
 // only this, never the raw topology file.
 
-import type { BgpTimers, CiliumBgpApi, Role, RoutingMode } from './schema.ts';
+import type { BgpTimers, CiliumBgpApi, LoadBalancerMode, Role, RoutingMode, TrafficPolicy } from './schema.ts';
 
 export interface NodeModel {
   name: string;
@@ -40,6 +40,16 @@ export interface ExtraZoneModel {
   forwardTo: string[];
 }
 
+export interface ServiceModel {
+  name: string;
+  port: number;
+  trafficPolicy: TrafficPolicy;
+  /** Node names, one backend pod each. */
+  backends: string[];
+  /** The LoadBalancer address (given, or the pool's next free one). */
+  address: string;
+}
+
 export interface LabModel {
   name: string;
   routers: { asn: number; peering: string; peeringPrefix: number; reflection: boolean };
@@ -50,6 +60,9 @@ export interface LabModel {
   cilium: { autoDirectNodeRoutes: boolean; routingMode: RoutingMode; masquerade: boolean; bgpApi: CiliumBgpApi };
   internet: { wan: string; wanPrefix: number; gateway: string; hosts: string; server: string };
   extraZones: ExtraZoneModel[];
+  /** LB-IPAM pool and Cilium's load-balancer mode; undefined when the topology has none. */
+  loadBalancer: { pool: string; mode: LoadBalancerMode } | undefined;
+  services: ServiceModel[];
   datacentres: DatacentreModel[];
 }
 

@@ -1,4 +1,5 @@
-// The reference setup: two datacentres, one Talos node each, routers in AS 65000, cluster in AS 65001.
+// The reference setup: two datacentres, one Talos node each, routers in AS 65000, cluster in AS 65001,
+// and one LoadBalancer Service advertised over BGP.
 import { NEWEST_CILIUM } from '../versions/cilium.ts';
 import { NEWEST_OPENWRT } from '../versions/openwrt.ts';
 import { NEWEST_TALOS } from '../versions/talos.ts';
@@ -14,6 +15,9 @@ export function referenceTopology(): Topology {
     cluster: { asn: 65001, podCIDR: '10.244.0.0/16', nodeMaskSize: 24 },
     versions: { cilium: NEWEST_CILIUM, talos: NEWEST_TALOS, openwrt: NEWEST_OPENWRT },
     bgp: { timers: { ...LAB_TIMERS } },
+    // One LoadBalancer Service whose only backend runs in dc2: policy Local keeps the client's address.
+    loadBalancer: { pool: '10.250.0.0/28' },
+    services: [{ name: 'web', port: 80, trafficPolicy: 'Local', backends: ['worker-1'] }],
     datacentres: [
       { name: 'dc1', lan: '10.0.0.0/24', nodes: [{ name: 'controlplane-1', role: 'controlplane' }] },
       { name: 'dc2', lan: '10.0.1.0/24', nodes: [{ name: 'worker-1', role: 'worker' }] },

@@ -8,6 +8,7 @@ import type { Topology } from './schema.ts';
 import { checkStructure } from './structure.ts';
 import { checkSemantics } from './rules.ts';
 import { resolveVersions } from './versions.ts';
+import { resolveLoadBalancer } from './services.ts';
 
 export interface ResolveOptions {
   ciliumVersion?: string;
@@ -143,6 +144,7 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
     };
   });
 
+  const lb = resolveLoadBalancer(t, c);
   const model: LabModel = {
     name: t.name,
     routers: { asn: t.routers.asn, peering: t.routers.peering, peeringPrefix: peering.prefix, reflection: t.routers.reflection ?? false },
@@ -163,6 +165,8 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
       server: ip.formatIp(ip.host(hosts, 10) ?? hosts.network),
     },
     extraZones,
+    loadBalancer: lb.loadBalancer,
+    services: lb.services,
     datacentres,
   };
   if (c.issues.length === 0) checkSemantics(t, model, opts, c);

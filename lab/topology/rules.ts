@@ -5,6 +5,7 @@ import * as ip from './cidr.ts';
 import { allNodes, type LabModel } from './model.ts';
 import type { Collector, ResolveOptions } from './resolve.ts';
 import type { Topology } from './schema.ts';
+import { checkServices } from './services.ts';
 
 interface Named {
   field: string;
@@ -21,6 +22,7 @@ function networks(t: Topology, m: LabModel): Named[] {
   ];
   t.datacentres.forEach((d, i) => list.push({ field: `datacentres[${i}].lan`, cidr: ip.cidr(d.lan), text: d.lan }));
   m.extraZones.forEach((z, i) => list.push({ field: `firewall.extraZones[${i}].subnet`, cidr: ip.cidr(z.subnet), text: z.subnet }));
+  if (m.loadBalancer) list.push({ field: 'loadBalancer.pool', cidr: ip.cidr(m.loadBalancer.pool), text: m.loadBalancer.pool });
   return list;
 }
 
@@ -102,6 +104,7 @@ export function checkSemantics(t: Topology, m: LabModel, opts: ResolveOptions, c
   checkOverlaps(networks(t, m), c);
   checkPodCidrs(t, m, c);
   checkTimers(t, c);
+  checkServices(t, m, c);
 
   const names: { field: string; value: string }[] = t.datacentres.map((d, i) => ({ field: `datacentres[${i}].name`, value: d.name }));
   checkDuplicates(names, 'name', c);

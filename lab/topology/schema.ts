@@ -4,6 +4,19 @@
 export type Role = 'controlplane' | 'worker';
 export type RoutingMode = 'native' | 'tunnel';
 export type CiliumBgpApi = 'peering-policy' | 'bgpv2-v2alpha1' | 'bgpv2-v2';
+/** Cilium's loadBalancer.mode: how a node forwards to a backend on another node. */
+export type LoadBalancerMode = 'snat' | 'dsr' | 'hybrid';
+/** A Service's externalTrafficPolicy. */
+export type TrafficPolicy = 'Local' | 'Cluster';
+
+export interface ServiceSpec {
+  name: string;
+  port: number;
+  trafficPolicy?: TrafficPolicy;
+  /** Nodes that each run one backend pod. */
+  backends: string[];
+  address?: string;
+}
 
 export interface BgpTimers {
   connectDelay?: number;
@@ -41,6 +54,8 @@ export interface Topology {
   };
   firewall?: { extraZones?: ExtraZoneSpec[] };
   internet?: { wan: string; hosts: string };
+  loadBalancer?: { pool: string; mode?: LoadBalancerMode };
+  services?: ServiceSpec[];
   datacentres: DatacentreSpec[];
 }
 
@@ -152,6 +167,30 @@ export const TOPOLOGY_JSON_SCHEMA = {
       properties: {
         wan: { ...cidrString, description: 'Network of the routers\' WAN ports (documentation prefix).' },
         hosts: { ...cidrString, description: 'Network of the emulated internet hosts (documentation prefix).' },
+      },
+    },
+    loadBalancer: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pool'],
+      properties: {
+        pool: { ...cidrString, description: 'CiliumLoadBalancerIPPool for LoadBalancer Services; each address is announced over BGP as a /32.' },
+        mode: { enum: ['snat', 'dsr', 'hybrid'], description: 'Cilium loadBalancer.mode for backends on another node (default snat).' },
+      },
+    },
+    services: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'port', 'backends'],
+        properties: {
+          name,
+          port: { type: 'integer', minimum: 1, maximum: 65535 },
+          trafficPolicy: { enum: ['Local', 'Cluster'], description: 'externalTrafficPolicy (default Cluster).' },
+          backends: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Nodes that each run one backend pod of the Service.' },
+          address: { ...ipString, description: 'Inside loadBalancer.pool; default: the pool\'s next free address.' },
+        },
       },
     },
     datacentres: {

@@ -1,10 +1,7 @@
 // Structural validation against the published JSON Schema: unknown keys, wrong types, missing fields.
-import { Ajv, type ErrorObject } from 'ajv';
-import { TOPOLOGY_JSON_SCHEMA } from './schema.ts';
+import type { ErrorObject } from 'ajv';
 import type { InputIssue } from './errors.ts';
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(TOPOLOGY_JSON_SCHEMA);
+import { validateShape } from './shape-validator.ts';
 
 /** "/datacentres/0/nodes/1/name" -> "datacentres[0].nodes[1].name" */
 export function fieldPath(pointer: string): string {
@@ -30,6 +27,12 @@ function toIssue(e: ErrorObject): InputIssue {
       return { field: at, problem: `must be one of ${(e.params['allowedValues'] as unknown[]).map(String).join(', ')}`, fix: 'use one of the allowed values' };
     case 'pattern':
       return { field: at, problem: 'has a form that is not allowed', fix: `match ${String(e.params['pattern'])}` };
+    case 'type': {
+      // Wrong shape at any level: say what shape is wanted, in YAML terms.
+      const want = String(e.params['type']);
+      const how = want === 'object' ? 'key: value lines' : want === 'array' ? 'a list ("- item" lines)' : want === 'integer' ? 'a whole number' : `a ${want}`;
+      return { field: at || '(top level)', problem: `must be ${want}`, fix: `write ${at || 'the topology'} as ${how}` };
+    }
     default:
       return { field: at || '(top level)', problem: e.message ?? 'is invalid', fix: 'correct the value as the message says' };
   }

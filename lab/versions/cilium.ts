@@ -1,6 +1,7 @@
 // Cilium release boundaries that change what we render. One row per release line where something
 // changed; a version uses the last row at or below it. Each boundary has a test in test/unit/versions.
 import type { CiliumBgpApi } from '../topology/schema.ts';
+import { parseVersion, rowFor } from './semver.ts';
 
 export interface CiliumLine {
   since: string;
@@ -8,8 +9,29 @@ export interface CiliumLine {
   bgpApis: CiliumBgpApi[];
   /** What we render when the topology does not choose. */
   defaultBgpApi: CiliumBgpApi;
+  /** CiliumLoadBalancerIPPool's API version and the name of its list of address blocks. */
+  lbPool: { apiVersion: 'cilium.io/v2alpha1' | 'cilium.io/v2'; blocksField: 'cidrs' | 'blocks' };
+  /** How a Service asks LB-IPAM for a fixed address. */
+  lbAddressRequest: 'spec.loadBalancerIP' | 'lbipam.cilium.io/ips';
+  /**
+   * The debug CLI inside the agent container (`<cli> bgp peers`, `<cli> status`): `cilium` up to
+   * 1.14, renamed `cilium-dbg` in 1.15 (cilium/cilium cilium-dbg/README: "invoked via the cilium-dbg
+   * symlink to cilium-agent"; PR #32348: "downgrading to v1.15, which provides the cilium-dbg
+   * command"; PR #24612 shows `cilium bgp peers` run in a 1.14 agent).
+   */
+  agentCli: 'cilium' | 'cilium-dbg';
   note: string;
 }
+
+// LB-IPAM facts (cilium/cilium): CiliumLoadBalancerIPPool arrived in v1.13 as cilium.io/v2alpha1 with
+// spec.cidrs (PR #21764); spec.blocks replaced it in v1.15 (commit 27322f3, cidrs kept as an alias)
+// and cidrs was removed in v1.16 (PR #33151, which also made allowFirstLastIPs default to Yes); the
+// lbipam.cilium.io/ips annotation arrived in v1.16 (PR #30169), before it LB-IPAM honours
+// spec.loadBalancerIP; the pool moved to cilium.io/v2 as storage version in v1.18 (PR #39090), v2alpha1
+// deprecated (PR #39134) and no longer served from v1.20. Service advertisement: the peering policy's
+// virtualRouters[].serviceSelector announces LoadBalancer ingress IPs, honouring
+// externalTrafficPolicy=Local from v1.14 (PR #25477); BGPv2 (v1.16) announces them through a
+// CiliumBGPAdvertisement of advertisementType Service with service.addresses [LoadBalancerIP].
 
 export const OLDEST_CILIUM = '1.14';
 export const NEWEST_CILIUM = '1.20.2';
@@ -17,26 +39,53 @@ export const NEWEST_CILIUM = '1.20.2';
 export const CILIUM_LINES: readonly CiliumLine[] = [
   {
     since: '1.14',
+    agentCli: 'cilium',
     bgpApis: ['peering-policy'],
     defaultBgpApi: 'peering-policy',
-    note: 'BGP control plane v1 only: CiliumBGPPeeringPolicy (cilium.io/v2alpha1, exportPodCIDR); routingMode and kubeProxyReplacement=true exist from 1.14',
+    lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'cidrs' },
+    lbAddressRequest: 'spec.loadBalancerIP',
+    note: 'BGP control plane v1 only: CiliumBGPPeeringPolicy (cilium.io/v2alpha1, exportPodCIDR, serviceSelector honouring externalTrafficPolicy Local); routingMode and kubeProxyReplacement=true exist from 1.14; LB-IPAM pool with spec.cidrs, fixed address by spec.loadBalancerIP',
+  },
+  {
+    since: '1.15',
+    agentCli: 'cilium-dbg',
+    bgpApis: ['peering-policy'],
+    defaultBgpApi: 'peering-policy',
+    lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
+    lbAddressRequest: 'spec.loadBalancerIP',
+    note: 'CiliumLoadBalancerIPPool spec.blocks replaces spec.cidrs (kept as a deprecated alias); the agent\'s debug CLI is renamed cilium-dbg',
   },
   {
     since: '1.16',
+    agentCli: 'cilium-dbg',
     bgpApis: ['peering-policy', 'bgpv2-v2alpha1'],
     defaultBgpApi: 'bgpv2-v2alpha1',
-    note: 'BGPv2 arrives: CiliumBGPClusterConfig, CiliumBGPPeerConfig, CiliumBGPAdvertisement in cilium.io/v2alpha1',
+    lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
+    lbAddressRequest: 'lbipam.cilium.io/ips',
+    note: 'BGPv2 arrives: CiliumBGPClusterConfig, CiliumBGPPeerConfig, CiliumBGPAdvertisement (PodCIDR, Service LoadBalancerIP) in cilium.io/v2alpha1; spec.cidrs removed from the pool; the lbipam.cilium.io/ips annotation',
   },
   {
     since: '1.18',
+    agentCli: 'cilium-dbg',
     bgpApis: ['peering-policy', 'bgpv2-v2alpha1', 'bgpv2-v2'],
     defaultBgpApi: 'bgpv2-v2',
-    note: 'BGPv2 promoted to cilium.io/v2 (v2alpha1 still served, deprecated); CiliumBGPPeeringPolicy deprecated',
+    lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
+    lbAddressRequest: 'lbipam.cilium.io/ips',
+    note: 'BGPv2 promoted to cilium.io/v2 (v2alpha1 still served, deprecated); CiliumBGPPeeringPolicy deprecated; CiliumLoadBalancerIPPool in cilium.io/v2',
   },
   {
     since: '1.19',
+    agentCli: 'cilium-dbg',
     bgpApis: ['bgpv2-v2alpha1', 'bgpv2-v2'],
     defaultBgpApi: 'bgpv2-v2',
+    lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
+    lbAddressRequest: 'lbipam.cilium.io/ips',
     note: 'CiliumBGPPeeringPolicy removed',
   },
 ];
+
+/** The agent container's debug CLI for a Cilium version (its line's agentCli; the newest line's if unparsable). */
+export function ciliumAgentCli(version: string): CiliumLine['agentCli'] {
+  const v = parseVersion(version);
+  return (v ? rowFor(CILIUM_LINES, v) : undefined)?.agentCli ?? CILIUM_LINES.at(-1)!.agentCli;
+}

@@ -2,7 +2,7 @@
 // the routes it should, breaks the pod pairs it should, and leaves nothing broken once healed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lab, labNamespaces, twinUnavailable } from './support.ts';
+import { lab, labNamespaces, topologyFile, twinUnavailable } from './support.ts';
 import type { FaultReport } from '../../lab/faults/run.ts';
 
 const skip = twinUnavailable();
@@ -35,4 +35,29 @@ describe('faults', { skip }, () => {
       assert.deepEqual(f.afterRecovery.filter((a) => !a.ok), []);
     });
   }
+});
+
+// Without bgp.timers the daemons negotiate their defaults: the router-router sessions a peering cut
+// breaks are between two BIRDs (hold time 240 s), not Cilium's 90 s. The bound must come from
+// what both BIRDs report for those sessions, and the report must say so. Takes about 5 minutes.
+describe('fault bounds from the sessions themselves', { skip }, () => {
+  it('peering-down without bgp.timers: bounded by BIRD\'s negotiated 240 s on router-dc1 -> router-dc2', () => {
+    const file = topologyFile((t) => { delete t.bgp; });
+    const r = lab(['e2e', '--plain', '--json', '--fault', 'peering-down', '-t', file], 600_000);
+    const report = JSON.parse(r.stdout) as { runId: string; fault: FaultReport };
+    assert.deepEqual(labNamespaces(report.runId), []);
+    const f = report.fault;
+    const dump = JSON.stringify({ ...f, afterRecovery: undefined }, null, 2);
+    assert.equal(f.holdTimeS, 240, dump);
+    assert.deepEqual(f.boundedBy, ['router-dc1 -> router-dc2'], dump);
+    assert.deepEqual(f.sessions.map((b) => [b.session, b.holdTimeS, b.source, [...b.reportedBy].sort()]), [
+      ['router-dc1 -> router-dc2', 240, 'negotiated', ['BIRD on router-dc1', 'BIRD on router-dc2']],
+    ], dump);
+    // Negative control on the old bound: detection came after Cilium's 90 s, so 90 s would have failed it.
+    assert.ok(f.detectMs !== undefined && f.detectMs > 90_000 + 5_000, dump);
+    // Hold 240 s, keepalive 80 s: noticed 160-240 s after the cut, depending on the last keepalive.
+    assert.ok(f.detectMs <= 240_000 + 1500 && f.detectMs >= 160_000 - 1500, dump);
+    assert.equal(f.withinHold, true, dump);
+    assert.ok(f.withdrawn.some((w) => w.router === 'router-dc2' && w.prefixes.includes('10.244.0.0/24')), dump);
+  });
 });

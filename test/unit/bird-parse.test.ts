@@ -53,7 +53,7 @@ test('negative controls: bird -p rejects a broken bird.conf', () => {
   const good = renderBird(m, m.datacentres[0]!);
   const broken: [string, string][] = [
     ['a misspelt keyword', good.replace('neighbor 172.16.0.2', 'neighbour 172.16.0.2')],
-    ['an undefined set name', good.replace('net ~ POD_CIDRS;', 'net ~ POD_CIDR;')],
+    ['an undefined set name', good.replace('net ~ POD_CIDRS ', 'net ~ POD_CIDR ')],
     ['a hold time BGP forbids', good.replace('hold time 9;', 'hold time 2;')],
     ['a missing semicolon', good.replace('router id 10.0.0.1;', 'router id 10.0.0.1')],
   ];

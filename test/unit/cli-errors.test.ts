@@ -11,7 +11,7 @@ import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import { runLab } from './support/cli.ts';
 import { fixturesDir } from './support/paths.ts';
-import { RULE_CASES } from './support/rule-cases.ts';
+import { BAD_FILE_CASES, RULE_CASES } from './support/rule-cases.ts';
 import { fixtureText, loadFixture } from './support/topologies.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'lab-cli-'));
@@ -41,6 +41,22 @@ async function expectBadInput(name: string, topologyText: string, extraArgs: str
   assert.equal(existsSync(out), false, `${name}: ${out} was created`);
 }
 
+/** Bad files: as expectBadInput, and the message comes once, with no stack trace. */
+async function expectBadFile(name: string, content: string | Buffer, args: (file: string, dir: string) => string[], fieldPattern: string, problem: string, created: (dir: string) => string): Promise<void> {
+  const dir = mkdtempSync(path.join(root, 'file-'));
+  const file = path.join(dir, 'topology.yaml');
+  writeFileSync(file, content);
+  const r = await runLab(args(file, dir));
+  const field = fieldPattern.replace('{file}', file);
+  assert.equal(r.code, 2, `${name}: exit code (stderr: ${r.stderr.slice(0, 2000)})`);
+  assert.ok(r.stderr.includes(field), `${name}: stderr names ${field}:\n${r.stderr}`);
+  assert.equal(r.stderr.split(problem).length - 1, 1, `${name}: stderr says "${problem}" exactly once:\n${r.stderr}`);
+  assert.equal(r.stderr.match(/\n {4}fix: \S/g)?.length, 1, `${name}: one issue, one fix:\n${r.stderr}`);
+  assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+\)?\n|Error: |node:internal/, `${name}: no stack trace`);
+  assert.ok(r.stderr.length < 2000, `${name}: a short message (${r.stderr.length} chars)`);
+  assert.equal(existsSync(created(dir)), false, `${name}: ${created(dir)} was created`);
+}
+
 describe('lab render refuses bad input', { concurrency: true }, () => {
   for (const name of CLI_CASES) {
     const c = RULE_CASES.find((x) => x.name === name);
@@ -56,11 +72,41 @@ describe('lab render refuses bad input', { concurrency: true }, () => {
   });
   test('a YAML duplicate key, named by file and line', async () => {
     const text = fixtureText('three-dc').replace('  nodeMaskSize: 24\n', '  nodeMaskSize: 24\n  nodeMaskSize: 25\n');
-    await expectBadInput('duplicate key', text, [], '{file}:10', 'Map keys must be unique');
+    await expectBadInput('duplicate key', text, [], '{file}:10:3', 'Map keys must be unique');
   });
   test('a misspelt key in an example file', async () => {
     const text = readFileSync(path.join(fixturesDir, 'invalid', 'unknown-key.yaml'), 'utf8');
     await expectBadInput('unknown-key.yaml', text, [], 'datacentres[0].nodes[0].lables', 'unknown key');
+  });
+});
+
+describe('bad files: exit 2, one clear message, nothing created', { concurrency: true }, () => {
+  for (const c of BAD_FILE_CASES) {
+    test(`lab render: ${c.name}`, async () => {
+      await expectBadFile(c.name, c.content(), (file, dir) => ['render', '-t', file, '-o', path.join(dir, 'out')], c.field, c.problem, (dir) => path.join(dir, 'out'));
+    });
+  }
+  // e2e and up read the topology the same way, before any preflight: no artifacts, no run folder.
+  for (const command of ['e2e', 'up', 'diagram']) {
+    const c = BAD_FILE_CASES[0]!;
+    test(`lab ${command}: ${c.name}`, async () => {
+      const args = command === 'diagram' ? (f: string, d: string) => ['diagram', '-t', f, '-o', path.join(d, 'out.svg')] : (f: string, d: string) => [command, '-t', f, '--artifacts', path.join(d, 'out')];
+      await expectBadFile(c.name, c.content(), args, c.field, c.problem, (dir) => path.join(dir, command === 'diagram' ? 'out.svg' : 'out'));
+    });
+  }
+  test('a topology that is a device, not a file', async () => {
+    const r = await runLab(['render', '-t', '/dev/zero', '-o', path.join(root, 'never')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--topology: cannot read \/dev\/zero: not a regular file/);
+    assert.equal(existsSync(path.join(root, 'never')), false);
+  });
+  test('negative control: the same checks pass a valid file through (exit 0, output written)', async () => {
+    const dir = mkdtempSync(path.join(root, 'file-ok-'));
+    const file = path.join(dir, 'topology.yaml');
+    writeFileSync(file, fixtureText('three-dc'));
+    const r = await runLab(['render', '-t', file, '-o', path.join(dir, 'out')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(existsSync(path.join(dir, 'out')), true);
   });
 });
 

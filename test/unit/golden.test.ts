@@ -20,7 +20,19 @@ const CASES: { name: string; what: string; topology: () => Topology; opts?: Reso
     topology: referenceTopology,
     opts: { ciliumVersion: '1.15.x', talosVersion: '1.11.6' },
   },
+  // LoadBalancer per API line: 1.14 (pool spec.cidrs, spec.loadBalancerIP), 1.17 (BGPv2 v2alpha1 Service advertisement, lbipam annotation).
+  { name: 'reference-cilium-1.14', what: '--cilium-version 1.14.0: LB-IPAM pool with spec.cidrs, spec.loadBalancerIP', topology: referenceTopology, opts: { ciliumVersion: '1.14.0' } },
+  { name: 'reference-cilium-1.17', what: '--cilium-version 1.17.x: BGPv2 v2alpha1 with a Service advertisement, lbipam.cilium.io/ips', topology: referenceTopology, opts: { ciliumVersion: '1.17.x' } },
+  { name: 'lb-cluster-dsr', what: 'two backends on one LAN, policy Cluster, loadBalancer.mode dsr, a fixed address', topology: lbClusterDsr },
 ];
+
+function lbClusterDsr(): Topology {
+  const t = referenceTopology();
+  t.datacentres[1]!.nodes.push({ name: 'worker-2', role: 'worker' });
+  t.loadBalancer = { pool: '10.250.0.0/28', mode: 'dsr' };
+  t.services = [{ name: 'web', port: 80, trafficPolicy: 'Cluster', backends: ['worker-1', 'worker-2'], address: '10.250.0.5' }];
+  return t;
+}
 
 for (const c of CASES) {
   test(`golden ${c.name}: ${c.what}`, () => {

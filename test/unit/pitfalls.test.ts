@@ -12,7 +12,7 @@ const apply = (name: string) => pitfall(name)!.apply(referenceTopology(), {});
 const changed = (files: Map<string, string>) => [...files.keys()].filter((k) => files.get(k) !== clean.get(k)).sort();
 
 test('every pitfall names its mistake, its fix and what it breaks', () => {
-  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'masq-invalid']);
+  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid']);
   for (const p of PITFALLS) assert.ok(p.mistake.length > 20 && p.fix.length > 10, p.name);
 });
 
@@ -50,4 +50,25 @@ test('masq-invalid removes masq_allow_invalid from the wan zone only', () => {
   assert.deepEqual(changed(r.files), [routerPath('dc1', 'firewall'), routerPath('dc2', 'firewall')]);
   assert.doesNotMatch(r.files.get(routerPath('dc1', 'firewall'))!, /masq_allow_invalid/);
   assert.match(r.files.get(routerPath('dc1', 'firewall'))!, /option masq '1'/);
+});
+
+test('etp-cluster-snat turns every Service to policy Cluster in snat mode and changes only the LoadBalancer resources', () => {
+  const r = apply('etp-cluster-snat');
+  assert.deepEqual(changed(r.files), [CLUSTER_FILES.loadBalancer]);
+  assert.match(r.files.get(CLUSTER_FILES.loadBalancer)!, /externalTrafficPolicy: Cluster/);
+  assert.doesNotMatch(clean.get(CLUSTER_FILES.loadBalancer)!, /externalTrafficPolicy: Cluster/, 'the reference itself is Local');
+  assert.equal(r.model.loadBalancer?.mode, 'snat');
+  const none = referenceTopology();
+  delete none.services;
+  assert.throws(() => pitfall('etp-cluster-snat')!.apply(none, {}), /--pitfall: etp-cluster-snat needs a LoadBalancer Service/);
+});
+
+test('lb-import-filter narrows every router\'s import from nodes to the pod CIDRs and nothing else', () => {
+  const r = apply('lb-import-filter');
+  assert.deepEqual(changed(r.files), [routerPath('dc1', 'bird.conf'), routerPath('dc2', 'bird.conf')]);
+  for (const dc of ['dc1', 'dc2']) {
+    assert.match(clean.get(routerPath(dc, 'bird.conf'))!, /import where net ~ POD_CIDRS \|\| net ~ LB_POOL;/);
+    assert.match(r.files.get(routerPath(dc, 'bird.conf'))!, /import where net ~ POD_CIDRS;/);
+    assert.doesNotMatch(r.files.get(routerPath(dc, 'bird.conf'))!, /net ~ LB_POOL/);
+  }
 });

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { ciliumBgpDocs } from '../../lab/render/cilium-bgp.ts';
 import { ciliumValues } from '../../lab/render/cilium-values.ts';
 import { nodeLabelDocs } from '../../lab/render/node-labels.ts';
+import { KUBEPRISM_PORT, talosPatchDocs } from '../../lab/render/talos-patch.ts';
+import { TALOS_LINES } from '../../lab/versions/talos.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import { loadFixture, referenceWithoutTimers } from './support/topologies.ts';
@@ -40,9 +42,12 @@ test('BGPv2: plain peer address, PodCIDR advertisement picked by label, timers o
   assert.equal(peer.peerAddress, '10.0.0.1');
   const peerConfig = docs.find((d) => d['kind'] === 'CiliumBGPPeerConfig')!;
   assert.equal(peer.peerConfigRef.name, peerConfig['metadata'].name);
-  const advert = docs.find((d) => d['kind'] === 'CiliumBGPAdvertisement')!;
-  assert.deepEqual(peerConfig['spec'].families[0].advertisements.matchLabels, advert['metadata'].labels);
+  const adverts = docs.filter((d) => d['kind'] === 'CiliumBGPAdvertisement');
+  const advert = adverts[0]!;
+  // The reference has a LoadBalancer Service: the families select the PodCIDR and the Service advertisement.
+  assert.deepEqual(peerConfig['spec'].families[0].advertisements.matchExpressions, [{ key: 'advertise', operator: 'In', values: adverts.map((a) => a['metadata'].labels.advertise) }]);
   assert.deepEqual(advert['spec'].advertisements, [{ advertisementType: 'PodCIDR' }]);
+  assert.deepEqual(adverts[1]!['spec'].advertisements[0].service, { addresses: ['LoadBalancerIP'] });
   assert.deepEqual(peerConfig['spec'].timers, { connectRetryTimeSeconds: 5, holdTimeSeconds: 9, keepAliveTimeSeconds: 3 });
   const defaults = ciliumBgpDocs(resolveTopology(referenceWithoutTimers())) as Doc[];
   assert.equal(defaults.find((d) => d['kind'] === 'CiliumBGPPeerConfig')!['spec'].timers, undefined);
@@ -57,4 +62,17 @@ test('Helm values: native routing over the pod CIDR, no masquerade, BGP control 
   assert.deepEqual(v['bgpControlPlane'], { enabled: true });
   assert.equal(v['kubeProxyReplacement'], true);
   assert.equal(v['k8sServicePort'], 7445);
+});
+
+test('Cilium reaches the API server through KubePrism on localhost:7445, and every Talos line serves it there', () => {
+  const v = ciliumValues(resolveTopology(referenceTopology())) as Doc;
+  assert.deepEqual([v['k8sServiceHost'], v['k8sServicePort']], ['localhost', KUBEPRISM_PORT]);
+  for (const line of TALOS_LINES) {
+    const common = talosPatchDocs(resolveTopology(referenceTopology(), { talosVersion: `${line.since}.0` })).common as Doc[];
+    const fromPatch = common.find((d) => d['machine']?.features?.kubePrism)?.['machine'].features.kubePrism;
+    // On by default from 1.6 (contract.go KubePrismEnabled); 1.5 only with the patch.
+    if (line.kubePrismByDefault) assert.equal(fromPatch, undefined, line.since);
+    else assert.deepEqual(fromPatch, { enabled: true, port: KUBEPRISM_PORT }, line.since);
+  }
+  assert.ok(TALOS_LINES.some((l) => !l.kubePrismByDefault), 'negative control: the oldest line needs the patch');
 });

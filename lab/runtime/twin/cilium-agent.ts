@@ -3,6 +3,7 @@
 // The twin runs GoBGP from this; users' own manifests (`--cilium-bgp FILE`) go through here too.
 import { parseAllDocuments } from 'yaml';
 import { InputError, type InputIssue } from '../../topology/errors.ts';
+import type { ServiceIntent } from './lb-services.ts';
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -86,7 +87,12 @@ function timersOf(t: Record<string, unknown> | undefined): Omit<PeerIntent, 'add
   return out;
 }
 
-function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent): void {
+/** Cilium announces a LoadBalancer address from a node if policy Cluster, or Local with a ready backend there. */
+function serviceRoutes(services: ServiceIntent[], selected: (s: ServiceIntent) => boolean, node: string): string[] {
+  return services.filter((s) => s.address !== undefined && selected(s) && (s.policy === 'Cluster' || s.backends.some((b) => b.node === node))).map((s) => `${s.address}/32`);
+}
+
+function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent, services: ServiceIntent[]): void {
   const routers = (policy.spec?.['virtualRouters'] ?? []) as Record<string, unknown>[];
   const vr = routers[0];
   if (!vr) return;
@@ -96,9 +102,12 @@ function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent):
     intent.peers.push({ address: String(n['peerAddress'] ?? '').replace(/\/32$/, ''), asn: num(n['peerASN']) ?? 0, ...timersOf(n) });
   }
   if (vr['exportPodCIDR'] === true) intent.advertise.push(podCIDR);
+  // serviceSelector: the LoadBalancer ingress IPs of the Services it selects (none without one).
+  const svcSel = vr['serviceSelector'] as LabelSelector | undefined;
+  if (svcSel) intent.advertise.push(...serviceRoutes(services, (s) => selects(svcSel, s.labels), intent.node));
 }
 
-function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBgpIntent): void {
+function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBgpIntent, services: ServiceIntent[]): void {
   const instances = (cc.spec?.['bgpInstances'] ?? []) as Record<string, unknown>[];
   const inst = instances[0];
   if (!inst) return;
@@ -119,6 +128,12 @@ function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBg
       for (const ad of ads) {
         for (const a of (ad.spec?.['advertisements'] ?? []) as Record<string, unknown>[]) {
           if (a['advertisementType'] === 'PodCIDR') advertise.add(podCIDR);
+          const addresses = ((a['service'] as { addresses?: string[] } | undefined)?.addresses ?? []);
+          const svcSel = a['selector'] as LabelSelector | undefined;
+          // A Service advertisement without a selector selects no Service.
+          if (a['advertisementType'] === 'Service' && addresses.includes('LoadBalancerIP') && svcSel) {
+            for (const r of serviceRoutes(services, (s) => selects(svcSel, s.labels), intent.node)) advertise.add(r);
+          }
         }
       }
     }
@@ -127,7 +142,7 @@ function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBg
 }
 
 /** The BGP a node runs, as the Cilium agent would derive it from the resources and the node's labels. */
-export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<string, string>; podCIDR: string }): NodeBgpIntent {
+export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<string, string>; podCIDR: string }, services: ServiceIntent[] = []): NodeBgpIntent {
   const intent: NodeBgpIntent = { node: node.name, peers: [], advertise: [], notes: [] };
   const pick = (kind: string) => docs.filter((d) => d.kind === kind && selects(d.spec?.['nodeSelector'] as LabelSelector | undefined, node.labels));
   const policies = pick('CiliumBGPPeeringPolicy');
@@ -146,8 +161,8 @@ export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<str
   }
   const one = chosen[0]!;
   intent.notes.push(`selected by ${one.kind}/${one.metadata?.name}`);
-  if (one.kind === 'CiliumBGPPeeringPolicy') fromPeeringPolicy(one, node.podCIDR, intent);
-  else fromClusterConfig(one, docs, node.podCIDR, intent);
+  if (one.kind === 'CiliumBGPPeeringPolicy') fromPeeringPolicy(one, node.podCIDR, intent, services);
+  else fromClusterConfig(one, docs, node.podCIDR, intent, services);
   return intent;
 }
 

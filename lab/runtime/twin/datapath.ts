@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import * as ip from '../../topology/cidr.ts';
 import { allNodes, type LabModel, type NodeModel } from '../../topology/model.ts';
 import { podOf } from '../../topology/pods.ts';
+import type { ServiceIntent } from './lb-services.ts';
 
 export const VXLAN_PORT = 8472;
 export const VXLAN_DEV = 'cilium_vxlan';
@@ -16,6 +17,8 @@ export interface DatapathSettings {
   masquerade: boolean;
   autoDirectNodeRoutes: boolean;
   nativeRoutingCidr: string | undefined;
+  /** loadBalancer.mode: snat (Cilium's default), dsr or hybrid (DSR for TCP, SNAT for UDP). */
+  lbMode: 'snat' | 'dsr' | 'hybrid';
 }
 
 export function datapathSettings(valuesText: string): DatapathSettings {
@@ -26,7 +29,13 @@ export function datapathSettings(valuesText: string): DatapathSettings {
     masquerade: v['enableIPv4Masquerade'] !== false, // Cilium's default is on
     autoDirectNodeRoutes: v['autoDirectNodeRoutes'] === true,
     nativeRoutingCidr: typeof v['ipv4NativeRoutingCIDR'] === 'string' ? v['ipv4NativeRoutingCIDR'] : undefined,
+    lbMode: lbModeOf(v['loadBalancer']),
   };
+}
+
+function lbModeOf(lb: unknown): DatapathSettings['lbMode'] {
+  const mode = typeof lb === 'object' && lb !== null ? (lb as Record<string, unknown>)['mode'] : undefined;
+  return mode === 'dsr' || mode === 'hybrid' ? mode : 'snat';
 }
 
 function vxlanMac(index: number): string {
@@ -74,4 +83,71 @@ export function nodeDatapath(m: LabModel, node: NodeModel, s: DatapathSettings):
     ].join('\n');
   }
   return out;
+}
+
+/** DSCP carrying a service's identity from the receiving node to the backend's node in DSR mode. */
+export const DSR_DSCP_BASE = 40;
+const DSR_MARK_BASE = 0x1000;
+
+/**
+ * Cilium's service load balancer for LoadBalancer addresses, with nftables in the node's namespace:
+ * DNAT to a backend (policy Local: the node's own one only; Cluster: any). A backend on another node
+ * is reached in snat mode with the node's own address as source (replies come back through it), in
+ * dsr/hybrid mode (TCP) with the client's: the receiving node rewrites the destination statelessly
+ * (notrack, the backend picked by a hash of the client's address and port, so a flow stays on one
+ * backend) and marks the service in the DSCP field, as Cilium carries it in an IP option; the
+ * backend's node turns the packet back into one for the service address, DNATs it to its pod, and
+ * its conntrack answers the client directly with the service address as source.
+ */
+export function serviceNft(node: { name: string; address: string }, services: ServiceIntent[], mode: DatapathSettings['lbMode']): string | undefined {
+  const dsr = mode !== 'snat';
+  const raw: string[] = [];
+  const hops: string[] = [];
+  const dnat: string[] = [];
+  const snat: string[] = [];
+  const drop: string[] = [];
+  services.forEach((s, i) => {
+    if (!s.address || s.port === 0) return;
+    const match = `ip daddr ${s.address} tcp dport ${s.port}`;
+    const local = s.backends.find((b) => b.node === node.name);
+    const candidates = s.policy === 'Local' ? (local ? [local] : []) : s.backends;
+    // DSCP has 6 bits: codes 40..63 leave room for 24 services in DSR mode.
+    if (dsr && DSR_DSCP_BASE + i > 63) throw new Error(`the twin's DSR emulation marks services in the DSCP field and has codes for ${64 - DSR_DSCP_BASE} services; ${s.name} is number ${i + 1}`);
+    const dscp = DSR_DSCP_BASE + i;
+    const mark = `0x${(DSR_MARK_BASE + i).toString(16)}`;
+    if (dsr && local) {
+      // Backend side of DSR: a packet for our backend marked with this service came from a node
+      // that load-balanced it; make it the client's packet to the service address again.
+      raw.push(`iifname != "lxc*" ip dscp ${dscp} ip daddr ${local.address} tcp dport ${s.targetPort} ip daddr set ${s.address} tcp dport set ${s.port} meta mark set ${mark} accept`);
+      dnat.push(`meta mark ${mark} ${match} dnat to ${local.address}:${s.targetPort}`);
+    }
+    if (candidates.length === 0) {
+      drop.push(`${match} counter drop comment "${s.name}: no local backend (externalTrafficPolicy Local)"`);
+      return;
+    }
+    if (dsr && candidates.some((b) => b !== local)) {
+      const entries = candidates.flatMap((b, k) => (b === local ? [] : [`${k} : jump lb_dsr_${i}_${k}`]));
+      raw.push(`${match} jhash ip saddr . tcp sport mod ${candidates.length} vmap { ${entries.join(', ')} }`);
+      candidates.forEach((b, k) => {
+        if (b !== local) hops.push(`chain lb_dsr_${i}_${k} {`, `\tip daddr set ${b.address} ip dscp set ${dscp} notrack comment "${s.name}: DSR to ${b.pod}"`, '}');
+      });
+      if (local) dnat.push(`${match} dnat to ${local.address}:${s.targetPort}`);
+      return;
+    }
+    dnat.push(candidates.length === 1 ? `${match} dnat to ${candidates[0]!.address}:${s.targetPort}`
+      : `${match} dnat ip to numgen random mod ${candidates.length} map { ${candidates.map((b, k) => `${k} : ${b.address} . ${s.targetPort}`).join(', ')} }`);
+    if (!dsr && candidates.some((b) => b !== local)) snat.push(`ct original ip daddr ${s.address} oifname != "lxc*" snat to ${node.address} comment "${s.name}: snat to a backend on another node"`);
+  });
+  if (raw.length + dnat.length + drop.length === 0) return undefined;
+  const chain = (name: string, hook: string, rules: string[]) => [`\tchain ${name} {`, `\t\ttype ${hook}; policy accept;`, ...rules.map((r) => `\t\t${r}`), '\t}'];
+  return [
+    'table ip cilium_lb {',
+    ...chain('lb_raw', 'filter hook prerouting priority raw', raw),
+    ...hops.map((l) => `\t${l}`),
+    ...chain('lb_dnat', 'nat hook prerouting priority dstnat', dnat),
+    ...chain('lb_snat', 'nat hook postrouting priority srcnat', snat),
+    ...chain('lb_no_backend', 'filter hook forward priority filter', drop),
+    '}',
+    '',
+  ].join('\n');
 }

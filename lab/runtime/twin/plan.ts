@@ -4,6 +4,7 @@
 import * as ip from '../../topology/cidr.ts';
 import type { LabModel } from '../../topology/model.ts';
 import { podOf, type PodPlan } from '../../topology/pods.ts';
+import { backendPods } from '../../topology/services.ts';
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { option, parseUci } from '../../render/uci.ts';
 import type { Machine } from '../lab.ts';
@@ -22,6 +23,17 @@ export interface VethPlan {
   name: string;
   peerNs: string;
   peerName: string;
+  /** Fixed MACs, so every neighbour entry is known before anything exists (see staticNeighbours). */
+  mac: string;
+  peerMac: string;
+}
+
+/** One IP endpoint on an L2 segment: who owns the address, on which device, behind which MAC. */
+interface L2Endpoint {
+  ns: string;
+  dev: string;
+  ip: string;
+  mac: string;
 }
 
 export interface TwinPlan {
@@ -50,12 +62,27 @@ export function routerInterfaces(networkText: string): Record<string, RouterIfac
   return out;
 }
 
-export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string, string>): TwinPlan {
+/** Locally administered MACs (02:6e:72 = "nr"), numbered in plan order: unique within a run. */
+function macOf(n: number): string {
+  const hex = (v: number) => (v & 255).toString(16).padStart(2, '0');
+  return `02:6e:72:${hex(n >> 16)}:${hex(n >> 8)}:${hex(n)}`;
+}
+
+export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string, string>, opts: { ipv6LinkLocal?: boolean } = {}): TwinPlan {
   const ns = (machine: string) => nsName(runId, machine);
   const namespaces: NsPlan[] = [];
   const veths: VethPlan[] = [];
   const pods: PodPlan[] = [];
   const segments: TwinPlan['segments'] = {};
+  const l2 = new Map<string, L2Endpoint[]>();
+  let macs = 0;
+  const nextMac = () => macOf(++macs);
+  const onSegment = (segment: string, e: L2Endpoint) => l2.set(segment, [...(l2.get(segment) ?? []), e]);
+  const veth = (v: Omit<VethPlan, 'mac' | 'peerMac'>): VethPlan => {
+    const full = { ...v, mac: nextMac(), peerMac: nextMac() };
+    veths.push(full);
+    return full;
+  };
   const sw = (name: string) => {
     const plan: NsPlan = { ns: ns(`sw-${name}`), machine: undefined, batch: ['link add br0 type bridge', 'link set br0 up'], forwarding: false };
     namespaces.push(plan);
@@ -63,20 +90,22 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     return plan;
   };
   /** Plugs `dev` of a machine namespace into a switch as port pN. */
-  const plug = (s: NsPlan, machineNs: string, dev: string) => {
+  const plug = (s: NsPlan, machineNs: string, dev: string): VethPlan => {
     const port = `p${s.batch.filter((l) => l.endsWith(' master br0')).length}`;
-    veths.push({ ns: machineNs, name: dev, peerNs: s.ns, peerName: port });
     s.batch.push(`link set ${port} master br0`, `link set ${port} up`);
+    return veth({ ns: machineNs, name: dev, peerNs: s.ns, peerName: port });
   };
 
+  const internetBridgeMac = nextMac();
   const internet: NsPlan = {
     ns: ns('internet'),
     machine: { name: 'internet', kind: 'internet', address: m.internet.server },
-    batch: ['link add br0 type bridge', `addr add ${m.internet.gateway}/${m.internet.wanPrefix} dev br0`, 'link set br0 up',
+    batch: [`link add br0 address ${internetBridgeMac} type bridge`, `addr add ${m.internet.gateway}/${m.internet.wanPrefix} dev br0`, 'link set br0 up',
       `addr add ${m.internet.server}/32 dev lo`],
     forwarding: true,
   };
   namespaces.push(internet);
+  onSegment('wan', { ns: internet.ns, dev: 'br0', ip: m.internet.gateway, mac: internetBridgeMac });
   const peering = sw('peering');
 
   for (const dc of m.datacentres) {
@@ -85,11 +114,12 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     const lanIf = ifs['lan'];
     const peerIf = ifs['peering'];
     if (!lanIf || !peerIf) throw new Error(`router ${dc.router.name}: the rendered network file has no static lan or peering interface`);
+    const lanBridgeMac = nextMac();
     const router: NsPlan = {
       ns: ns(dc.router.name),
       machine: { name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address },
       batch: [
-        `link add ${LAN_BRIDGE} type bridge`, `link set ${ROUTER_PORTS.lan} master ${LAN_BRIDGE}`, `link set ${ROUTER_PORTS.lan} up`,
+        `link add ${LAN_BRIDGE} address ${lanBridgeMac} type bridge`, `link set ${ROUTER_PORTS.lan} master ${LAN_BRIDGE}`, `link set ${ROUTER_PORTS.lan} up`,
         `addr add ${lanIf.address}/${lanIf.prefix} dev ${lanIf.device}`, `link set ${lanIf.device} up`,
         `addr add ${peerIf.address}/${peerIf.prefix} dev ${peerIf.device}`, `link set ${peerIf.device} up`,
         `addr add ${dc.router.wanAddress}/${m.internet.wanPrefix} dev ${ROUTER_PORTS.wan}`, `link set ${ROUTER_PORTS.wan} up`,
@@ -99,8 +129,12 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     };
     namespaces.push(router);
     plug(lan, router.ns, ROUTER_PORTS.lan);
-    plug(peering, router.ns, ROUTER_PORTS.peering);
-    veths.push({ ns: router.ns, name: ROUTER_PORTS.wan, peerNs: internet.ns, peerName: `w${dc.index}` });
+    if (lanIf.device !== LAN_BRIDGE) throw new Error(`router ${dc.router.name}: the rendered lan interface is on ${lanIf.device}, not ${LAN_BRIDGE}`);
+    onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: lanIf.address, mac: lanBridgeMac });
+    const peeringPort = plug(peering, router.ns, ROUTER_PORTS.peering);
+    onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: peerIf.address, mac: peeringPort.mac });
+    const wan = veth({ ns: router.ns, name: ROUTER_PORTS.wan, peerNs: internet.ns, peerName: `w${dc.index}` });
+    onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: dc.router.wanAddress, mac: wan.mac });
     internet.batch.push(`link set w${dc.index} master br0`, `link set w${dc.index} up`);
 
     // The internet knows the lab's prefixes, as an upstream told about them would: masqueraded
@@ -118,7 +152,9 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
         forwarding: false,
       };
       namespaces.push(zoneHost);
-      veths.push({ ns: router.ns, name: extraZonePort(i), peerNs: zoneHost.ns, peerName: 'eth0' });
+      const zoneLink = veth({ ns: router.ns, name: extraZonePort(i), peerNs: zoneHost.ns, peerName: 'eth0' });
+      onSegment(`zone-${name}`, { ns: router.ns, dev: extraZonePort(i), ip: zoneIf.address, mac: zoneLink.mac });
+      onSegment(`zone-${name}`, { ns: zoneHost.ns, dev: 'eth0', ip: z.hostAddress, mac: zoneLink.peerMac });
     });
 
     const host = (name: string, address: string, kind: Machine['kind']): NsPlan => {
@@ -129,7 +165,8 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
         forwarding: kind === 'node',
       };
       namespaces.push(plan);
-      plug(lan, plan.ns, 'eth0');
+      const port = plug(lan, plan.ns, 'eth0');
+      onSegment(`lan-${dc.name}`, { ns: plan.ns, dev: 'eth0', ip: address, mac: port.mac });
       return plan;
     };
     host(dc.lanHost.name, dc.lanHost.address, 'lanhost');
@@ -146,12 +183,67 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
         forwarding: false,
       };
       namespaces.push(podNs);
-      veths.push({ ns: nodeNs.ns, name: 'lxc0', peerNs: podNs.ns, peerName: 'eth0' });
+      const podLink = veth({ ns: nodeNs.ns, name: 'lxc0', peerNs: podNs.ns, peerName: 'eth0' });
+      onSegment(`pod-${pod.name}`, { ns: nodeNs.ns, dev: 'lxc0', ip: pod.gateway, mac: podLink.mac });
+      onSegment(`pod-${pod.name}`, { ns: podNs.ns, dev: 'eth0', ip: pod.address, mac: podLink.peerMac });
+      // LoadBalancer backends on this node: pods like the probe pod, behind lxcb<i> (lab/topology/services.ts).
+      backendPods(m).filter((b) => b.node === node.name).forEach((b, i) => {
+        const dev = `lxcb${i}`;
+        nodeNs.batch.push(`link set ${dev} up`, `route add ${b.address}/32 dev ${dev} scope link`);
+        const backendNs: NsPlan = {
+          ns: ns(b.name),
+          machine: { name: b.name, kind: 'backend', dc: dc.name, node: node.name, service: b.service, address: b.address },
+          batch: [`addr add ${b.address}/32 dev eth0`, 'link set eth0 up', `route add ${b.gateway}/32 dev eth0 scope link`, `route add default via ${b.gateway} dev eth0`],
+          forwarding: false,
+        };
+        namespaces.push(backendNs);
+        const link = veth({ ns: nodeNs.ns, name: dev, peerNs: backendNs.ns, peerName: 'eth0' });
+        onSegment(`pod-${b.name}`, { ns: nodeNs.ns, dev, ip: b.gateway, mac: link.mac });
+        onSegment(`pod-${b.name}`, { ns: backendNs.ns, dev: 'eth0', ip: b.address, mac: link.peerMac });
+      });
     }
   }
-  // A switch needs its ports before it can enslave them; lo must be up for every local service.
-  for (const n of namespaces) n.batch.unshift('link set lo up');
+  const byNs = new Map(namespaces.map((n) => [n.ns, n]));
+  for (const line of staticNeighbours(l2)) byNs.get(line.ns)!.batch.push(line.command);
+  for (const n of namespaces) {
+    // No IPv6 link-local addresses: the lab speaks IPv4 only, and every link-local address costs
+    // duplicate address detection, router solicitations and MLD reports on every segment.
+    if (opts.ipv6LinkLocal === false) n.batch = withoutLinkLocal(n.batch);
+    // A switch needs its ports before it can enslave them; lo must be up for every local service.
+    n.batch.unshift('link set lo up');
+  }
   return { runId, namespaces, veths, pods, segments: { ...segments } };
+}
+
+/**
+ * Permanent neighbour (ARP) entries between every two addresses on one segment. The kernel keeps
+ * one neighbour table for all network namespaces and caps its garbage-collected entries at the root
+ * namespace's gc_thresh3 (1024 by default); past it, new entries fail ("neighbor table overflow")
+ * and packets to them are dropped. Entries added as NUD_PERMANENT are exempt from that count
+ * (neigh_add: exempt_from_gc = ndm_permanent; neigh_alloc skips the gc_entries check; torvalds/linux
+ * net/core/neighbour.c, since 4.19), so a lab of any size leaves the shared count where it was.
+ */
+export function staticNeighbours(l2: Map<string, L2Endpoint[]>): { ns: string; command: string }[] {
+  const out: { ns: string; command: string }[] = [];
+  for (const endpoints of l2.values()) {
+    for (const a of endpoints) {
+      for (const b of endpoints) {
+        if (a !== b && a.ip !== b.ip) out.push({ ns: a.ns, command: `neigh replace ${b.ip} lladdr ${b.mac} dev ${a.dev} nud permanent` });
+      }
+    }
+  }
+  return out;
+}
+
+/** Each device turned addrgenmode none just before it first comes up (the bridge ones included). */
+function withoutLinkLocal(batch: string[]): string[] {
+  const seen = new Set<string>(['lo']);
+  return batch.flatMap((line) => {
+    const dev = /^link set (\S+) up$/.exec(line)?.[1];
+    if (!dev || seen.has(dev)) return [line];
+    seen.add(dev);
+    return [`link set ${dev} addrgenmode none`, line];
+  });
 }
 
 export function machinesOf(plan: TwinPlan): Machine[] {

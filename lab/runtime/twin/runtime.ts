@@ -8,13 +8,15 @@ import type { RunContext, Runtime } from '../runtime.ts';
 import { destroyRun } from '../teardown.ts';
 import { installCommand, isRoot, missingTools, TWIN_TOOLS } from '../tools.ts';
 import { TwinLab } from './twin-lab.ts';
+import { checkHostLimits } from '../limits.ts';
 
-export function preflightTwin(): void {
+export function preflightTwin(model?: LabModel): void {
   const missing = missingTools(TWIN_TOOLS);
   if (missing.commands.length > 0) {
     throw new MissingToolError(`the twin needs ${missing.commands.join(', ')}, which this machine lacks`, `${installCommand(missing.packages)}   (or: sudo node bin/lab.mjs doctor --install)`);
   }
   if (!isRoot()) throw new MissingToolError('the twin creates network namespaces, which needs root', 'sudo npm start   (or sudo node bin/lab.mjs e2e)');
+  if (model) checkHostLimits(model); // processes, namespaces, neighbour entries, memory: exit 3 before anything exists
 }
 
 export interface TwinRuntimeOptions {
@@ -28,7 +30,7 @@ export function twinRuntime(o: TwinRuntimeOptions): Runtime {
   return {
     name: 'twin',
     preflight: () => {
-      preflightTwin();
+      preflightTwin(o.model);
       return Promise.resolve({ warnings: [] });
     },
     open: (ctx: RunContext) => {

@@ -1,26 +1,33 @@
 // The twin: the whole lab in network namespaces on this machine, with real BIRD 2, GoBGP, dnsmasq
 // and nftables, configured from the rendered files.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
-import { allNodes, type LabModel } from '../../topology/model.ts';
+import { allNodes, type LabModel, type NodeModel } from '../../topology/model.ts';
 import { parse } from 'yaml';
-import { run, until, waitForExit } from '../exec.ts';
+import { until, waitForExit } from '../exec.ts';
 import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
-import { DISCARD_PORT, WHOAMI_PORT } from '../lab.ts';
+import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
 import { parsePcap } from '../pcap.ts';
 import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './cilium-agent.ts';
-import { datapathSettings, nodeDatapath } from './datapath.ts';
+import { datapathSettings, nodeDatapath, serviceNft } from './datapath.ts';
+import { backendEchoArgv, routerSysctls, twinServices } from './lb-twin.ts';
+import type { ServiceIntent } from './lb-services.ts';
 import { dnsmasqArgs } from './dnsmasq.ts';
 import { fw4Ruleset } from './fw4.ts';
-import { addNamespace, findDaemon, inNs, ipBatch, startDaemon } from '../netns.ts';
+import { addNamespaces, findDaemon, inNs, sealRun } from '../netns.ts';
+// Short commands through long-lived shells: a fork of this process per command caps a large lab.
+import { ipBatch, run, startDaemon } from './shell-pool.ts';
+import { claimRun } from '../owner.ts';
+import { birdSocket, GOBGP_API } from './sockets.ts';
 import { destroyRun } from '../teardown.ts';
 import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
 import { pool } from '../../util/pool.ts';
+import { listensOn } from './listening.ts';
 
 export const TWIN_FIDELITY =
   'twin: real BIRD 2, GoBGP, dnsmasq and nftables in network namespaces; Cilium\'s routing and BGP behaviour reproduced with kernel routes, nft and GoBGP (the eBPF datapath is not run)';
@@ -32,7 +39,18 @@ export interface TwinOptions {
   runDir: string;
   /** The user's own Cilium BGP manifests instead of the rendered ones. */
   ciliumBgpText?: string;
+  /** Aborted on a signal: up() stops spawning so teardown sees everything there is. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
+}
+
+/**
+ * argv preceded, in the same process, by `ip route get TARGET`: a probe the source cannot route
+ * fails at once ("error: no route ...") instead of waiting out its timeout. Silent drops further
+ * on are bounded by the probes' own short timeouts (1-2 s: every hop is on this machine).
+ */
+function routedFirst(target: string, argv: string[]): string[] {
+  return ['sh', '-c', 'ip route get "$0" >/dev/null 2>&1 || { echo "error: no route to $0 from this machine" >&2; exit 2; }; exec "$@"', target, ...argv];
 }
 
 export class TwinLab implements Lab {
@@ -46,14 +64,23 @@ export class TwinLab implements Lab {
   private readonly pids = new Map<string, number>();
   /** Parsed up front: bad manifests are an input error before anything is created. */
   private readonly bgpDocs: ReturnType<typeof parseBgpManifests>;
+  /** LoadBalancer Services as Cilium reads them from the rendered cluster/load-balancer.yaml. */
+  readonly services: ServiceIntent[];
 
   constructor(readonly model: LabModel, readonly files: RenderedFiles, readonly opts: TwinOptions) {
     const networks = Object.fromEntries(model.datacentres.map((d) => [d.name, renderedText(files, routerPath(d.name, 'network'))]));
-    this.plan = twinPlan(model, opts.runId, networks);
+    this.plan = twinPlan(model, opts.runId, networks, { ipv6LinkLocal: !existsSync('/proc/sys/net/ipv6') });
     this.machineList = machinesOf(this.plan);
     for (const n of this.plan.namespaces) if (n.machine) this.nsOf.set(n.machine.name, n.ns);
     const bgpText = opts.ciliumBgpText ?? renderedText(files, CLUSTER_FILES.ciliumBgp);
     this.bgpDocs = parseBgpManifests(bgpText, opts.ciliumBgpText ? '--cilium-bgp' : CLUSTER_FILES.ciliumBgp);
+    this.services = twinServices(model, files);
+  }
+
+  /** How each node's BGP intent was derived, where it says more than "selected by". */
+  notes(): string[] {
+    return [...this.intents.flatMap((i) => i.notes.filter((n) => !n.startsWith('selected by')).map((n) => `${i.node}: ${n}`)),
+      ...this.services.flatMap((s) => s.notes.map((n) => `service ${s.name}: ${n}`))];
   }
 
   get artifacts(): string {
@@ -83,10 +110,25 @@ export class TwinLab implements Lab {
   /** Creates everything and starts every daemon; returns once each daemon answers. */
   async up(): Promise<void> {
     const log = this.opts.log ?? (() => undefined);
-    mkdirSync(this.opts.runDir, { recursive: true });
+    // Owner file and cgroup before anything exists; on a signal the run is sealed at once, so no
+    // spawn or namespace of it starts after teardown began enumerating (lab/runtime/cgroup.ts).
+    const claim = claimRun(this.opts.runId, this.opts.runDir);
+    if (claim.why) log(`no cgroup for this run (${claim.why}): teardown finds its processes by namespace`);
+    this.opts.signal?.throwIfAborted();
+    this.opts.signal?.addEventListener('abort', () => void sealRun(this.opts.runId), { once: true });
     for (const [rel, text] of this.files) writeFileSync(this.path('configs', rel), text);
-    await pool(this.plan.namespaces, 8, (n) => addNamespace(n.ns));
-    await pool(this.plan.veths, 8, (v) => ipBatch(v.ns, [`link add ${v.name} type veth peer name ${v.peerName} netns ${v.peerNs}`]));
+    let since = Date.now();
+    const phase = (what: string) => {
+      const now = Date.now();
+      log(`${what} (${now - since} ms)`);
+      since = now;
+    };
+    // One `ip -batch` for every namespace and one for every veth (each end created directly in its
+    // namespace, from inside a lab namespace): two processes instead of one per object.
+    await addNamespaces(this.plan.namespaces.map((n) => n.ns));
+    const vethLines = this.plan.veths.map((v) => `link add ${v.name} address ${v.mac} netns ${v.ns} type veth peer name ${v.peerName} address ${v.peerMac} netns ${v.peerNs}`);
+    await ipBatch(this.plan.namespaces[0]!.ns, vethLines);
+    phase(`${this.plan.namespaces.length} namespaces and ${vethLines.length} veths created`);
     const settings = datapathSettings(renderedText(this.files, CLUSTER_FILES.ciliumValues));
     const datapaths = new Map(allNodes(this.model).map((node) => [node.name, nodeDatapath(this.model, node, settings)]));
     await pool(this.plan.namespaces, 8, async (n) => {
@@ -96,13 +138,22 @@ export class TwinLab implements Lab {
       if (dp) await ipBatch(n.ns, dp.bridgeBatch, 'bridge');
       if (n.forwarding) await this.sh(n.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
       if (dp?.nft) await this.nft(n.ns, dp.nft, this.path('configs', 'nodes', `${n.machine!.name}.nft`));
+      const lb = n.machine?.kind === 'node' ? serviceNft(n.machine, this.services, settings.lbMode) : undefined;
+      if (lb) await this.nft(n.ns, lb, this.path('configs', 'nodes', `${n.machine!.name}.lb.nft`));
+      if (n.machine?.kind === 'router') for (const kv of routerSysctls(this.files, n.machine.dc ?? '')) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
     });
-    log('namespaces, links and addresses ready');
-    // Speakers first: GoBGP listens, so each router's first dial lands and sessions come up at once.
-    await this.startNodes();
-    await this.startRouters();
-    await this.startEchoServers();
-    log('daemons answering');
+    phase('links, addresses, routes and neighbours ready');
+    // Per datacentre, its speakers first (GoBGP listens, so the router's first dial lands), then its
+    // router, while the next datacentres start: BIRD dials at least 1 s after it starts (bgp_active
+    // in BIRD's proto/bgp/bgp.c), so every router started early is convergence time saved. The echo
+    // services depend on nothing BGP does and start meanwhile.
+    const echo = this.startEchoServers().then(() => phase('echo services listening'));
+    await pool(this.model.datacentres, 3, async (dc) => {
+      await this.startNodes(dc.nodes);
+      await this.startRouters([dc]);
+    });
+    phase('GoBGP, BIRD and dnsmasq answering in every datacentre');
+    await echo;
   }
 
   private async sh(ns: string, argv: string[]): Promise<string> {
@@ -116,7 +167,8 @@ export class TwinLab implements Lab {
     await this.sh(ns, ['nft', '-f', file]);
   }
 
-  private async waitFor(what: string, logFile: string, check: () => Promise<boolean>, deadlineMs = 10_000): Promise<void> {
+  /** Polls check every intervalMs (20 ms: most checks read /proc or a log, not a process). */
+  private async waitFor(what: string, logFile: string, check: () => Promise<boolean>, deadlineMs = 10_000, intervalMs = 20): Promise<void> {
     await until(async () => ((await check()) ? true : undefined), deadlineMs, () => {
       let tail: string;
       try {
@@ -125,12 +177,7 @@ export class TwinLab implements Lab {
         tail = '(no log)';
       }
       return `${what} did not become ready; last log lines:\n${tail}`;
-    });
-  }
-
-  private async listening(ns: string, proto: 'tcp' | 'udp', port: number): Promise<boolean> {
-    const r = await run(inNs(ns, ['ss', '-Hln', proto === 'tcp' ? '-t' : '-u', `sport = :${port}`]));
-    return r.code === 0 && r.stdout.trim() !== '';
+    }, intervalMs);
   }
 
   /** Starts (or restarts) a router's BIRD with the rendered bird.conf and waits for its socket. */
@@ -138,10 +185,10 @@ export class TwinLab implements Lab {
     const dc = this.model.datacentres.find((d) => d.name === dcName)!;
     const ns = this.ns(dc.router.name);
     const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
-    const sock = join(this.opts.runDir, `bird-${dc.name}.ctl`);
+    const sock = birdSocket(this.opts.runDir, dc.name);
     const birdLog = this.path('logs', `bird-${dc.name}.log`);
-    this.pids.set(`bird:${dc.name}`, startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
-    await this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'));
+    this.pids.set(`bird:${dc.name}`, await startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
+    await this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 50);
   }
 
   /** Pid of a daemon this lab started: "bird:<dc>" or "gobgpd:<node>". */
@@ -149,8 +196,8 @@ export class TwinLab implements Lab {
     return this.pids.get(key);
   }
 
-  private async startRouters(): Promise<void> {
-    await pool(this.model.datacentres, 4, async (dc) => {
+  private async startRouters(dcs = this.model.datacentres): Promise<void> {
+    await pool(dcs, 4, async (dc) => {
       const ns = this.ns(dc.router.name);
       const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
       await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
@@ -164,8 +211,8 @@ export class TwinLab implements Lab {
       });
       writeFileSync(this.path('configs', 'routers', dc.name, 'dnsmasq.args'), args.join('\n') + '\n');
       const dnsLog = this.path('logs', `dnsmasq-${dc.name}.log`);
-      startDaemon(ns, ['dnsmasq', ...args], dnsLog);
-      await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => this.listening(ns, 'udp', 53));
+      const dnsPid = await startDaemon(ns, ['dnsmasq', ...args], dnsLog);
+      await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => Promise.resolve(listensOn(dnsPid, 'dnsmasq', 'udp', 53)));
     });
   }
 
@@ -184,16 +231,24 @@ export class TwinLab implements Lab {
     const toml = this.path('configs', 'nodes', `${node.name}.gobgpd.toml`);
     writeFileSync(toml, gobgpToml(intent, node.address));
     const logFile = this.path('logs', `gobgpd-${node.name}.log`);
-    this.pids.set(`gobgpd:${node.name}`, startDaemon(ns, ['gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', '127.0.0.1:50051', '--pprof-disable'], logFile));
-    await this.waitFor(`GoBGP on ${node.name}`, logFile, async () => (await run(inNs(ns, ['gobgp', 'global']), { timeoutMs: 3000 })).code === 0);
-    for (const prefix of intent.advertise) await this.sh(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']);
+    // GOMAXPROCS=1, GOGC=50: a speaker with a handful of routes needs neither a scheduler per core
+    // nor a heap that doubles before it is collected (memory per node is a figure of the bench).
+    const pid = await startDaemon(ns, ['env', 'GOMAXPROCS=1', 'GOGC=50', 'gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', `${GOBGP_API.host}:${GOBGP_API.port}`, '--pprof-disable'], logFile);
+    this.pids.set(`gobgpd:${node.name}`, pid);
+    // Ready once the API and BGP listen (read from /proc: a `gobgp` poll against a closed port takes 1 s).
+    await this.waitFor(`GoBGP on ${node.name}`, logFile, () => Promise.resolve(listensOn(pid, 'gobgpd', 'tcp', GOBGP_API.port) && listensOn(pid, 'gobgpd', 'tcp', 179)));
+    for (const prefix of intent.advertise) {
+      // The API may answer a moment before the BGP server has started: retry until it takes the path.
+      await until(async () => ((await run(inNs(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']), { timeoutMs: 5000 })).code === 0 ? true : undefined),
+        10_000, () => `GoBGP on ${node.name} refused to announce ${prefix}`);
+    }
   }
 
   /** Reconnects to a lab another process brought up (`lab up`): intents and daemon pids. */
   async attach(): Promise<void> {
     const labels = this.nodeLabels();
     for (const node of allNodes(this.model)) {
-      this.intents.push(nodeIntent(this.bgpDocs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }));
+      this.intents.push(nodeIntent(this.bgpDocs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }, this.services));
       const pid = await findDaemon(this.ns(node.name), 'gobgpd');
       if (pid) this.pids.set(`gobgpd:${node.name}`, pid);
     }
@@ -203,11 +258,11 @@ export class TwinLab implements Lab {
     }
   }
 
-  private async startNodes(): Promise<void> {
+  private async startNodes(nodes: readonly NodeModel[] = allNodes(this.model)): Promise<void> {
     const docs = this.bgpDocs;
     const labels = this.nodeLabels();
-    await pool(allNodes(this.model), 6, async (node) => {
-      const intent = nodeIntent(docs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR });
+    await pool(nodes, 4, async (node) => {
+      const intent = nodeIntent(docs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }, this.services);
       this.intents.push(intent);
       writeFileSync(this.path('configs', 'nodes', `${node.name}.bgp.json`), JSON.stringify(intent, null, 2) + '\n');
       if (intent.localAsn === undefined) return; // no BGP resource selects the node: Cilium runs no speaker
@@ -221,10 +276,19 @@ export class TwinLab implements Lab {
       const ns = this.ns(m.name);
       const logFile = this.path('logs', `services-${m.name}.log`);
       // Answers every connection with the source address the server saw.
-      startDaemon(ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
+      const whoami = await startDaemon(ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
       // Counts bulk transfers and answers the byte count once the sender closes (lab compare).
-      startDaemon(ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], logFile);
-      await this.waitFor(`services on ${m.name}`, logFile, async () => (await this.listening(ns, 'tcp', WHOAMI_PORT)) && this.listening(ns, 'tcp', DISCARD_PORT));
+      const discard = await startDaemon(ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], logFile);
+      await this.waitFor(`services on ${m.name}`, logFile, () => Promise.resolve(listensOn(whoami, 'socat', 'tcp', WHOAMI_PORT) && listensOn(discard, 'socat', 'tcp', DISCARD_PORT)));
+    });
+    // LoadBalancer backends answer on their Service's port with the client address and their own.
+    const backends = this.machineList.filter((m) => m.kind === 'backend');
+    await pool(backends, 8, async (m) => {
+      const port = this.services.find((s) => s.name === m.service)?.targetPort;
+      if (!port) return;
+      const logFile = this.path('logs', `services-${m.name}.log`);
+      const echo = await startDaemon(this.ns(m.name), backendEchoArgv(port), logFile);
+      await this.waitFor(`backend ${m.name}`, logFile, () => Promise.resolve(listensOn(echo, 'socat', 'tcp', port)));
     });
   }
 
@@ -247,17 +311,18 @@ export class TwinLab implements Lab {
     return [m.address];
   }
 
-  async bgpSessions(): Promise<BgpSession[]> {
+  async bgpSessions(scope: 'all' | 'routers' = 'all'): Promise<BgpSession[]> {
     const routers = await Promise.all(this.model.datacentres.map(async (dc) => {
-      const r = await run(inNs(this.ns(dc.router.name), ['birdc', '-s', join(this.opts.runDir, `bird-${dc.name}.ctl`), 'show', 'protocols', 'all']));
+      const r = await run(inNs(this.ns(dc.router.name), ['birdc', '-s', birdSocket(this.opts.runDir, dc.name), 'show', 'protocols', 'all']));
       return parseBirdProtocols(r.stdout, dc.router.name, this.model.routers.asn);
     }));
+    if (scope === 'routers') return routers.flat();
     // A node without a speaker (no resource selects it) answers nothing, as a Cilium agent would.
-    const nodes = await Promise.all(allNodes(this.model).map(async (n) => {
+    const nodes = await pool(allNodes(this.model), 8, async (n) => {
       if (this.intents.some((i) => i.node === n.name && i.localAsn === undefined)) return [];
       const r = await run(inNs(this.ns(n.name), ['gobgp', 'neighbor', '-j']), { timeoutMs: 3000 });
       return r.code === 0 ? parseGobgpNeighbors(r.stdout, n.name, this.model.cluster.asn) : [];
-    }));
+    });
     return [...routers.flat(), ...nodes.flat()];
   }
 
@@ -274,23 +339,23 @@ export class TwinLab implements Lab {
   }
 
   async ping(from: string, to: string, opts: { size?: number; dontFragment?: boolean } = {}): Promise<ProbeResult> {
-    const args = ['ping', '-n', '-c', '1', '-W', '2'];
+    const args = ['ping', '-n', '-c', '1', '-W', '1'];
     if (opts.dontFragment) args.push('-M', 'do');
     if (opts.size) args.push('-s', String(opts.size - 28)); // IPv4 + ICMP headers
-    const r = await run(inNs(this.ns(from), [...args, this.target(to)]), { timeoutMs: 5000 });
+    const r = await run(inNs(this.ns(from), routedFirst(this.target(to), [...args, this.target(to)])), { timeoutMs: 5000 });
     return { ok: r.code === 0, detail: (r.stdout + r.stderr).trim().split('\n').filter((l) => /bytes from|too long|unreachable|loss|error/i.test(l)).join('; ') };
   }
 
-  async tcpWhoAmI(from: string, to: string): Promise<ProbeResult & { seenSource?: string }> {
-    const r = await run(inNs(this.ns(from), ['socat', '-T', '3', '-', `TCP:${this.target(to)}:${WHOAMI_PORT},connect-timeout=3`]), { timeoutMs: 6000 });
-    const seen = r.stdout.trim();
-    if (r.code !== 0 || !/^\d+\.\d+\.\d+\.\d+$/.test(seen)) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) ?? 'no answer' };
-    return { ok: true, detail: `server saw ${seen}`, seenSource: seen };
+  async tcpWhoAmI(from: string, to: string, port = WHOAMI_PORT): Promise<ProbeResult & { seenSource?: string; answeredBy?: string }> {
+    const r = await run(inNs(this.ns(from), routedFirst(this.target(to), ['socat', '-T', '2', '-', `TCP:${this.target(to)}:${port},connect-timeout=2`])), { timeoutMs: 6000 });
+    const seen = parseWhoAmI(r.stdout);
+    if (r.code !== 0 || !seen) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) || 'no answer' };
+    return { ok: true, detail: `server saw ${seen.seenSource}${seen.answeredBy ? ` (answered by ${seen.answeredBy})` : ''}`, ...seen };
   }
 
   async traceroute(from: string, to: string): Promise<TraceResult> {
     const target = this.target(to);
-    const r = await run(inNs(this.ns(from), ['traceroute', '-I', '-n', '-q', '1', '-w', '1', '-m', '10', target]), { timeoutMs: 15_000 });
+    const r = await run(inNs(this.ns(from), routedFirst(target, ['traceroute', '-I', '-n', '-q', '1', '-w', '1', '-m', '10', target])), { timeoutMs: 15_000 });
     return parseTraceroute(r.stdout, target);
   }
 
@@ -316,11 +381,12 @@ export class TwinLab implements Lab {
     const file = this.path('captures', `${stamp}.pcap`);
     // One log per capture: readiness is "listening on" in *this* tcpdump's output.
     const logFile = this.path('logs', `tcpdump-${stamp}.log`);
-    const pid = startDaemon(seg.ns, ['tcpdump', '-i', seg.dev, '-nn', '--immediate-mode', '-U', '-s', '200', '-w', file], logFile);
+    const pid = await startDaemon(seg.ns, ['tcpdump', '-i', seg.dev, '-nn', '--immediate-mode', '-U', '-s', '200', '-w', file], logFile);
     try {
       await this.waitFor(`tcpdump on ${segment}`, logFile, async () => readFileSync(logFile, 'utf8').includes('listening on'));
       await during();
-      await new Promise((r) => setTimeout(r, 150));
+      // tcpdump writes each packet as it reads it (--immediate-mode -U); a moment for the last replies.
+      await new Promise((r) => setTimeout(r, 50));
     } finally {
       try {
         process.kill(pid, 'SIGINT');

@@ -63,6 +63,19 @@ export const RULE_CASES: readonly RuleCase[] = [
   { name: 'unknown role', mutate: (t) => { t.datacentres[0].nodes[0].role = 'master'; }, field: 'datacentres[0].nodes[0].role', problem: 'must be one of controlplane, worker' },
   { name: 'missing cluster.asn', mutate: (t) => { delete t.cluster.asn; }, field: 'cluster.asn', problem: 'missing' },
   { name: 'name not a DNS label', mutate: (t) => { t.datacentres[0].name = 'DC_1'; }, field: 'datacentres[0].name', problem: 'has a form that is not allowed' },
+  // Valid YAML, wrong shape, at every level (the top level itself: BAD_FILE_CASES).
+  { name: 'routers a number', mutate: (t) => { t.routers = 5; }, field: 'routers', problem: 'must be object' },
+  { name: 'cluster a list', mutate: (t) => { t.cluster = [65001]; }, field: 'cluster', problem: 'must be object' },
+  { name: 'datacentres a string', mutate: (t) => { t.datacentres = 'dc1'; }, field: 'datacentres', problem: 'must be array' },
+  { name: 'datacentres a mapping', mutate: (t) => { t.datacentres = { dc1: {} }; }, field: 'datacentres', problem: 'must be array' },
+  { name: 'a datacentre a string', mutate: (t) => { t.datacentres[0] = 'dc1'; }, field: 'datacentres[0]', problem: 'must be object' },
+  { name: 'a router a string', mutate: (t) => { t.datacentres[0].router = 'router-dc1'; }, field: 'datacentres[0].router', problem: 'must be object' },
+  { name: 'a node a number', mutate: (t) => { t.datacentres[0].nodes[0] = 42; }, field: 'datacentres[0].nodes[0]', problem: 'must be object' },
+  { name: 'node labels a list', mutate: (t) => { t.datacentres[0].nodes[0].labels = ['rack=r1']; }, field: 'datacentres[0].nodes[0].labels', problem: 'must be object' },
+  { name: 'bgp.timers a string', mutate: (t) => { t.bgp = { timers: 'fast' }; }, field: 'bgp.timers', problem: 'must be object' },
+  { name: 'versions a list', mutate: (t) => { t.versions = ['1.20.2']; }, field: 'versions', problem: 'must be object' },
+  { name: 'name a mapping', mutate: (t) => { t.name = { reference: true }; }, field: 'name', problem: 'must be string' },
+  { name: 'null cluster', mutate: (t) => { t.cluster = null; }, field: 'cluster', problem: 'must be object' },
   // Versions.
   { name: 'unsupported Cilium version', mutate: (t) => { t.versions = { cilium: '1.13.4' }; }, field: 'versions.cilium', problem: 'older than the oldest supported line 1.14' },
   { name: 'unsupported Cilium version by flag', mutate: () => {}, opts: { ciliumVersion: '1.12.0' }, field: '--cilium-version', problem: 'older than the oldest supported line' },
@@ -84,4 +97,54 @@ export const RULE_CASES: readonly RuleCase[] = [
   { name: 'extra zone in an unknown datacentre', mutate: (t) => { t.firewall = { extraZones: [{ name: 'mgmt', datacentre: 'dc9', subnet: '192.168.99.0/24' }] }; }, field: 'firewall.extraZones[0].datacentre', problem: 'no datacentre is named "dc9"' },
   { name: 'extra zone named like a reference zone', mutate: (t) => { t.firewall = { extraZones: [{ name: 'wan', datacentre: 'dc1', subnet: '192.168.99.0/24' }] }; }, field: 'firewall.extraZones[0].name', problem: 'is a zone the reference already has' },
   { name: 'extra zone forwarding to an unknown zone', mutate: (t) => { t.firewall = { extraZones: [{ name: 'mgmt', datacentre: 'dc1', subnet: '192.168.99.0/24', forwardTo: ['dmz'] }] }; }, field: 'firewall.extraZones[0].forwardTo[0]', problem: 'no zone is named "dmz"' },
+  // LoadBalancer pool and services (the reference has pool 10.250.0.0/28 and service web on worker-1).
+  { name: 'malformed loadBalancer.pool', mutate: (t) => { t.loadBalancer.pool = '10.250.0.0/33'; }, field: 'loadBalancer.pool', problem: 'is not a valid IPv4 CIDR' },
+  { name: 'pool overlapping a LAN', mutate: (t) => { t.loadBalancer.pool = '10.0.1.0/28'; }, field: 'loadBalancer.pool', problem: 'overlaps datacentres[1].lan (10.0.1.0/24)' },
+  { name: 'pool overlapping the pod CIDR', mutate: (t) => { t.loadBalancer.pool = '10.244.9.0/28'; }, field: 'loadBalancer.pool', problem: 'overlaps cluster.podCIDR' },
+  { name: 'service address outside the pool', mutate: (t) => { t.services[0].address = '10.250.1.5'; }, field: 'services[0].address', problem: '10.250.1.5 is not a usable host of 10.250.0.0/28' },
+  { name: 'service address the pool\'s network address', mutate: (t) => { t.services[0].address = '10.250.0.0'; }, field: 'services[0].address', problem: 'is not a usable host' },
+  { name: 'two services with one address', mutate: (t) => { t.services[0].address = '10.250.0.5'; t.services.push({ name: 'api', port: 8080, backends: ['worker-1'], address: '10.250.0.5' }); }, field: 'services[1].address', problem: 'address "10.250.0.5" is already used by services[0].address' },
+  { name: 'two services with one name', mutate: (t) => { t.services.push({ name: 'web', port: 8080, backends: ['worker-1'] }); }, field: 'services[1].name', problem: 'service name "web" is already used' },
+  { name: 'backend naming no node', mutate: (t) => { t.services[0].backends = ['worker-9']; }, field: 'services[0].backends[0]', problem: 'no node is named "worker-9"' },
+  { name: 'backend listed twice', mutate: (t) => { t.services[0].backends = ['worker-1', 'worker-1']; }, field: 'services[0].backends[1]', problem: 'is listed twice' },
+  { name: 'services without a pool', mutate: (t) => { delete t.loadBalancer; }, field: 'services', problem: 'need an address pool' },
+  { name: 'pool without a free address', mutate: (t) => { t.loadBalancer.pool = '10.250.0.0/30'; t.services.push({ name: 'api', port: 81, backends: ['worker-1'] }, { name: 'db', port: 82, backends: ['worker-1'] }); }, field: 'services[2].address', problem: 'has no free address left for db' },
+  { name: 'unknown traffic policy', mutate: (t) => { t.services[0].trafficPolicy = 'local'; }, field: 'services[0].trafficPolicy', problem: 'must be one of Local, Cluster' },
+  { name: 'unknown load-balancer mode', mutate: (t) => { t.loadBalancer.mode = 'maglev'; }, field: 'loadBalancer.mode', problem: 'must be one of snat, dsr, hybrid' },
+  { name: 'DSR in tunnel mode', mutate: (t) => { t.loadBalancer.mode = 'dsr'; t.cilium = { routingMode: 'tunnel' }; }, field: 'loadBalancer.mode', problem: 'dsr needs native routing' },
+  { name: 'service port out of range', mutate: (t) => { t.services[0].port = 70000; }, field: 'services[0].port', problem: 'must be <= 65535' },
+  { name: 'backend pod named like a machine', mutate: (t) => { t.datacentres[1].nodes.push(node('web-worker-1')); }, field: 'services[0].name', problem: 'would be named "web-worker-1", like another machine' },
+];
+
+/**
+ * Bad files rather than bad values: the whole file's content, through the CLI (cli-errors.test.ts).
+ * `field` may name the file as {file}; `once` is a text that must appear exactly once on stderr.
+ */
+export interface BadFileCase {
+  name: string;
+  content: () => string | Buffer;
+  field: string;
+  problem: string;
+}
+
+/** "Billion laughs": nine aliases of nine aliases..., 9^9 strings once expanded. */
+function aliasBomb(): string {
+  const lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+  for (let i = 1; i < 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  return lines.join('\n') + '\n';
+}
+
+export const BAD_FILE_CASES: readonly BadFileCase[] = [
+  { name: 'YAML alias bomb (billion laughs)', content: aliasBomb, field: '(file)', problem: 'YAML aliases expand the document past 100 copies' },
+  { name: 'huge file', content: () => `# ${'x'.repeat(100)}\n`.repeat(50_000), field: '(file)', problem: 'is larger than 4 MiB' },
+  { name: 'binary file', content: () => Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), field: '(file)', problem: 'is not a text file' },
+  { name: 'not UTF-8', content: () => Buffer.concat([Buffer.from('name: '), Buffer.from([0xff, 0xfe, 0xfd]), Buffer.from('\n')]), field: '(file)', problem: 'is not a text file' },
+  { name: 'deeply nested document', content: () => `name: x\nrouters: ${'['.repeat(20)}1${']'.repeat(20)}\n`, field: 'routers[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]', problem: 'is nested deeper than 16 levels' },
+  { name: 'nested past the parser\'s stack', content: () => `${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, field: '{file}:1:', problem: 'the document is nested too deeply to read' },
+  { name: 'empty file', content: () => '', field: '(file)', problem: 'is empty' },
+  { name: 'a list at the top', content: () => '- name: reference\n- routers: {}\n', field: '(top level)', problem: 'is a list, not a mapping of topology keys' },
+  { name: 'a string at the top', content: () => 'reference\n', field: '(top level)', problem: 'is a string, not a mapping' },
+  { name: 'YAML syntax error', content: () => 'name: x\nrouters: [\n', field: '{file}:3:1', problem: 'Flow sequence in block collection must be sufficiently indented' },
+  // yaml reports this one mistake twice at one place ("Nested mappings..." and "Implicit keys..."): printed once.
+  { name: 'YAML syntax error the parser reports twice', content: () => 'name: x\nversions:\n  openwrt: 25.12.5\n    hold: 9\n', field: '{file}:3:12', problem: 'Nested mappings are not allowed in compact mappings' },
 ];

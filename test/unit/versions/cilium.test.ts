@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ciliumBgpDocs } from '../../../lab/render/cilium-bgp.ts';
+import { loadBalancerDocs } from '../../../lab/render/load-balancer.ts';
 import { referenceTopology } from '../../../lab/topology/reference.ts';
 import { resolveTopology } from '../../../lab/topology/resolve.ts';
 import type { CiliumBgpApi } from '../../../lab/topology/schema.ts';
-import { CILIUM_LINES, NEWEST_CILIUM, OLDEST_CILIUM } from '../../../lab/versions/cilium.ts';
+import { CILIUM_LINES, ciliumAgentCli, NEWEST_CILIUM, OLDEST_CILIUM } from '../../../lab/versions/cilium.ts';
 import { compareLine, parseVersion, rowFor } from '../../../lab/versions/semver.ts';
 import { assertIssue, issuesOf } from '../support/input-error.ts';
 
@@ -63,7 +64,7 @@ test('1.19.0: the peering policy is removed; asking for it is an input error nam
   assert.equal(resolve('1.19.0').cilium.bgpApi, 'bgpv2-v2');
   assertApis('1.19.0', ['bgpv2-v2alpha1', 'bgpv2-v2']);
   const issue = issuesOf(() => resolve('1.19.0', 'peering-policy'))[0]!;
-  assert.match(issue.fix, /1\.14, 1\.16, 1\.18/, 'the fix names the lines that serve it');
+  assert.match(issue.fix, /1\.14, 1\.15, 1\.16, 1\.18/, 'the fix names the lines that serve it');
   assert.equal(resolve(NEWEST_CILIUM).cilium.bgpApi, 'bgpv2-v2');
 });
 
@@ -73,4 +74,78 @@ test('the table: ascending lines, each default among its APIs, oldest and newest
   for (const l of CILIUM_LINES) assert.ok(l.bgpApis.includes(l.defaultBgpApi), `${l.since}: default among its APIs`);
   assert.equal(CILIUM_LINES[0]!.since, OLDEST_CILIUM);
   assert.equal(rowFor(CILIUM_LINES, parseVersion(NEWEST_CILIUM)!), CILIUM_LINES.at(-1));
+});
+
+// LB-IPAM and Service advertisement, one test per row of the table (see the facts in lab/versions/cilium.ts).
+type K8sDoc = { apiVersion: string; kind: string; metadata: { annotations?: Record<string, string> }; spec: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function lb(cilium: string, bgpApi?: CiliumBgpApi): { pool: K8sDoc; service: K8sDoc; bgp: K8sDoc[] } {
+  const m = resolve(cilium, bgpApi);
+  const docs = loadBalancerDocs(m) as K8sDoc[];
+  return { pool: docs.find((d) => d.kind === 'CiliumLoadBalancerIPPool')!, service: docs.find((d) => d.kind === 'Service')!, bgp: ciliumBgpDocs(m) as K8sDoc[] };
+}
+
+function advertisesServicesByPolicy(bgp: K8sDoc[]): boolean {
+  return bgp.every((d) => d.kind === 'CiliumBGPPeeringPolicy' && d.spec['virtualRouters'][0].serviceSelector !== undefined);
+}
+
+test('LB row 1.14: pool v2alpha1 with spec.cidrs, fixed address in spec.loadBalancerIP, announced by the policy\'s serviceSelector', () => {
+  const r = lb('1.14.0');
+  assert.equal(r.pool.apiVersion, 'cilium.io/v2alpha1');
+  assert.deepEqual(r.pool.spec['cidrs'], [{ cidr: '10.250.0.0/28' }]);
+  assert.equal(r.pool.spec['blocks'], undefined);
+  assert.equal(r.service.spec['loadBalancerIP'], '10.250.0.1');
+  assert.equal(r.service.metadata.annotations, undefined);
+  assert.ok(advertisesServicesByPolicy(r.bgp));
+});
+
+test('LB row 1.15: spec.blocks replaces spec.cidrs; still spec.loadBalancerIP', () => {
+  const r = lb('1.15.x');
+  assert.equal(r.pool.apiVersion, 'cilium.io/v2alpha1');
+  assert.deepEqual(r.pool.spec['blocks'], [{ cidr: '10.250.0.0/28' }]);
+  assert.equal(r.pool.spec['cidrs'], undefined);
+  assert.equal(r.service.spec['loadBalancerIP'], '10.250.0.1');
+  assert.ok(advertisesServicesByPolicy(r.bgp));
+});
+
+test('LB row 1.16 (and 1.17.x): lbipam.cilium.io/ips, a Service CiliumBGPAdvertisement in v2alpha1; the policy still announces by serviceSelector', () => {
+  for (const v of ['1.16.0', '1.17.x']) {
+    const r = lb(v);
+    assert.equal(r.pool.apiVersion, 'cilium.io/v2alpha1');
+    assert.deepEqual(r.pool.spec['blocks'], [{ cidr: '10.250.0.0/28' }]);
+    assert.deepEqual(r.service.metadata.annotations, { 'lbipam.cilium.io/ips': '10.250.0.1' });
+    assert.equal(r.service.spec['loadBalancerIP'], undefined);
+    const ad = r.bgp.find((d) => d.kind === 'CiliumBGPAdvertisement' && d.spec['advertisements'][0].advertisementType === 'Service')!;
+    assert.equal(ad.apiVersion, 'cilium.io/v2alpha1');
+    assert.deepEqual(ad.spec['advertisements'][0].service, { addresses: ['LoadBalancerIP'] });
+    assert.ok(advertisesServicesByPolicy(lb(v, 'peering-policy').bgp));
+  }
+});
+
+test('LB row 1.18: the pool in cilium.io/v2, BGPv2 in v2 by default', () => {
+  const r = lb('1.18.0');
+  assert.equal(r.pool.apiVersion, 'cilium.io/v2');
+  const ad = r.bgp.find((d) => d.kind === 'CiliumBGPAdvertisement' && d.spec['advertisements'][0].advertisementType === 'Service');
+  assert.equal(ad?.apiVersion, 'cilium.io/v2');
+  assert.equal(lb('1.18.0', 'bgpv2-v2alpha1').pool.apiVersion, 'cilium.io/v2', 'the pool follows the line, not the BGP API');
+});
+
+test('LB row 1.19 (and the newest): the pool in v2, the annotation, no peering policy', () => {
+  for (const v of ['1.19.0', NEWEST_CILIUM]) {
+    const r = lb(v);
+    assert.equal(r.pool.apiVersion, 'cilium.io/v2');
+    assert.deepEqual(r.service.metadata.annotations, { 'lbipam.cilium.io/ips': '10.250.0.1' });
+    assert.ok(r.bgp.every((d) => d.kind !== 'CiliumBGPPeeringPolicy'));
+  }
+});
+
+// Upstream fact: the agent container's debug CLI is `cilium` in 1.14 (cilium/cilium PR #24612 runs
+// `cilium bgp peers` in an agent) and `cilium-dbg` from 1.15 (cilium-dbg/README; PR #32348:
+// "v1.15, which provides the cilium-dbg command").
+test('agent CLI row 1.15: 1.14.x runs `cilium bgp peers`, 1.15.0 and every later line `cilium-dbg`', () => {
+  assert.equal(ciliumAgentCli('1.14.0'), 'cilium');
+  assert.equal(ciliumAgentCli('1.14.x'), 'cilium');
+  for (const v of ['1.15.0', '1.16.x', '1.18.0', '1.19.0', NEWEST_CILIUM]) assert.equal(ciliumAgentCli(v), 'cilium-dbg', v);
+  assert.equal(CILIUM_LINES.find((l) => l.since === '1.15')?.agentCli, 'cilium-dbg');
+  assert.equal(CILIUM_LINES.filter((l) => l.agentCli === 'cilium').map((l) => l.since).join(), '1.14', 'only the oldest line has the old name');
 });
