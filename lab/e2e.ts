@@ -19,6 +19,7 @@ import type { RunnableLab, Runtime } from './runtime/runtime.ts';
 import { twinRuntime } from './runtime/twin/runtime.ts';
 import { vmRuntime } from './runtime/vm/runtime.ts';
 import type { LabModel } from './topology/model.ts';
+import { traceAssertion } from './telemetry/stages.ts';
 
 export interface E2eOptions {
   model: LabModel;
@@ -86,7 +87,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
         await stage('up', () => l.up());
         notes.push(...(l.notes?.() ?? []));
         convergence = await stage('convergence', () => waitForConvergence(l));
-        runs = await stage('assertions', () => runAssertions(l, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}) }));
+        runs = await stage('assertions', () => runAssertions(l, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}), onAssertion: traceAssertion }));
         machines = await snapshotMachines(l);
         if (opts.measure) await stage('measurements', () => opts.measure!(l));
         if (opts.fault) fault = await stage(`fault ${opts.fault}`, () => runFault(l, opts.fault!));

@@ -1,4 +1,5 @@
 // Process running for the runtimes: every call has a deadline, nothing inherits our stdin.
+import { readFileSync } from 'node:fs';
 import { execa } from 'execa';
 
 export interface RunResult {
@@ -42,7 +43,12 @@ export async function until<T>(check: () => Promise<T | undefined>, deadlineMs: 
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  // A zombie has exited: it only waits for a parent (or init) to reap it, which may take a while.
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }

@@ -1,11 +1,13 @@
 // Removes a run's processes (its cgroup), namespaces (and so its links, routes, rulesets) and run
 // folder. Also finds leftovers of crashed runs, by namespace name, cgroup or run folder, so one
 // command removes them (`lab down --all`), and leaves alone runs whose orchestrator still lives.
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isAlive } from './exec.ts';
 import { killRunCgroup, runCgroups } from './cgroup.ts';
 import { destroyNamespaces, listNamespaces, sealRun } from './netns.ts';
 import { isLabNamespace, runIdOf } from './names.ts';
-import { ownerAlive, runDirOf, runDirs } from './owner.ts';
+import { ownerAlive, RUN_ROOT, runDirOf, runDirs } from './owner.ts';
 import { forgetKept, listKept } from './state.ts';
 
 export async function destroyRun(runId: string): Promise<string[]> {
@@ -43,5 +45,20 @@ export async function destroyAll(opts: { force?: boolean; only?: (runId: string)
   const runs = candidates.filter((id) => !skipped.includes(id));
   const failed: string[] = [];
   for (const id of runs) failed.push(...(await destroyRun(id)));
+  removeDeadShellDirs();
   return { runs, skipped, failed };
+}
+
+/** Scratch folders of the shell pool (twin/shell-pool.ts, /run/nrl-shells-<pid>) whose process is gone. */
+function removeDeadShellDirs(): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(RUN_ROOT);
+  } catch {
+    return;
+  }
+  for (const d of entries) {
+    const pid = /^nrl-shells-(\d+)$/.exec(d)?.[1];
+    if (pid && !isAlive(Number(pid))) rmSync(join(RUN_ROOT, d), { recursive: true, force: true });
+  }
 }

@@ -1,8 +1,14 @@
 // Scale: ten datacentres of ten nodes (100 GoBGP speakers, 10 BIRD routers) with direct routes
-// between nodes of one LAN, and route reflection instead of a full iBGP mesh.
+// between nodes of one LAN, route reflection instead of a full iBGP mesh, and a topology past the
+// old ceiling: more neighbour entries than the host's gc_thresh3 (1024 by default), which every
+// namespace shares. The twin adds them permanent (exempt from that count), so nothing overflows.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { topologyNeeds } from '../../lab/runtime/limits.ts';
+import { loadModel } from '../../lab/topology/load.ts';
 import { lab, labNamespaces, tmp, twinUnavailable, type JsonReport } from './support.ts';
 
 const skip = twinUnavailable();
@@ -14,7 +20,44 @@ function generated(args: string[]): string {
   return file;
 }
 
+/** table_fulls of the shared IPv4 neighbour table: allocations refused at gc_thresh3 ("neighbor table overflow"). */
+function tableFulls(): number {
+  const row = readFileSync('/proc/net/stat/arp_cache', 'utf8').split('\n')[1]!.trim().split(/\s+/);
+  return Number.parseInt(row[12]!, 16);
+}
+
 describe('scale', { skip }, () => {
+  it('past the old ceiling: 12 x 12 needs over 1024 neighbour entries, all permanent, and passes', () => {
+    const file = generated(['--datacentres', '12', '--nodes-per-dc', '12']);
+    const needs = topologyNeeds(loadModel(readFileSync(file, 'utf8'), file));
+    assert.ok(needs.permanentNeighbours > 1024, `the topology must need more entries than gc_thresh3's default: ${needs.permanentNeighbours}`);
+    const fullsBefore = tableFulls();
+    const up = lab(['up', '-t', file], 180_000);
+    assert.equal(up.code, 0, up.stderr.slice(-2000));
+    const runId = /lab ([0-9a-f]{6}) is up/.exec(up.stdout)?.[1];
+    assert.ok(runId, up.stdout);
+    try {
+      assert.match(up.stdout, /converged in/);
+      let permanent = 0;
+      const learned: string[] = [];
+      for (const ns of labNamespaces(runId)) {
+        const rows = spawnSync('ip', ['-n', ns, 'neigh', 'show'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+        permanent += rows.filter((r) => r.endsWith('PERMANENT')).length;
+        learned.push(...rows.filter((r) => !r.endsWith('PERMANENT')).map((r) => `${ns}: ${r}`));
+      }
+      assert.ok(permanent >= needs.permanentNeighbours, `${permanent} permanent entries, the plan has ${needs.permanentNeighbours}`);
+      assert.ok(learned.length < 50, `entries learned by ARP (counted against gc_thresh3): ${learned.length}, e.g. ${learned.slice(0, 3).join('; ')}`);
+      const e2e = lab(['e2e', '--plain', '--json', '-t', file], 180_000);
+      const report = JSON.parse(e2e.stdout) as JsonReport;
+      assert.equal(e2e.code, 0, `${report.assertions.filter((a) => !a.ok).map((a) => a.id).join(', ')} failed; ${e2e.stderr.slice(-1000)}`);
+      assert.deepEqual(labNamespaces(report.runId), []);
+      assert.equal(tableFulls(), fullsBefore, 'the shared neighbour table refused entries (neighbor table overflow)');
+    } finally {
+      lab(['down', '--run', runId]);
+    }
+    assert.deepEqual(labNamespaces(runId), []);
+  });
+
   it('10 datacentres x 10 nodes converge and pass; same-LAN traffic skips the router', () => {
     const r = lab(['e2e', '--plain', '--json', '-t', generated(['--datacentres', '10', '--nodes-per-dc', '10'])], 300_000);
     const report = JSON.parse(r.stdout) as JsonReport & { machines: unknown[] };

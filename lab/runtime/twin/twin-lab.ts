@@ -272,7 +272,8 @@ export class TwinLab implements Lab {
 
   private async startEchoServers(): Promise<void> {
     const hosts = this.machineList.filter((m) => ['pod', 'lanhost', 'zonehost', 'internet'].includes(m.kind));
-    await pool(hosts, 8, async (m) => {
+    // Many at once: each start is a line to a shell and the readiness a read of /proc.
+    await pool(hosts, 32, async (m) => {
       const ns = this.ns(m.name);
       const logFile = this.path('logs', `services-${m.name}.log`);
       // Answers every connection with the source address the server saw.
