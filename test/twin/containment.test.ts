@@ -32,8 +32,8 @@ function commsOf(pids: number[]): Set<string> {
 }
 
 /** Starts `lab e2e` and resolves once every kind of daemon of its run is in the run's cgroup. */
-async function liveRun(): Promise<{ child: ReturnType<typeof spawn>; runId: string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, [LAB, 'e2e', '--plain', '--artifacts', mkdtempSync(join(tmpdir(), 'nrl-art-'))], { cwd: REPO, stdio: 'ignore', env });
+async function liveRun(extra: string[] = []): Promise<{ child: ReturnType<typeof spawn>; runId: string; exited: Promise<number | null> }> {
+  const child = spawn(process.execPath, [LAB, 'e2e', '--plain', '--artifacts', mkdtempSync(join(tmpdir(), 'nrl-art-')), ...extra], { cwd: REPO, stdio: 'ignore', env });
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   for (let i = 0; i < 400; i++) {
     const runId = runDirs().find((id) => ownerOf(id)?.pid === child.pid);
@@ -71,7 +71,8 @@ describe('containment', { skip }, () => {
   });
 
   it('a run whose orchestrator lives is skipped by down --all (scoped here) and refused by down --run, unless --force', async () => {
-    const { runId, exited } = await liveRun();
+    // A fault keeps the run alive for a while (hold time 9 s): the reference alone is over in seconds.
+    const { runId, exited } = await liveRun(['--fault', 'peering-down']);
     assert.equal(ownerAlive(runId), true);
     const all = await destroyAll({ only: (id) => id === runId });
     assert.deepEqual([all.runs, all.skipped], [[], [runId]]);

@@ -16,6 +16,7 @@ import { KERNEL_ARGS, qemuArgv } from '../../lab/runtime/vm/qemu.ts';
 import * as talos from '../../lab/runtime/vm/talos.ts';
 import { sshArgv } from '../../lab/runtime/vm/vm-lab.ts';
 import { parseLinkText, parseRouteText } from '../../lab/runtime/vm/busybox.ts';
+import { toolWait } from '../../lab/runtime/vm/deadline.ts';
 
 const T = { talosctl: '/c/talosctl', dir: '/a/talos' };
 const K = { kubectl: '/c/kubectl', helm: '/c/helm', kubeconfig: '/a/kubeconfig' };
@@ -48,6 +49,17 @@ describe('kubectl and helm command lines (golden)', () => {
   it('helm installs the cached chart with the rendered values', () => {
     assert.deepEqual(kube.helmInstallCilium(K, '/cache/cilium-1.20.2.tgz', '/a/cilium-values.yaml', 900),
       ['/c/helm', 'upgrade', '--install', 'cilium', '/cache/cilium-1.20.2.tgz', '--kubeconfig', '/a/kubeconfig', '--namespace', 'kube-system', '--values', '/a/cilium-values.yaml', '--wait', '--timeout', '900s']);
+  });
+  it('helm and kubectl timeouts scale with TCG and end before the exec deadline', () => {
+    // helm --timeout and kubectl wait --timeout are the tools' own deadlines: a fixed 900s under
+    // TCG (10x the deadlines) would fail a merely slow run; they must also end before the exec kill.
+    const kvm = toolWait(900_000, 1);
+    const tcg = toolWait(900_000, 10);
+    assert.deepEqual(kvm, { execMs: 900_000, toolSeconds: 870 });
+    assert.deepEqual(tcg, { execMs: 9_000_000, toolSeconds: 8970 });
+    for (const w of [kvm, tcg]) assert.ok(w.toolSeconds * 1000 < w.execMs, 'the tool reports its own timeout first');
+    assert.equal(kube.helmInstallCilium(K, 'c.tgz', 'v.yaml', tcg.toolSeconds).at(-1), '8970s');
+    assert.notEqual(kube.waitNodesReady(K, tcg.toolSeconds).at(-1), kube.waitNodesReady(K, kvm.toolSeconds).at(-1));
   });
   it('probe pods are pinned to their node and to an image digest', () => {
     const p = kube.probePodManifest('worker-1', 'worker-1-pod') as { spec: { nodeName: string; containers: { image: string }[] } };

@@ -3,11 +3,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderAll, routerPath } from '../../lab/render/index.ts';
 import { loadModel } from '../../lab/topology/load.ts';
-import { debugfsScript, injectFiles, openwrtPackages, readBack, routerFiles, STAGED_BIRD_CONF, uciDefaultsScript } from '../../lab/runtime/vm/rootfs.ts';
+import { debugfsScript, injectFiles, installLoop, openwrtPackages, readBack, routerFiles, STAGED_BIRD_CONF, uciDefaultsScript } from '../../lab/runtime/vm/rootfs.ts';
 import { tmp, vmUnavailable } from './support.ts';
 
 describe('rootfs injection (mkfs.ext4 + debugfs)', { skip: vmUnavailable('debugfs') }, () => {
@@ -33,7 +33,7 @@ describe('rootfs injection (mkfs.ext4 + debugfs)', { skip: vmUnavailable('debugf
     assert.equal(await readBack(img, '/etc/config/network'), files.get(routerPath(dc, 'network')), 'the existing file was replaced');
     assert.equal(await readBack(img, '/etc/config/firewall'), files.get(routerPath(dc, 'firewall')));
     assert.equal(await readBack(img, STAGED_BIRD_CONF), files.get(routerPath(dc, 'bird.conf')));
-    assert.match(await readBack(img, '/etc/uci-defaults/90-nrl-bird'), /apk update && apk add bird2 bird2c/);
+    assert.match(await readBack(img, '/etc/uci-defaults/90-nrl-bird'), /apk add bird2 bird2c >>/);
     const stat = spawnSync('debugfs', ['-R', 'stat /etc/uci-defaults/90-nrl-bird', img], { encoding: 'utf8' }).stdout;
     assert.match(stat, /Mode:\s+0755/);
     assert.match(spawnSync('debugfs', ['-R', 'stat /etc/dropbear/authorized_keys', img], { encoding: 'utf8' }).stdout, /Mode:\s+0600/);
@@ -42,18 +42,62 @@ describe('rootfs injection (mkfs.ext4 + debugfs)', { skip: vmUnavailable('debugf
   });
 });
 
-describe('uci-defaults script and debugfs commands (pure)', () => {
+describe('uci-defaults script (pure)', () => {
   it('uses opkg before 25.12 and apk from 25.12, for bird2 and bird2c', () => {
     assert.deepEqual(openwrtPackages('23.05.6'), { manager: 'opkg', packages: ['bird2', 'bird2c'] });
     assert.deepEqual(openwrtPackages('24.10.8'), { manager: 'opkg', packages: ['bird2', 'bird2c'] });
     assert.deepEqual(openwrtPackages('25.12.5'), { manager: 'apk', packages: ['bird2', 'bird2c'] });
-    assert.match(uciDefaultsScript('24.10.8'), /opkg update && opkg install bird2 bird2c/);
+    assert.match(uciDefaultsScript('24.10.8'), /opkg update >>\S+ 2>&1\n\s+opkg install bird2 bird2c /);
     const s = uciDefaultsScript('25.12.5', { waitSeconds: 5 });
-    assert.match(s, /apk update && apk add bird2 bird2c/);
+    assert.match(s, /apk update >>\S+ 2>&1\n\s+apk add bird2 bird2c /);
+    assert.doesNotMatch(s, /update &&/, 'a failed list refresh alone must not stop the install');
     assert.match(s, /cp \/etc\/nrl\/bird.conf \/etc\/bird.conf/);
     assert.match(s, /\/etc\/init.d\/bird restart/);
     assert.match(s, /exit 0\n$/, 'exits 0 so OpenWRT deletes it after the first boot');
     assert.equal(spawnSync('sh', ['-n'], { input: s }).status, 0, 'valid shell');
+  });
+});
+
+// The install loop run for real by BusyBox ash (the routers' /bin/sh), with a stand-in package
+// manager on PATH (opkg and apk are not installable here) that fails a given number of times.
+describe('uci-defaults install loop under BusyBox ash, and debugfs commands', { skip: vmUnavailable('busybox') }, () => {
+  const runLoop = (manager: 'opkg' | 'apk', failInstall: number, failUpdate: boolean, tries: number) => {
+    const dir = tmp();
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const count = join(dir, 'installs');
+    writeFileSync(count, '');
+    // `update` fails when asked (opkg returns the number of lists it could not fetch); the install
+    // fails its first `failInstall` calls.
+    writeFileSync(join(bin, manager), `#!/bin/sh
+case "$1" in update) ${failUpdate ? 'exit 3' : 'exit 0'} ;; esac
+echo x >>${count}
+[ $(wc -l <${count}) -gt ${failInstall} ]
+`);
+    chmodSync(join(bin, manager), 0o755);
+    const log = join(dir, 'install.log');
+    const script = `${installLoop(manager, ['bird2', 'bird2c'], { tries, pauseSeconds: 0, log })}\nnrl_install; echo "rc=$?"\n`;
+    const r = spawnSync('busybox', ['sh', '-c', script], { encoding: 'utf8', env: { PATH: `${bin}:/usr/bin:/bin` } });
+    return { out: r.stdout.trim(), installs: readFileSync(count, 'utf8').split('\n').filter(Boolean).length, log: readFileSync(log, 'utf8') };
+  };
+
+  it('retries a failed install and succeeds once the package manager does', () => {
+    const r = runLoop('opkg', 2, false, 5);
+    assert.equal(r.out, 'rc=0');
+    assert.equal(r.installs, 3);
+    assert.match(r.log, /attempt 3/);
+  });
+
+  it('installs even when the list refresh reports a failed feed', () => {
+    const r = runLoop('apk', 0, true, 5);
+    assert.equal(r.out, 'rc=0');
+    assert.equal(r.installs, 1);
+  });
+
+  it('gives up after the last try (negative control)', () => {
+    const r = runLoop('opkg', 99, true, 3);
+    assert.equal(r.out, 'rc=1');
+    assert.equal(r.installs, 3);
   });
 
   it('debugfs commands create parents, replace, and set mode and owner', () => {

@@ -32,3 +32,14 @@ export async function withDeadline<T>(name: string, ms: number, work: () => Prom
     clearTimeout(timer);
   }
 }
+
+/**
+ * A wait that runs inside a tool (helm --wait --timeout, kubectl wait --timeout) under an exec
+ * deadline: both scale with the accelerator (TCG is `slow` times slower), and the tool's own timeout
+ * ends marginMs before the exec deadline, so the tool reports what it waited for instead of being
+ * killed. A fixed `--timeout=900s` under a 10x longer TCG deadline would fail a run that is merely slow.
+ */
+export function toolWait(deadlineMs: number, slow: number, marginMs = 30_000): { execMs: number; toolSeconds: number } {
+  const execMs = deadlineMs * slow;
+  return { execMs, toolSeconds: Math.max(1, Math.floor((execMs - marginMs) / 1000)) };
+}

@@ -141,34 +141,59 @@ export async function waitForConsole(vm: RunningVm, ready: RegExp, deadlineMs: n
 
 let nonce = 0;
 
-/** Runs a shell command over the serial console (a root shell must be on it); output and exit code. */
-export function consoleExec(socketPath: string, command: string, deadlineMs: number): Promise<{ code: number; output: string }> {
+/**
+ * Runs a shell command over the serial console (a root shell must be on it); output and exit code.
+ * First a ready marker is echoed, again every pollMs until a shell prints it; only then is the
+ * command sent, once. Why: on OpenWRT x86 two `askfirst` readers can sit on the serial line at once
+ * (target/linux/x86/base-files/etc/inittab lists `ttyS0::askfirst` and `console::askfirst`; procd's
+ * inittab.c skips an askfirst entry only when it names the console an `askconsole` entry recorded),
+ * and each swallows the first line it reads before it starts its shell, so a command sent at once
+ * could be eaten. A swallowed ready marker costs nothing.
+ */
+export function consoleExec(socketPath: string, command: string, deadlineMs: number, pollMs = 1000): Promise<{ code: number; output: string }> {
   const tag = `NRL${process.pid}x${++nonce}`;
   return new Promise((resolve, reject) => {
     const sock = connect(socketPath);
     let buf = '';
-    const timer = setTimeout(() => {
+    let sent = false;
+    let poll: NodeJS.Timeout | undefined;
+    const stop = () => {
+      clearTimeout(timer);
+      clearInterval(poll);
       sock.destroy();
-      reject(new Error(`console command timed out after ${deadlineMs} ms: ${command}\nconsole said:\n${buf.slice(-800)}`));
+    };
+    // Tags are split in the shell text so an echoed command line never matches a marker.
+    const ready = `echo "${tag}""_RDY"\n`;
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`console command timed out after ${deadlineMs} ms${sent ? '' : ' (no shell answered on the console)'}: ${command}\nconsole said:\n${buf.slice(-800)}`));
     }, deadlineMs);
     sock.on('error', (e) => {
-      clearTimeout(timer);
+      stop();
       reject(new Error(`console ${socketPath}: ${e.message}`));
     });
     sock.on('connect', () => {
-      // The tag is split so the echoed command line itself never matches the end marker.
-      sock.write(`\n${command}; echo "${tag}""_END_$?"\n`);
+      sock.write(`\n${ready}`);
+      poll = setInterval(() => { if (!sent) sock.write(ready); }, pollMs);
     });
     sock.on('data', (d) => {
       buf += d.toString('utf8');
+      if (!sent) {
+        const at = buf.indexOf(`${tag}_RDY`);
+        if (at < 0) return;
+        sent = true;
+        clearInterval(poll);
+        buf = buf.slice(at + `${tag}_RDY`.length);
+        sock.write(`${command}; echo "${tag}""_END_$?"\n`);
+        return;
+      }
       const m = new RegExp(`${tag}_END_(\\d+)`).exec(buf);
       if (!m) return;
-      clearTimeout(timer);
-      sock.destroy();
+      stop();
       const clean = buf.replace(/\r/g, '');
-      const start = clean.indexOf('\n', clean.indexOf(`${tag}"`)); // after the echoed command line
-      const output = clean.slice(start + 1, clean.indexOf(`${tag}_END_`));
-      resolve({ code: Number(m[1]), output });
+      const end = clean.indexOf(`${tag}_END_`);
+      const start = clean.indexOf('\n', clean.lastIndexOf(`${tag}"`, end)); // after the echoed command line
+      resolve({ code: Number(m[1]), output: clean.slice(start + 1, end) });
     });
   });
 }

@@ -69,24 +69,51 @@ export function openwrtPackages(version: string): { manager: 'opkg' | 'apk'; pac
   return { manager: row.packageManager, packages: row.birdPackages };
 }
 
+/**
+ * The install step of the uci-defaults script: refresh the package lists, install BIRD 2, up to
+ * `tries` times `pauseSeconds` apart. Pure. Facts relied on:
+ *  - opkg's update returns the number of package lists it could not fetch (libopkg/opkg_cmd.c,
+ *    opkg_update_cmd), so one unreachable feed fails `update` although the routing feed BIRD comes
+ *    from was fetched; only the install's own exit status decides (apk likewise: `apk add` fails
+ *    when a package is not in any index it has);
+ *  - the first lease reaches netifd before dnsmasq (restarted by its interface triggers) answers
+ *    on 127.0.0.1, so the first name lookup can fail: retried, not fatal.
+ */
+export function installLoop(manager: 'opkg' | 'apk', packages: string[], opts: { tries?: number; pauseSeconds?: number; log?: string } = {}): string {
+  const tries = opts.tries ?? 5;
+  const pause = opts.pauseSeconds ?? 10;
+  const log = opts.log ?? '/tmp/nrl-install.log';
+  const update = manager === 'apk' ? 'apk update' : 'opkg update';
+  const install = manager === 'apk' ? `apk add ${packages.join(' ')}` : `opkg install ${packages.join(' ')}`;
+  return `nrl_install() {
+  n=0
+  while :; do
+    n=$((n+1))
+    echo "attempt $n" >>${log}
+    ${update} >>${log} 2>&1
+    ${install} >>${log} 2>&1 && return 0
+    [ $n -ge ${tries} ] && return 1
+    sleep ${pause}
+  done
+}`;
+}
+
 /** /etc/uci-defaults/90-nrl-bird: install BIRD 2 and restart the services, in the background. Pure. */
-export function uciDefaultsScript(version: string, opts: { waitSeconds?: number } = {}): string {
+export function uciDefaultsScript(version: string, opts: { waitSeconds?: number; tries?: number; pauseSeconds?: number } = {}): string {
   const { manager, packages } = openwrtPackages(version);
-  const install = manager === 'apk'
-    ? `apk update && apk add ${packages.join(' ')}`
-    : `opkg update && opkg install ${packages.join(' ')}`;
   const wait = opts.waitSeconds ?? 300;
   return `#!/bin/sh
 # Written by native-routing-lab. OpenWRT ${version}: ${manager}.
 # uci-defaults run before the network starts, so the install runs in the background once the WAN
 # has a default route; the result goes to the serial console for the lab to read.
+${installLoop(manager, packages, { ...(opts.tries ? { tries: opts.tries } : {}), ...(opts.pauseSeconds !== undefined ? { pauseSeconds: opts.pauseSeconds } : {}) })}
 (
   i=0
   while ! ip route show default 2>/dev/null | grep -q default; do
     i=$((i+1)); [ $i -ge ${wait} ] && { echo "${ROUTER_FAILED} no WAN default route after ${wait} s" >/dev/console; exit 1; }
     sleep 1
   done
-  if ${install} >/tmp/nrl-install.log 2>&1; then
+  if nrl_install; then
     cp ${STAGED_BIRD_CONF} /etc/bird.conf
     /etc/init.d/bird enable
     /etc/init.d/bird restart

@@ -24,7 +24,7 @@ import { ciliumAgentCli } from '../../versions/cilium.ts';
 import { bootstrapWithRetry } from './bootstrap.ts';
 import { bundlePlan, reasonText, resultText, writeBundle, type BundleSource } from './bundle.ts';
 import { linksArgv, parseLinkText, parseRouteText } from './busybox.ts';
-import { DeadlineError, untilDeadline } from './deadline.ts';
+import { DeadlineError, toolWait, untilDeadline } from './deadline.ts';
 import { startInternetServices } from './internet.ts';
 import { parseTalosVersion } from './talos-version.ts';
 import type { Accel } from './qemu.ts';
@@ -185,7 +185,7 @@ export class VmLab implements Lab {
       dhcp: write('dhcp', renderedText(this.files, routerPath(dc.name, 'dhcp'))),
       bird: write('bird.conf', renderedText(this.files, routerPath(dc.name, 'bird.conf'))),
       ...(this.files.has(routerPath(dc.name, 'sysctl')) ? { sysctl: write('90-ecmp.conf', renderedText(this.files, routerPath(dc.name, 'sysctl'))) } : {}),
-      uciDefaults: write('90-nrl-bird', uciDefaultsScript(this.model.versions.openwrt)),
+      uciDefaults: write('90-nrl-bird', uciDefaultsScript(this.model.versions.openwrt, { waitSeconds: 300 * this.slow })),
       authorizedKey: (copyFileSync(pubKey, join(dir, 'authorized_keys')), join(dir, 'authorized_keys')),
     }), dir);
     const vm = startVm(this.plan.vmNs, {
@@ -248,8 +248,10 @@ export class VmLab implements Lab {
           DEADLINES.kubeReady * this.slow, () => `could not label node ${name}`, 5000));
       }
     }
-    await this.ctlRun(kube.helmInstallCilium(k, this.opts.images.ciliumChart, this.path('configs', CLUSTER_FILES.ciliumValues), 900), DEADLINES.kubeReady * this.slow, 'helm-install-cilium');
-    await this.ctlRun(kube.waitNodesReady(k, 900), DEADLINES.kubeReady * this.slow, 'kube-nodes-ready');
+    // helm's and kubectl's own timeouts scale with the accelerator and end before the exec deadline (deadline.ts).
+    const kw = toolWait(DEADLINES.kubeReady, this.slow);
+    await this.ctlRun(kube.helmInstallCilium(k, this.opts.images.ciliumChart, this.path('configs', CLUSTER_FILES.ciliumValues), kw.toolSeconds), kw.execMs, 'helm-install-cilium');
+    await this.ctlRun(kube.waitNodesReady(k, kw.toolSeconds), kw.execMs, 'kube-nodes-ready');
     await this.ctlRun(kube.apply(k, this.path('configs', CLUSTER_FILES.ciliumBgp)));
     // LB-IPAM pool, LoadBalancer Services and their backend pods: Cilium allocates, announces and serves them.
     if (this.files.has(CLUSTER_FILES.loadBalancer)) await this.ctlRun(kube.apply(k, this.path('configs', CLUSTER_FILES.loadBalancer)));
@@ -258,10 +260,10 @@ export class VmLab implements Lab {
     const podsFile = this.path('configs', 'cluster', 'probe-pods.yaml');
     writeFileSync(podsFile, pods.map((p) => stringify(p)).join('---\n'));
     await this.ctlRun(kube.apply(k, podsFile));
-    await this.ctlRun(kube.waitPodsReady(k, kube.PROBE_NAMESPACE, 'app.kubernetes.io/name=nrl-probe', 600), DEADLINES.kubeReady * this.slow, 'probe-pods-ready');
+    await this.ctlRun(kube.waitPodsReady(k, kube.PROBE_NAMESPACE, 'app.kubernetes.io/name=nrl-probe', kw.toolSeconds), kw.execMs, 'probe-pods-ready');
     for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', kube.PROBE_NAMESPACE)))) this.podIps.set(name, ipAddr);
     if (this.model.services.length > 0) {
-      await this.ctlRun(kube.waitPodsReady(k, 'default', `app.kubernetes.io/name in (${this.model.services.map((s) => s.name).join(',')})`, 600), DEADLINES.kubeReady * this.slow, 'backend-pods-ready');
+      await this.ctlRun(kube.waitPodsReady(k, 'default', `app.kubernetes.io/name in (${this.model.services.map((s) => s.name).join(',')})`, kw.toolSeconds), kw.execMs, 'backend-pods-ready');
       for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', 'default')))) this.podIps.set(name, ipAddr);
     }
     for (const [node, pod] of kube.agentPodsByNode(await this.ctlRun([...kube.getJson(k, 'pods', 'kube-system'), '--selector', 'k8s-app=cilium']))) this.agentPods.set(node, pod);
@@ -297,9 +299,11 @@ export class VmLab implements Lab {
     return run(inNs(this.plan.ctlNs, kube.execIn(k, 'kube-system', agent, argv, 'cilium-agent')), { timeoutMs });
   }
 
-  async bgpSessions(): Promise<BgpSession[]> {
+  /** `routers`: BIRD's view only (the convergence poll, lab/assert/converge.ts); no kubectl exec per node. */
+  async bgpSessions(scope: 'all' | 'routers' = 'all'): Promise<BgpSession[]> {
     const routers = await Promise.all(this.model.datacentres.map(async (dc) =>
       parseBirdProtocols((await this.onRouter(dc.router.name, 'birdc show protocols all', 15_000)).stdout, dc.router.name, this.model.routers.asn)));
+    if (scope === 'routers') return routers.flat();
     const nodes = await Promise.all(allNodes(this.model).map(async (n) =>
       kube.parseCiliumBgpPeers((await this.exec(n.name, [this.agentCli, 'bgp', 'peers'], 20_000)).stdout, n.name)));
     return [...routers.flat(), ...nodes.flat()];
