@@ -35,7 +35,8 @@ describe('BusyBox ip, for real', { skip: unavailable() }, () => {
     await run([which('busybox')!, '--install', '-s', bin]);
     await addNamespace(ns);
     await ipBatch(ns, ['link set lo up', 'link add br0 type bridge', 'link set br0 up', 'link add vx0 type vxlan id 5 dstport 8472 local 127.0.0.1',
-      'link add v0 mtu 1450 type veth peer name v1', 'addr add 10.9.0.1/24 dev br0', 'route add 10.8.0.0/16 via 10.9.0.2 dev br0']);
+      'link add v0 mtu 1450 type veth peer name v1', 'addr add 10.9.0.1/24 dev br0', 'route add 10.8.0.0/16 via 10.9.0.2 dev br0',
+      'route add 10.250.0.1/32 via 10.9.0.2 dev br0', 'route add 10.250.0.2/32 proto bird nexthop via 10.9.0.2 dev br0 nexthop via 10.9.0.3 dev br0']);
   });
   after(async () => {
     await destroyNamespaces([ns]);
@@ -60,12 +61,20 @@ describe('BusyBox ip, for real', { skip: unavailable() }, () => {
     assert.equal(links.length, 5);
   });
 
-  it('ip route show', async () => {
+  it('ip route show: host routes as /32; a multipath route without its next hops (why routers read iproute2)', async () => {
     const r = await bb(['ip', 'route', 'show']);
     assert.deepEqual(parseRouteText(r.stdout), [
       { dst: '10.8.0.0/16', gateway: '10.9.0.2', dev: 'br0' },
       { dst: '10.9.0.0/24', dev: 'br0' }, // busybox prints no "proto kernel"
+      { dst: '10.250.0.1/32', gateway: '10.9.0.2', dev: 'br0' }, // printed as "10.250.0.1 via ..."
+      { dst: '10.250.0.2/32' }, // BusyBox drops the nexthop lines (and proto bird)
     ]);
+  });
+
+  it('iproute2 text of the same table keeps both next hops (negative control of the line above)', async () => {
+    const r = await run(inNs(ns, ['ip', 'route', 'show']), { timeoutMs: 10_000 });
+    const ecmp = parseRouteText(r.stdout).find((x) => x.dst === '10.250.0.2/32');
+    assert.deepEqual(ecmp, { dst: '10.250.0.2/32', protocol: 'bird', nexthops: ['10.9.0.2', '10.9.0.3'], dev: 'br0' });
   });
 });
 

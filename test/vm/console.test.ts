@@ -4,6 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { consoleExec } from '../../lab/runtime/vm/qemu.ts';
@@ -15,7 +16,7 @@ const skip = missing.length > 0 ? `needs ${missing.join(', ')}` : undefined;
 
 async function fakeConsole(program: string): Promise<{ sock: string; proc: ChildProcess }> {
   const sock = join(tmp(), 'con.sock');
-  const proc = spawn('socat', [`UNIX-LISTEN:${sock}`, `EXEC:busybox sh -c '${program}',pty,stderr,setsid,ctty`], { stdio: 'ignore' });
+  const proc = spawn('socat', [`UNIX-LISTEN:${sock}`, `SYSTEM:${program},pty,stderr,setsid,ctty`], { stdio: 'ignore' });
   for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 20));
   return { sock, proc };
 }
@@ -27,6 +28,22 @@ describe('consoleExec on a serial line with two askfirst readers', { skip }, () 
       const r = await consoleExec(sock, 'echo hello; false', 10_000, 200);
       assert.equal(r.code, 1);
       assert.equal(r.output.trim(), 'hello');
+    } finally {
+      proc.kill();
+    }
+  });
+
+  it('a command sent at once, as before, is swallowed there (why the ready phase exists)', async () => {
+    const { sock, proc } = await fakeConsole('read a; read b; exec busybox sh');
+    try {
+      const said = await new Promise<string>((resolve) => {
+        const c = connect(sock);
+        let buf = '';
+        c.on('connect', () => c.write('\necho "MARK""_END"\n'));
+        c.on('data', (d) => { buf += d.toString(); });
+        setTimeout(() => { c.destroy(); resolve(buf); }, 1500);
+      });
+      assert.doesNotMatch(said, /MARK_END/);
     } finally {
       proc.kill();
     }

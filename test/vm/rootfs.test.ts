@@ -33,7 +33,7 @@ describe('rootfs injection (mkfs.ext4 + debugfs)', { skip: vmUnavailable('debugf
     assert.equal(await readBack(img, '/etc/config/network'), files.get(routerPath(dc, 'network')), 'the existing file was replaced');
     assert.equal(await readBack(img, '/etc/config/firewall'), files.get(routerPath(dc, 'firewall')));
     assert.equal(await readBack(img, STAGED_BIRD_CONF), files.get(routerPath(dc, 'bird.conf')));
-    assert.match(await readBack(img, '/etc/uci-defaults/90-nrl-bird'), /apk add bird2 bird2c >>/);
+    assert.match(await readBack(img, '/etc/uci-defaults/90-nrl-bird'), /apk add bird2 bird2c ip-full >>/);
     const stat = spawnSync('debugfs', ['-R', 'stat /etc/uci-defaults/90-nrl-bird', img], { encoding: 'utf8' }).stdout;
     assert.match(stat, /Mode:\s+0755/);
     assert.match(spawnSync('debugfs', ['-R', 'stat /etc/dropbear/authorized_keys', img], { encoding: 'utf8' }).stdout, /Mode:\s+0600/);
@@ -51,6 +51,9 @@ describe('uci-defaults script (pure)', () => {
     const s = uciDefaultsScript('25.12.5', { waitSeconds: 5 });
     assert.match(s, /apk update >>\S+ 2>&1\n\s+apk add bird2 bird2c /);
     assert.doesNotMatch(s, /update &&/, 'a failed list refresh alone must not stop the install');
+    // iproute2 for the routers' routes() and links() (BusyBox ip prints no ECMP next hops).
+    assert.match(s, /apk add bird2 bird2c ip-full /);
+    assert.match(uciDefaultsScript('23.05.6'), /opkg install bird2 bird2c ip-full /);
     assert.match(s, /cp \/etc\/nrl\/bird.conf \/etc\/bird.conf/);
     assert.match(s, /\/etc\/init.d\/bird restart/);
     assert.match(s, /exit 0\n$/, 'exits 0 so OpenWRT deletes it after the first boot');

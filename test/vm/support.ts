@@ -30,7 +30,7 @@ export function debianKernel(): { kernel: string; modules: string } | undefined 
 
 /** Why the QEMU tests cannot run here, or undefined. In CI a missing prerequisite is a failure. */
 export function vmUnavailable(need: 'qemu' | 'debugfs' | 'busybox' = 'qemu'): string | undefined {
-  const tools = need === 'qemu' ? { ...VM_TOOLS } : need === 'busybox' ? { busybox: 'busybox-static' } : { debugfs: 'e2fsprogs', 'mkfs.ext4': 'e2fsprogs' };
+  const tools: Record<string, string> = need === 'qemu' ? { ...VM_TOOLS } : need === 'busybox' ? { busybox: 'busybox-static' } : { debugfs: 'e2fsprogs', 'mkfs.ext4': 'e2fsprogs' };
   const missing = missingTools(tools).commands;
   let why: string | undefined;
   if (!isRoot()) why = 'not root';

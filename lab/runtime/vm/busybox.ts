@@ -39,16 +39,32 @@ export function parseLinkText(text: string): Link[] {
   return out;
 }
 
-/** `ip route show` text (BusyBox or iproute2). */
+/**
+ * `ip route show` text (BusyBox or iproute2). Host routes print without a prefix length
+ * ("10.250.0.1 metric 32"): normalised to a.b.c.d/32 as Route says. Facts (the host's BusyBox
+ * 1.35 `ip route`, test/vm/busybox.test.ts): BusyBox prints no `proto` and, for a multipath route,
+ * neither its next hops nor a gateway (so the routers read iproute2, ROUTER_IP); iproute2 text puts
+ * each next hop on a continuation line ("\tnexthop via X dev Y weight 1"), read into nexthops.
+ */
 export function parseRouteText(text: string): Route[] {
-  return text.split('\n').filter((l) => l.trim()).map((l) => {
+  const out: Route[] = [];
+  for (const l of text.split('\n')) {
+    if (!l.trim()) continue;
     const w = l.trim().split(/\s+/);
     const at = (k: string) => { const i = w.indexOf(k); return i >= 0 ? w[i + 1] : undefined; };
-    const r: Route = { dst: w[0]! };
+    if (w[0] === 'nexthop') {
+      const prev = out.at(-1);
+      const via = at('via');
+      if (prev && via) (prev.nexthops ??= []).push(via);
+      if (prev && !prev.dev && at('dev')) prev.dev = at('dev')!;
+      continue;
+    }
+    const r: Route = { dst: /^\d+\.\d+\.\d+\.\d+$/.test(w[0]!) ? `${w[0]}/32` : w[0]! };
     const via = at('via'); const dev = at('dev'); const proto = at('proto');
     if (via) r.gateway = via;
     if (dev) r.dev = dev;
     if (proto) r.protocol = proto;
-    return r;
-  });
+    out.push(r);
+  }
+  return out;
 }

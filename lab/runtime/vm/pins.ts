@@ -2,7 +2,8 @@
 //   - OpenWRT kernel and rootfs: checked against the release's own `sha256sums` file, fetched at run
 //     time from the same release folder (downloads.openwrt.org/releases/<v>/targets/x86/64/).
 //   - talosctl: the release's `sha256sum.txt` (GitHub release asset of siderolabs/talos), fetched at
-//     run time. The asset name is believed to be sha256sum.txt; not verified from here.
+//     run time. Fact: siderolabs/talos release-1.14 .github/workflows/ci.yaml writes `sha256sum
+//     ... talosctl-linux-amd64 ... > sha256sum.txt` for the release assets.
 //   - kubectl: dl.k8s.io publishes `<binary>.sha256` (the hash alone), fetched at run time.
 //   - helm: get.helm.sh publishes `<archive>.sha256sum` ("hash  name"), fetched at run time.
 //   - Talos kernel and initramfs from the Image Factory, and the Cilium chart: no published checksum

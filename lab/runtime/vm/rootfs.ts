@@ -12,6 +12,14 @@ import { must, run } from '../exec.ts';
 
 export const ROUTER_READY = 'NRL-ROUTER-READY';
 export const ROUTER_FAILED = 'NRL-ROUTER-FAILED';
+/**
+ * iproute2 for the routers' routes() and links(): BusyBox `ip` prints no next hops of a multipath
+ * route and has no -j/-d (busybox.ts). Fact (openwrt/openwrt package/network/utils/iproute2/Makefile):
+ * package ip-full installs /usr/libexec/ip-full (and the /sbin/ip alternative, priority 300); the lab
+ * calls it by that path, so BusyBox's /sbin/ip never answers in its place.
+ */
+export const ROUTER_IP = '/usr/libexec/ip-full';
+export const ROUTER_EXTRA_PACKAGES = ['ip-full'];
 /** Where the rendered bird.conf waits until the package (which ships its own) is installed. */
 export const STAGED_BIRD_CONF = '/etc/nrl/bird.conf';
 
@@ -106,7 +114,7 @@ export function uciDefaultsScript(version: string, opts: { waitSeconds?: number;
 # Written by native-routing-lab. OpenWRT ${version}: ${manager}.
 # uci-defaults run before the network starts, so the install runs in the background once the WAN
 # has a default route; the result goes to the serial console for the lab to read.
-${installLoop(manager, packages, { ...(opts.tries ? { tries: opts.tries } : {}), ...(opts.pauseSeconds !== undefined ? { pauseSeconds: opts.pauseSeconds } : {}) })}
+${installLoop(manager, [...packages, ...ROUTER_EXTRA_PACKAGES], { ...(opts.tries ? { tries: opts.tries } : {}), ...(opts.pauseSeconds !== undefined ? { pauseSeconds: opts.pauseSeconds } : {}) })}
 (
   i=0
   while ! ip route show default 2>/dev/null | grep -q default; do

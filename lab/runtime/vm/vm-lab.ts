@@ -31,7 +31,7 @@ import type { Accel } from './qemu.ts';
 import { consoleExec, KERNEL_ARGS, startVm, waitForConsole, type RunningVm } from './qemu.ts';
 import * as kube from './kube.ts';
 import { applyVmNetwork, vmNetworkPlan, type VmNetworkPlan } from './network.ts';
-import { injectFiles, routerFiles, ROUTER_FAILED, ROUTER_READY, uciDefaultsScript } from './rootfs.ts';
+import { injectFiles, routerFiles, ROUTER_FAILED, ROUTER_IP, ROUTER_READY, uciDefaultsScript } from './rootfs.ts';
 import * as talos from './talos.ts';
 import { destroyVmRun } from './teardown.ts';
 import { traceStep } from '../../telemetry/stages.ts';
@@ -311,15 +311,18 @@ export class VmLab implements Lab {
 
   async routes(machine: string): Promise<Route[]> {
     const m = this.machines().find((x) => x.name === machine);
-    // iproute2 (JSON) on lan hosts, the internet and in the Cilium agent; BusyBox `ip` (text) on routers and pods.
+    // iproute2 (JSON) on lan hosts, the internet, routers and in the Cilium agent; BusyBox `ip` (text) in pods.
     if (m?.kind === 'lanhost' || m?.kind === 'internet' || m?.kind === 'node') return parseRoutes((await this.exec(machine, ['ip', '-j', 'route', 'show'])).stdout);
+    // Routers: iproute2 (ip-full, installed with BIRD: rootfs.ts), for the next hops of ECMP routes.
+    if (m?.kind === 'router') return parseRoutes((await this.exec(machine, [ROUTER_IP, '-j', 'route', 'show'])).stdout);
     return parseRouteText((await this.exec(machine, ['ip', 'route', 'show'])).stdout);
   }
 
   async links(machine: string): Promise<Link[]> {
     const m = this.machines().find((x) => x.name === machine);
     if (m?.kind === 'lanhost' || m?.kind === 'internet' || m?.kind === 'node') return parseLinks((await this.exec(machine, ['ip', '-j', '-d', 'link', 'show'])).stdout);
-    // BusyBox `ip` has no -d: `ip -o link` plus each device's sysfs DEVTYPE (busybox.ts).
+    if (m?.kind === 'router') return parseLinks((await this.exec(machine, [ROUTER_IP, '-j', '-d', 'link', 'show'])).stdout);
+    // Pods: BusyBox `ip` has no -d: `ip -o link` plus each device's sysfs DEVTYPE (busybox.ts).
     return parseLinkText((await this.exec(machine, linksArgv())).stdout);
   }
 
