@@ -116,7 +116,10 @@ export function run(argv: string[], opts: { timeoutMs?: number; input?: string }
  * zombie of a shell that does not wait for it (pid checks would see it alive).
  */
 export async function startDaemon(ns: string, argv: string[], logFile: string): Promise<number> {
-  const cmd = ['setsid', ...inNs(ns, argv)].map(shellQuote).join(' ');
+  // A shell without job control starts background commands with SIGINT and SIGQUIT ignored, and
+  // exec keeps that: env --default-signal (coreutils 8.31+) gives the daemon default handlers again
+  // (tcpdump is stopped with SIGINT).
+  const cmd = ['env', '--default-signal', 'setsid', ...inNs(ns, argv)].map(shellQuote).join(' ');
   const r = await job(argv, (id) => `( ${cmd} >>${shellQuote(logFile)} 2>&1 </dev/null & echo $! ) >${file(id, 'out')} 2>${file(id, 'err')}`, 10_000);
   const pid = Number(r.stdout.trim());
   if (r.code !== 0 || !(pid > 0)) throw new Error(`could not start ${argv[0]} in ${ns}: ${r.stderr.trim()}`);

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { isLabNamespace } from '../names.ts';
+import { inNs } from '../netns.ts';
 import { isAlive } from '../exec.ts';
 import { DeadlineError } from './deadline.ts';
 
@@ -100,7 +101,10 @@ export function startVm(ns: string, spec: VmSpec, qemuLog: string): RunningVm {
   const fd = openSync(qemuLog, 'a');
   let exited = false;
   try {
-    const child = spawn('ip', ['netns', 'exec', ns, ...qemuArgv(spec)], { detached: true, stdio: ['ignore', fd, fd] });
+    // Through inNs: inside the run's cgroup (so `lab down` ends it even after a SIGKILL of the
+    // orchestrator) and refused once the run is sealed for teardown.
+    const [cmd, ...args] = inNs(ns, qemuArgv(spec));
+    const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', fd, fd] });
     child.on('error', () => { exited = true; });
     child.on('exit', () => { exited = true; });
     child.unref();

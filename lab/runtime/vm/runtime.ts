@@ -55,7 +55,7 @@ export function vmRuntime(o: VmRuntimeOptions): Runtime {
     open: async (ctx: RunContext) => {
       const images = await ctx.stage('images', () => ensureImages(o.model, dir, o.download === true, ctx.log));
       mkdirSync(ctx.artifacts, { recursive: true });
-      return new VmLab(o.model, o.files, { runId: ctx.runId, artifacts: ctx.artifacts, runDir: ctx.runDir, images, accel, log: ctx.log });
+      return new VmLab(o.model, o.files, { runId: ctx.runId, artifacts: ctx.artifacts, runDir: ctx.runDir, images, accel, signal: ctx.signal, log: ctx.log });
     },
     destroy: destroyVmRun,
   };

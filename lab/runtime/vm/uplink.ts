@@ -19,6 +19,8 @@
 // teardown.ts also finds it by its command line, which names the run's namespace path.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { inRunCgroup } from '../cgroup.ts';
+import { runIdOf } from '../names.ts';
 
 export const UPLINK_TAP = 'tap0';
 export const SLIRP = { cidr: '10.0.2.0/24', address: '10.0.2.100', host: '10.0.2.2', dns: '10.0.2.3' } as const;
@@ -40,7 +42,7 @@ export function uplinkShell(ns: string, opts: { hostLoopback?: boolean } = {}): 
 
 /** Starts the uplink of a namespace, detached, its output in logFile; returns the wrapper's pid. */
 export function startUplink(ns: string, logFile: string, opts: { hostLoopback?: boolean } = {}): number {
-  const [cmd, ...args] = uplinkShell(ns, opts);
+  const [cmd, ...args] = inRunCgroup(runIdOf(ns), uplinkShell(ns, opts)); // ended with the run's cgroup
   const fd = openSync(logFile, 'a');
   try {
     const child = spawn(cmd!, args, { detached: true, stdio: ['ignore', fd, fd] });

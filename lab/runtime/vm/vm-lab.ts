@@ -17,7 +17,8 @@ import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine,
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
 import { backendPods } from '../../topology/services.ts';
 import { parsePcap } from '../pcap.ts';
-import { inNs, startDaemon } from '../netns.ts';
+import { inNs, sealRun, startDaemon } from '../netns.ts';
+import { claimRun } from '../owner.ts';
 import { nsName } from '../names.ts';
 import { parseBirdProtocols, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { ciliumAgentCli } from '../../versions/cilium.ts';
@@ -57,6 +58,8 @@ export interface VmOptions {
   runDir: string;
   images: VmImages;
   accel: Accel;
+  /** Aborted on a signal: up() stops spawning so teardown sees everything there is. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -150,6 +153,11 @@ export class VmLab implements Lab {
     const log = this.opts.log ?? (() => undefined);
     if (this.opts.accel === 'tcg') log('KVM is not usable: running under TCG, every deadline is 10 times longer');
     mkdirSync(this.opts.runDir, { recursive: true });
+    // As the twin: owner file and cgroup first, sealed at once on a signal (lab/runtime/owner.ts).
+    const claim = claimRun(this.opts.runId, this.opts.runDir);
+    if (claim.why) log(`no cgroup for this run (${claim.why}): teardown finds its processes by namespace and command line`);
+    this.opts.signal?.throwIfAborted();
+    this.opts.signal?.addEventListener('abort', () => void sealRun(this.opts.runId), { once: true });
     for (const [rel, text] of this.files) writeFileSync(this.path('configs', rel), text);
     await applyVmNetwork(this.plan, { logDir: this.path('logs', 'x').replace(/\/x$/, '') });
     startInternetServices(this.plan.internet, { logDir: this.path('logs', 'x').replace(/\/x$/, ''), runDir: this.opts.runDir }, { whoamiPort: WHOAMI_PORT, discardPort: DISCARD_PORT });
