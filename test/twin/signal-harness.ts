@@ -10,6 +10,7 @@ import { cgroupOf, runPids } from '../../lab/runtime/cgroup.ts';
 import { ownerOf, runDirOf, runDirs, startTime } from '../../lab/runtime/owner.ts';
 import { destroyRun, presentRuns } from '../../lab/runtime/teardown.ts';
 import { LAB, REPO, labNamespaces, rootSnapshot, tmp } from './support.ts';
+import { seeded } from '../../lab/assert/pairs.ts';
 
 export const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGKILL'] as const;
 export const PHASES = ['up', 'convergence', 'assertions', 'teardown'] as const;
@@ -25,18 +26,6 @@ const PHASE_MS: Record<Phase, number> = { up: 400, convergence: 1600, assertions
 /** The stage line (--plain) that ends each phase; the phase after starts there. */
 const ENDS: Record<Phase, RegExp> = { up: /^ {2}\S+ up \(/m, convergence: /^ {2}\S+ convergence \(/m, assertions: /^ {2}\S+ assertions \(/m, teardown: /^ {2}\S+ teardown \(/m };
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function seedFromEnv(): number {
   const s = process.env['SIGNAL_TEST_SEED'];
   return s !== undefined && /^\d+$/.test(s) ? Number(s) : Math.floor(Math.random() * 2 ** 31);
@@ -51,7 +40,7 @@ export interface Plan {
 
 /** n runs from the seed; `cover` first walks every signal and every phase at least once. */
 export function plans(seed: number, n: number, cover = false): Plan[] {
-  const r = rng(seed);
+  const r = seeded(seed); // the assertions' own generator: same sequence for the same seed
   return Array.from({ length: n }, (_, i) => {
     const signal = cover ? SIGNALS[i % SIGNALS.length]! : SIGNALS[Math.floor(r() * SIGNALS.length)]!;
     const phase = cover ? PHASES[i % PHASES.length]! : PHASES[Math.floor(r() * PHASES.length)]!;

@@ -1,25 +1,16 @@
 // Every rendered Cilium BGP resource validates against the real CRD schema of its kind and API version
 // (../shared/schemas/cilium/crds), and broken resources do not.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { ciliumBgpDocs } from '../../lab/render/cilium-bgp.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { CiliumBgpApi, Topology } from '../../lab/topology/schema.ts';
-import { crdValidator, crdsFor, loadCrds, type CrdVersion } from './support/crd.ts';
-import { schemasOrSkip } from './support/paths.ts';
+import { crdValidator, crdsFor, loadedCrds as loaded, type CrdVersion } from './support/crd.ts';
 import { TIMER_GRID, VARIANTS } from './support/topologies.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let crds: CrdVersion[] | undefined;
-function loaded(t: TestContext): CrdVersion[] | undefined {
-  const root = schemasOrSkip(t);
-  if (!root) return undefined;
-  crds ??= loadCrds(path.join(root, 'cilium', 'crds'));
-  return crds;
-}
 
 /** Errors of doc against every stored schema serving its kind and version; fails when none serves it. */
 function check(all: CrdVersion[], doc: Doc): { files: string[]; errors: string[] } {

@@ -2,26 +2,17 @@
 // Service advertisements (peering policy serviceSelector, BGPv2 Service advertisement) against theirs.
 // The pool's two stored CRDs disagree on purpose: crds/v2alpha1 is the 1.13/1.14 schema (spec.cidrs
 // only), crds/v2 is the 1.18 one (v2 and v2alpha1, spec.blocks only); a pool of the wrong era fails.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { ciliumBgpDocs } from '../../lab/render/cilium-bgp.ts';
 import { loadBalancerDocs } from '../../lab/render/load-balancer.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { CiliumBgpApi, Topology } from '../../lab/topology/schema.ts';
-import { crdValidator, crdsFor, loadCrds, type CrdVersion } from './support/crd.ts';
-import { schemasOrSkip } from './support/paths.ts';
+import { crdValidator, crdsFor, loadedCrds as loaded, type CrdVersion } from './support/crd.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let crds: CrdVersion[] | undefined;
-function loaded(t: TestContext): CrdVersion[] | undefined {
-  const root = schemasOrSkip(t);
-  if (!root) return undefined;
-  crds ??= loadCrds(path.join(root, 'cilium', 'crds'));
-  return crds;
-}
 
 /** The stored schema of a pool: by API version and by the era's file (cidrs: crds/v2alpha1, blocks: crds/v2). */
 function poolSchema(all: CrdVersion[], doc: Doc): CrdVersion {

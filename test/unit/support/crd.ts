@@ -6,7 +6,9 @@ import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } fr
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse } from 'yaml';
 import { parseCidr } from '../../../lab/topology/cidr.ts';
+import type { TestContext } from 'node:test';
 import { addFormats } from './ajv-formats.ts';
+import { schemasOrSkip } from './paths.ts';
 
 type Json = Record<string, unknown>;
 
@@ -42,6 +44,15 @@ export function loadCrds(crdDir: string): CrdVersion[] {
 }
 
 /** Every stored schema that serves this apiVersion ("group/version") and kind. */
+let cache: CrdVersion[] | undefined;
+/** The stored Cilium CRDs of ../shared, loaded once per process; undefined (test skipped) when absent. */
+export function loadedCrds(t: TestContext): CrdVersion[] | undefined {
+  const root = schemasOrSkip(t);
+  if (!root) return undefined;
+  cache ??= loadCrds(path.join(root, 'cilium', 'crds'));
+  return cache;
+}
+
 export function crdsFor(all: CrdVersion[], apiVersion: string, kind: string): CrdVersion[] {
   const [group, version] = apiVersion.split('/');
   return all.filter((c) => c.group === group && c.version === version && c.kind === kind);
