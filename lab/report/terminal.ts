@@ -28,6 +28,7 @@ export function formatReport(r: Report): string {
   lines.push(`${r.lab} on the ${r.runtime} (run ${r.runId}): Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.mode.ibgp ? `; routers: iBGP ${r.mode.ibgp}` : ''}${r.pitfall ? `, pitfall ${r.pitfall}` : ''}`);
   lines.push(`  ${r.fidelity}`);
   if (r.convergence) lines.push(`  convergence: ${r.convergence.converged ? 'converged' : 'NOT converged'} after ${r.convergence.ms} ms${r.convergence.converged ? '' : ` (missing: ${r.convergence.missing.slice(0, 3).join(', ')}${r.convergence.missing.length > 3 ? ', ...' : ''})`}`);
+  lines.push(...scaleLines(r));
   lines.push('');
   lines.push(...table([['#', 'assertion', 'result', 'checks', 'time'], ...r.assertions.map((a) => [String(a.id), a.title, a.ok ? 'PASS' : 'FAIL', `${a.passed}/${a.passed + a.failed}`, `${a.ms} ms`])]));
   const failing = r.assertions.filter((a) => a.failed > 0);
@@ -50,4 +51,16 @@ export function formatReport(r: Report): string {
   if (r.fault) lines.push('', ...formatFault(r.fault).trimEnd().split('\n').map((l) => `  ${l}`));
   lines.push('', `${r.ok ? 'PASS' : 'FAIL'}: ${r.assertions.filter((a) => a.ok).length} of ${r.assertions.length} assertions hold. ${artifactsLine(r)}`);
   return lines.join('\n') + '\n';
+}
+
+/** The counts that matter and where the time went: machines by kind, each stage, the slowest assertion. */
+function scaleLines(r: Report): string[] {
+  const kinds = new Map<string, number>();
+  for (const m of r.machines) kinds.set(m.kind, (kinds.get(m.kind) ?? 0) + 1);
+  const slowest = [...r.assertions].sort((a, b) => b.ms - a.ms)[0];
+  const checks = r.assertions.reduce((n, a) => n + a.passed + a.failed, 0);
+  const out: string[] = [];
+  if (r.machines.length > 0) out.push(`  machines: ${r.machines.length} (${[...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ')}); ${checks} checks`);
+  if (r.stages.length > 0) out.push(`  time: ${r.stages.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)} s`).join(', ')}${slowest ? `; slowest assertion ${slowest.id} (${(slowest.ms / 1000).toFixed(1)} s)` : ''}`);
+  return out;
 }

@@ -4,7 +4,7 @@
 // `ip`, `nft`, `ping`, `birdc`. A shell forks in well under a millisecond. Same contract as
 // exec.ts `run` (exit code, stdout, stderr, deadline, stdin), so callers swap the import.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../exec.ts';
 import { inNs } from '../netns.ts';
@@ -120,6 +120,9 @@ export async function startDaemon(ns: string, argv: string[], logFile: string): 
   // exec keeps that: env --default-signal (coreutils 8.31+) gives the daemon default handlers again
   // (tcpdump is stopped with SIGINT).
   const cmd = ['env', '--default-signal', 'setsid', ...inNs(ns, argv)].map(shellQuote).join(' ');
+  // The log exists before we return: the background job opens it only after its fork, and readiness
+  // checks read it at once.
+  closeSync(openSync(logFile, 'a'));
   const r = await job(argv, (id) => `( ${cmd} >>${shellQuote(logFile)} 2>&1 </dev/null & echo $! ) >${file(id, 'out')} 2>${file(id, 'err')}`, 10_000);
   const pid = Number(r.stdout.trim());
   if (r.code !== 0 || !(pid > 0)) throw new Error(`could not start ${argv[0]} in ${ns}: ${r.stderr.trim()}`);
