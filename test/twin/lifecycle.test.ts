@@ -17,9 +17,9 @@ describe('twin lifecycle', { skip }, () => {
     assert.equal(up.code, 0, up.stderr);
     const runId = /lab ([0-9a-f]{6}) is up \(converged/.exec(up.stdout)?.[1];
     assert.ok(runId, up.stdout);
-    assert.equal(labNamespaces(runId).length, 12);
+    assert.equal(labNamespaces(runId).length, 13); // 10 machines (with the LoadBalancer backend web-worker-1), 3 switches
     const status = lab(['status']);
-    assert.match(status.stdout, new RegExp(`${runId} reference: 12/12 namespaces`));
+    assert.match(status.stdout, new RegExp(`${runId} reference: 13/13 namespaces`));
     assert.match(status.stdout, /router-dc1\s+ibgp 172\.16\.0\.2\s+Established/);
     const trace = lab(['exec', '--run', runId, 'controlplane-1-pod', '--', 'traceroute', '-n', '-q', '1', '-w', '1', '10.244.1.10']);
     assert.equal(trace.code, 0, trace.stderr);
