@@ -50,16 +50,7 @@ export async function listNamespaces(): Promise<string[]> {
 }
 
 export async function addNamespace(ns: string): Promise<void> {
-  if (!isLabNamespace(ns)) throw new Error(`refusing to create ${ns}: not a lab namespace name`);
-  const runId = refuseIfSealed(ns)!;
-  const pending = must(['ip', 'netns', 'add', ns]);
-  const set = creating.get(runId) ?? new Set();
-  creating.set(runId, set.add(pending));
-  try {
-    await pending;
-  } finally {
-    set.delete(pending);
-  }
+  await addNamespaces([ns]);
 }
 
 /** Many namespaces with one `ip -batch` (one process instead of one per namespace; same tracking). */
