@@ -11,6 +11,7 @@ import { runFault, type FaultReport } from './faults/run.ts';
 import type { Pitfall } from './pitfalls/index.ts';
 import type { RenderedFiles } from './render/index.ts';
 import { writeRunReports } from './report/artifacts.ts';
+import { RunDiagram } from './report/run-diagram.ts';
 import { assertionReports, snapshotMachines, type MachineState, type Report } from './report/model.ts';
 import { buildReport, StageRecorder, type StageEvent } from './report/run.ts';
 import type { FaultKind, Lab } from './runtime/lab.ts';
@@ -57,6 +58,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
   const { warnings } = await runtime.preflight();
   for (const w of warnings) log(w);
   const runId = newRunId();
+  const diagram = new RunDiagram(opts.model); // ELK warms up in its own thread while the lab comes up
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
   const stages = new StageRecorder(opts.onStage);
   const stage = <T>(name: string, fn: () => Promise<T>) => stages.run(name, fn);
@@ -89,6 +91,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
         convergence = await stage('convergence', () => waitForConvergence(l));
         runs = await stage('assertions', () => runAssertions(l, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}), onAssertion: traceAssertion }));
         machines = await snapshotMachines(l);
+        diagram.draw(artifacts, { runId, machines, assertions: assertionReports(runs) }); // drawn while the run goes on
         if (opts.measure) await stage('measurements', () => opts.measure!(l));
         if (opts.fault) fault = await stage(`fault ${opts.fault}`, () => runFault(l, opts.fault!));
       } catch (e) {
@@ -118,7 +121,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
     ...(convergence ? { convergence } : {}), ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}), ...(fault ? { fault } : {}),
   });
   mkdirSync(artifacts, { recursive: true }); // a run stopped in its images stage has none yet
-  return writeRunReports(report, opts.model); // junit.xml, diagram.svg/png, report.json with its artifacts index
+  return writeRunReports(report, opts.model, diagram); // junit.xml, diagram.svg/png, report.json with its artifacts index
 }
 
 /** What a pitfall run showed, against what the mistake is known to break. */

@@ -3,10 +3,9 @@
 // artifact (captures, logs, configs).
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { svgToPng } from '../runtime/rsvg.ts';
 import type { LabModel } from '../topology/model.ts';
-import { diagramSvg, reportDiagramInput } from './diagram/index.ts';
 import { junitXml } from './junit.ts';
+import { RunDiagram } from './run-diagram.ts';
 import { summaryMarkdown } from './summary.ts';
 import type { ArtifactsIndex, Report } from './model.ts';
 
@@ -35,8 +34,11 @@ export function artifactsLine(r: Report): string {
   return `Artifacts: ${r.artifacts} (${[...i.reports, ...count(i.captures.length, 'capture'), ...count(i.logs.length, 'log'), ...count(i.configs.length, 'config')].join(', ')})`;
 }
 
-/** Writes every report file into the run's artifacts folder and returns the report with its index. */
-export async function writeRunReports(report: Report, model: LabModel): Promise<Report> {
+/**
+ * Writes every report file into the run's artifacts folder and returns the report with its index.
+ * The diagram comes from the run's RunDiagram (already drawn while teardown ran), or is drawn now.
+ */
+export async function writeRunReports(report: Report, model: LabModel, diagram?: RunDiagram): Promise<Report> {
   const dir = report.artifacts;
   const reports = ['report.json'];
   const write = (name: string, text: string) => {
@@ -44,12 +46,9 @@ export async function writeRunReports(report: Report, model: LabModel): Promise<
     reports.push(name);
   };
   write('junit.xml', junitXml(report));
-  try {
-    write('diagram.svg', await diagramSvg(reportDiagramInput(model, report)));
-    if (await svgToPng(join(dir, 'diagram.svg'), join(dir, 'diagram.png'))) reports.push('diagram.png');
-  } catch (e) {
-    report.notes.push(`diagram not drawn: ${(e as Error).message}`);
-  }
+  const drawn = await (diagram ?? new RunDiagram(model, { worker: false })).done(dir, report);
+  reports.push(...drawn.files);
+  if (drawn.note) report.notes.push(drawn.note);
   reports.push('summary.md');
   const done: Report = { ...report, artifactsIndex: indexArtifacts(dir, reports) };
   // The GitHub job summary as a file too, for pipelines where GITHUB_STEP_SUMMARY does not reach

@@ -8,7 +8,7 @@ import { renderAll, routerPath } from '../../lab/render/index.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
-import { diagnoses, failedIds, lab, labNamespaces, tmp, topologyFile, twinUnavailable, type JsonReport } from './support.ts';
+import { diagnoses, failedIds, lab, labNamespaces, tablesUnlikeExpected, tmp, topologyFile, twinUnavailable, type JsonReport } from './support.ts';
 
 const skip = twinUnavailable();
 
@@ -37,6 +37,7 @@ describe('LoadBalancer services on the twin', { skip }, () => {
     assert.deepEqual(routes.map((x) => [x.subject, x.seen]), [['router-dc1: web 10.250.0.1', 'via 172.16.0.2'], ['router-dc2: web 10.250.0.1', 'via 10.0.1.10']]);
     const inbound = results(report, 11);
     assert.deepEqual(inbound.map((x) => x.seen), ['web-worker-1 saw 10.0.0.254 (12x)', 'web-worker-1 saw 10.0.1.254 (12x)']);
+    assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(referenceTopology())), [], 'every table is the one the expected diagram draws, the service /32s and the backend included');
   });
 
   it('two backends on one LAN: two equal-cost next hops on that router, and connections land on both', () => {
@@ -44,6 +45,9 @@ describe('LoadBalancer services on the twin', { skip }, () => {
     assert.equal(code, 0, JSON.stringify(report.assertions.filter((a) => !a.ok)));
     const dc2 = results(report, 10).find((x) => x.subject.startsWith('router-dc2'))!;
     assert.equal(dc2.seen, 'via 10.0.1.10 and 10.0.1.11');
+    const t = referenceTopology();
+    twoBackendsOnOneLan(t);
+    assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(t)), [], 'the expected diagram has the equal-cost route too');
     const fromDc1 = results(report, 11).find((x) => x.subject.startsWith('db-dc1'))!;
     assert.match(fromDc1.seen, /web-worker-1 saw 10\.0\.0\.254/);
     assert.match(fromDc1.seen, /web-worker-2 saw 10\.0\.0\.254/);
@@ -92,6 +96,8 @@ describe('LoadBalancer services on the twin', { skip }, () => {
     assert.equal(code, 1);
     assert.deepEqual(failedIds(report), [10, 11]);
     assert.match(diagnoses(report, 10), /import filter from nodes accepts only the pod CIDRs/);
+    // Negative control of the tables check: the routers lack the service /32 the expected diagram draws.
+    assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(referenceTopology())).map((d) => d.split(':')[0]), ['router-dc1', 'router-dc2']);
     assert.match(diagnoses(report, 11), /no answer from 10\.250\.0\.1:80/);
     assert.ok(report.notes.some((n) => n.startsWith('pitfall lb-import-filter:') && n.includes('(as expected)')), report.notes.join('\n'));
   });

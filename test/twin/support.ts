@@ -8,6 +8,9 @@ import { stringify } from 'yaml';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
 import { isRoot, missingTools, TWIN_TOOLS } from '../../lab/runtime/tools.ts';
+import type { Route } from '../../lab/runtime/lab.ts';
+import { expectedMachines, sortRoutes } from '../../lab/report/diagram/index.ts';
+import type { LabModel } from '../../lab/topology/model.ts';
 
 export const REPO = resolve(import.meta.dirname, '..', '..');
 export const LAB = join(REPO, 'bin', 'lab.mjs');
@@ -70,6 +73,19 @@ export interface JsonReport {
   assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; diagnosis?: string }[] }[];
   notes: string[];
   artifacts: string;
+  machines?: { name: string; routes: Route[] }[];
+}
+
+/**
+ * Machines whose routing table after the run differs from the one the topology implies (what
+ * `lab diagram` draws, and what a run's diagram layout is prepared from while the lab comes up).
+ */
+export function tablesUnlikeExpected(r: JsonReport, model: LabModel): string[] {
+  const key = (routes: Route[]) => JSON.stringify(sortRoutes(routes));
+  const expected = new Map(expectedMachines(model).map((m) => [m.name, key(m.routes)]));
+  const seen = new Map((r.machines ?? []).map((m) => [m.name, key(m.routes)]));
+  return [...new Set([...expected.keys(), ...seen.keys()])].filter((n) => expected.get(n) !== seen.get(n))
+    .map((n) => `${n}: expected ${expected.get(n) ?? 'no such machine'}, seen ${seen.get(n) ?? 'no such machine'}`);
 }
 
 export function failedIds(r: JsonReport): number[] {

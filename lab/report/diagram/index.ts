@@ -2,19 +2,20 @@
 // the topology alone (expected routes and path).
 import type { LabModel } from '../../topology/model.ts';
 import type { Report } from '../model.ts';
+import type { ElkEngine } from './elk-engine.ts';
 import { layout } from './layout.ts';
 import { buildDiagram, reportedPath, type DiagramInput } from './model.ts';
 import { renderSvg } from './svg.ts';
 
 export { buildDiagram, expectedMachines, expectedPath, reportedPath, sortRoutes } from './model.ts';
 
-export async function diagramSvg(input: DiagramInput): Promise<string> {
+export async function diagramSvg(input: DiagramInput, elk?: ElkEngine): Promise<string> {
   const d = buildDiagram(input);
-  return renderSvg(d, await layout(d));
+  return renderSvg(d, await layout(d, elk));
 }
 
 /** The diagram of a run: its machines' routing tables after the assertions, assertion 4's first traceroute. */
-export function reportDiagramInput(model: LabModel, r: Report): DiagramInput {
+export function reportDiagramInput(model: LabModel, r: Pick<Report, 'runId' | 'machines' | 'assertions'>): DiagramInput {
   const path = reportedPath(r);
   const subject = r.assertions.find((a) => a.id === 4)?.results[0]?.subject;
   return {

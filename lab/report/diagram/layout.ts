@@ -1,8 +1,8 @@
 // Places the diagram with ELK's layered algorithm (elkjs): the internet and the peering network on
 // top, one box per datacentre below (router, its LAN, nodes and the LAN host, pods), edges routed
-// orthogonally. The only impure bit of the diagram is this call into elkjs.
-import elkBundled from 'elkjs/lib/elk.bundled.js';
-import type { ELK as ElkApi, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+// orthogonally. The only impure bit of the diagram is the call into elkjs (elk-engine.ts).
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import { inProcessElk, type ElkEngine } from './elk-engine.ts';
 import type { Diagram } from './model.ts';
 import { labelSize, machineSize, segmentSize } from './metrics.ts';
 
@@ -19,10 +19,6 @@ export interface Placed {
   boxes: Map<string, Box>; // element id (machine, segment, datacentre) -> absolute box
   edges: Map<string, { points: { x: number; y: number }[]; label?: Box }>;
 }
-
-// elk.bundled.js is a CommonJS bundle whose typings declare an ES default export.
-type ElkCtor = new () => ElkApi;
-const ELK = ((elkBundled as unknown as { default?: ElkCtor }).default ?? elkBundled) as unknown as ElkCtor;
 
 export const dcId = (dc: string): string => `dc-${dc.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
@@ -69,9 +65,8 @@ export function elkGraph(d: Diagram): ElkNode {
   };
 }
 
-export async function layout(d: Diagram): Promise<Placed> {
-  const elk = new ELK();
-  const g = await elk.layout(elkGraph(d));
+export async function layout(d: Diagram, elk: ElkEngine = inProcessElk): Promise<Placed> {
+  const g = await elk(elkGraph(d));
   const boxes = new Map<string, Box>();
   const walk = (n: ElkNode) => {
     for (const c of n.children ?? []) {

@@ -5,6 +5,7 @@
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { ibgpPeers } from '../../render/bird.ts';
 import { podOf } from '../../topology/pods.ts';
+import { announcers, backendPods } from '../../topology/services.ts';
 import type { Route } from '../../runtime/lab.ts';
 import type { LabModel } from '../../topology/model.ts';
 import type { MachineState, Report } from '../model.ts';
@@ -90,6 +91,17 @@ export function expectedMachines(m: LabModel): MachineState[] {
       ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: n.address, dev: LAN_BRIDGE, protocol: 'bird' })),
     ];
     extraZonesOf(m, dc).forEach((z, i) => routes.push(kernel(z.subnet, extraZonePort(i))));
+    // Each LoadBalancer address via the nodes of this LAN that announce it (equal cost when several
+    // do), else via the first other datacentre's router with an announcer (assertion 10).
+    for (const s of m.services) {
+      const speakers = announcers(m, s);
+      const local = speakers.filter((n) => n.dc === dc.name);
+      const dst = `${s.address}/32`;
+      const remote = m.datacentres.find((d) => d !== dc && speakers.some((n) => n.dc === d.name));
+      if (local.length > 1) routes.push({ dst, nexthops: local.map((n) => n.address), dev: LAN_BRIDGE, protocol: 'bird' });
+      else if (local.length === 1) routes.push({ dst, gateway: local[0]!.address, dev: LAN_BRIDGE, protocol: 'bird' });
+      else if (remote) routes.push({ dst, gateway: remote.router.peeringAddress, dev: ROUTER_PORTS.peering, protocol: 'bird' });
+    }
     // Full mesh (every peer of ibgpPeers), or reflection: either way every router learns every
     // other datacentre's LAN and pod CIDRs with the originating router's peering address as next
     // hop (`next hop self`; a reflector keeps the originator's).
@@ -110,8 +122,14 @@ export function expectedMachines(m: LabModel): MachineState[] {
       if (m.cilium.autoDirectNodeRoutes) {
         for (const other of dc.nodes) if (other !== node) nodeRoutes.push({ dst: other.podCIDR, gateway: other.address, dev: 'eth0' });
       }
+      // Its LoadBalancer backends: pods like the probe pod, behind lxcb<i> (the twin's names).
+      const backends = backendPods(m).filter((b) => b.node === node.name);
+      backends.forEach((b, i) => nodeRoutes.push({ dst: `${b.address}/32`, dev: `lxcb${i}` }));
       out.push({ name: node.name, kind: 'node', dc: dc.name, address: node.address, routes: sortRoutes(nodeRoutes) });
       out.push({ name: pod.name, kind: 'pod', dc: dc.name, node: node.name, address: pod.address, routes: sortRoutes([{ dst: 'default', gateway: pod.gateway, dev: 'eth0' }, { dst: `${pod.gateway}/32`, dev: 'eth0' }]) });
+      for (const b of backends) {
+        out.push({ name: b.name, kind: 'backend', dc: dc.name, node: node.name, address: b.address, routes: sortRoutes([{ dst: 'default', gateway: b.gateway, dev: 'eth0' }, { dst: `${b.gateway}/32`, dev: 'eth0' }]) });
+      }
     }
   }
   return out;
@@ -127,7 +145,7 @@ export function expectedPath(m: LabModel): string[] {
 }
 
 /** The traceroute of assertion 4's first pod pair, as machine names, source pod first. */
-export function reportedPath(r: Report): string[] {
+export function reportedPath(r: Pick<Report, 'assertions'>): string[] {
   const first = r.assertions.find((a) => a.id === 4)?.results[0];
   if (!first) return [];
   const [from] = first.subject.split(' -> ');

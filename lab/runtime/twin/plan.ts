@@ -26,7 +26,21 @@ export interface VethPlan {
   /** Fixed MACs, so every neighbour entry is known before anything exists (see staticNeighbours). */
   mac: string;
   peerMac: string;
+  /** Interface indexes, unique within the run, so no end has its peer's index (see VETH_INDEX_BASE). */
+  index: number;
+  peerIndex: number;
 }
+
+/**
+ * Every veth end gets an index of its own, above the few a namespace numbers by itself (lo, the
+ * bridges). Left to the kernel, both ends of a pair in fresh namespaces often get the same index,
+ * and then the kernel's link watcher takes the pair's carrier change for a non-urgent event and
+ * delivers it at most once a second for the whole host (linkwatch_urgent_event: "ifindex !=
+ * iflink" is urgent; torvalds/linux net/core/link_watch.c). A bridge port is enabled only on that
+ * event, so br-lan stayed without carrier for up to a second and BIRD waited "for link on br-lan"
+ * before its first dial. Distinct indexes make every such change urgent, as a real NIC's link is.
+ */
+export const VETH_INDEX_BASE = 1000;
 
 /** One IP endpoint on an L2 segment: who owns the address, on which device, behind which MAC. */
 interface L2Endpoint {
@@ -77,9 +91,11 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
   const l2 = new Map<string, L2Endpoint[]>();
   let macs = 0;
   const nextMac = () => macOf(++macs);
+  let ends = 0;
+  const nextIndex = () => VETH_INDEX_BASE + ++ends;
   const onSegment = (segment: string, e: L2Endpoint) => l2.set(segment, [...(l2.get(segment) ?? []), e]);
-  const veth = (v: Omit<VethPlan, 'mac' | 'peerMac'>): VethPlan => {
-    const full = { ...v, mac: nextMac(), peerMac: nextMac() };
+  const veth = (v: Omit<VethPlan, 'mac' | 'peerMac' | 'index' | 'peerIndex'>): VethPlan => {
+    const full = { ...v, mac: nextMac(), peerMac: nextMac(), index: nextIndex(), peerIndex: nextIndex() };
     veths.push(full);
     return full;
   };

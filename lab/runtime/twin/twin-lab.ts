@@ -117,7 +117,7 @@ export class TwinLab implements Lab {
     // One `ip -batch` for every namespace and one for every veth (each end created directly in its
     // namespace, from inside a lab namespace): two processes instead of one per object.
     await addNamespaces(this.plan.namespaces.map((n) => n.ns));
-    const vethLines = this.plan.veths.map((v) => `link add ${v.name} address ${v.mac} netns ${v.ns} type veth peer name ${v.peerName} address ${v.peerMac} netns ${v.peerNs}`);
+    const vethLines = this.plan.veths.map((v) => `link add ${v.name} index ${v.index} address ${v.mac} netns ${v.ns} type veth peer name ${v.peerName} index ${v.peerIndex} address ${v.peerMac} netns ${v.peerNs}`);
     await ipBatch(this.plan.namespaces[0]!.ns, vethLines);
     phase(`${this.plan.namespaces.length} namespaces and ${vethLines.length} veths created`);
     const settings = datapathSettings(renderedText(this.files, CLUSTER_FILES.ciliumValues));
