@@ -58,7 +58,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
   const { warnings } = await runtime.preflight();
   for (const w of warnings) log(w);
   const runId = newRunId();
-  const diagram = new RunDiagram(opts.model); // ELK warms up in its own thread while the lab comes up
+  const diagram = new RunDiagram(opts.model);
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
   const stages = new StageRecorder(opts.onStage);
   const stage = <T>(name: string, fn: () => Promise<T>) => stages.run(name, fn);
@@ -87,6 +87,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
       opts.onLab?.(l);
       try {
         await stage('up', () => l.up());
+        diagram.warmUp(); // ELK loads in its own thread while BGP converges
         notes.push(...(l.notes?.() ?? []));
         convergence = await stage('convergence', () => waitForConvergence(l));
         runs = await stage('assertions', () => runAssertions(l, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}), onAssertion: traceAssertion }));

@@ -5,7 +5,7 @@
 import type { Lab } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
 import { whoHas } from './path.ts';
-import { result, type Assertion, type Result } from './types.ts';
+import { PROBE_PARALLELISM, result, type Assertion, type Result } from './types.ts';
 
 /** Connections per LAN host and service: enough that two equal-cost paths both show (2 in 2^11 miss). */
 export const INBOUND_CONNECTIONS = 12;
@@ -16,34 +16,35 @@ export const inboundSourcePreserved: Assertion = {
   async run(lab: Lab): Promise<Result[]> {
     const m = lab.model;
     if (m.services.length === 0) return [result(11, '(no LoadBalancer services in this topology)', true, 'nothing to connect to', 'nothing to connect to')];
+    // Every connection of every LAN host to every service at once (bounded), grouped afterwards.
+    const cases = m.services.flatMap((s) => m.datacentres.map((dc) => ({ s, dc })));
+    const all = await pool(cases.flatMap((c) => Array.from({ length: INBOUND_CONNECTIONS }, () => c)), PROBE_PARALLELISM, ({ s, dc }) => lab.tcpWhoAmI(dc.lanHost.name, s.address, s.port));
     const out: Result[] = [];
-    for (const s of m.services) {
+    for (const [k, { s, dc }] of cases.entries()) {
       const backends = lab.machines().filter((x) => x.kind === 'backend' && x.service === s.name);
-      for (const dc of m.datacentres) {
-        const host = dc.lanHost;
-        const tries = await pool(Array.from({ length: INBOUND_CONNECTIONS }, (_, i) => i), 4, () => lab.tcpWhoAmI(host.name, s.address, s.port));
-        const answered = tries.map((r) => ({ r, backend: backends.find((b) => b.address === r.answeredBy) }));
-        const bad = answered.find(({ r, backend }) => !r.ok || !backend || r.seenSource !== host.address);
-        const counts = new Map<string, number>();
-        for (const { r, backend } of answered) {
-          const key = r.ok ? `${backend?.name ?? r.answeredBy ?? '?'} saw ${r.seenSource}` : 'no answer';
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
-        const seen = [...counts].map(([k, n]) => `${k} (${n}x)`).join('; ');
-        let diagnosis = '';
-        if (bad) {
-          const { r, backend } = bad;
-          const by = whoHas(lab, r.seenSource ?? '');
-          const kind = lab.machines().find((x) => x.name === by)?.kind;
-          if (!r.ok) diagnosis = `no answer from ${s.address}:${s.port}: ${r.detail}; is the address routed (assertion 10)?`;
-          else if (!backend) diagnosis = `answered by ${r.answeredBy ?? 'something that does not say who it is'}, not by a backend of ${s.name} (${backends.map((b) => b.name).join(', ')})`;
-          else if (kind === 'node') {
-            diagnosis = `the connection landed on node ${by}, which has no backend of ${s.name} and forwarded it to ${backend.name} with its own address (${r.seenSource}): externalTrafficPolicy ${s.trafficPolicy} with loadBalancer.mode ${m.loadBalancer?.mode}; fix: trafficPolicy: Local (only nodes with a backend announce ${s.address}) or loadBalancer.mode: dsr (the backend answers the client directly)`;
-          } else diagnosis = `${backend.name} saw ${r.seenSource} (${by}), not ${host.name}'s own ${host.address}: something on the way rewrites the source`;
-        }
-        out.push(result(11, `${host.name} -> ${s.name} (${s.address}:${s.port})`, !bad, `answered by ${backends.map((b) => b.name).join(' or ')}, which saw ${host.address}`, seen, diagnosis,
-          answered.filter(({ r }) => r.ok).slice(0, 3).map(({ r }) => r.detail)));
+      const host = dc.lanHost;
+      const tries = all.slice(k * INBOUND_CONNECTIONS, (k + 1) * INBOUND_CONNECTIONS);
+      const answered = tries.map((r) => ({ r, backend: backends.find((b) => b.address === r.answeredBy) }));
+      const bad = answered.find(({ r, backend }) => !r.ok || !backend || r.seenSource !== host.address);
+      const counts = new Map<string, number>();
+      for (const { r, backend } of answered) {
+        const key = r.ok ? `${backend?.name ?? r.answeredBy ?? '?'} saw ${r.seenSource}` : 'no answer';
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
+      const seen = [...counts].map(([k, n]) => `${k} (${n}x)`).join('; ');
+      let diagnosis = '';
+      if (bad) {
+        const { r, backend } = bad;
+        const by = whoHas(lab, r.seenSource ?? '');
+        const kind = lab.machines().find((x) => x.name === by)?.kind;
+        if (!r.ok) diagnosis = `no answer from ${s.address}:${s.port}: ${r.detail}; is the address routed (assertion 10)?`;
+        else if (!backend) diagnosis = `answered by ${r.answeredBy ?? 'something that does not say who it is'}, not by a backend of ${s.name} (${backends.map((b) => b.name).join(', ')})`;
+        else if (kind === 'node') {
+          diagnosis = `the connection landed on node ${by}, which has no backend of ${s.name} and forwarded it to ${backend.name} with its own address (${r.seenSource}): externalTrafficPolicy ${s.trafficPolicy} with loadBalancer.mode ${m.loadBalancer?.mode}; fix: trafficPolicy: Local (only nodes with a backend announce ${s.address}) or loadBalancer.mode: dsr (the backend answers the client directly)`;
+        } else diagnosis = `${backend.name} saw ${r.seenSource} (${by}), not ${host.name}'s own ${host.address}: something on the way rewrites the source`;
+      }
+      out.push(result(11, `${host.name} -> ${s.name} (${s.address}:${s.port})`, !bad, `answered by ${backends.map((b) => b.name).join(' or ')}, which saw ${host.address}`, seen, diagnosis,
+        answered.filter(({ r }) => r.ok).slice(0, 3).map(({ r }) => r.detail)));
     }
     return out;
   },

@@ -15,6 +15,7 @@ function describe(p: CapturedPacket): string {
 export const noOverlay: Assertion = {
   id: 6,
   title: 'no overlay on the wire, full MTU',
+  exclusive: true, // every packet on the peering segment counts: no other assertion's probes may cross it
   async run(lab: Lab, ctx: AssertContext): Promise<Result[]> {
     const pair = ctx.pairs[0];
     if (!pair) return [result(6, 'peering segment', false, 'a cross-datacentre pod pair', 'only one datacentre', 'add a second datacentre')];
@@ -45,8 +46,8 @@ export const noOverlay: Assertion = {
       'encapsulated traffic on the wire: Cilium is in tunnel mode; set routingMode: native', evidence));
     const mtu = mtuProbe[0] ?? { ok: false, detail: 'not run' };
     let mtuDiagnosis = `a ${FULL_MTU}-byte packet with DF set did not cross: ${mtu.detail}`;
-    const podLinks = await lab.links(pair.from).catch(() => []);
-    const small = podLinks.find((l) => l.name === 'eth0' && l.mtu < FULL_MTU);
+    // The pod's links only explain a failure: read them then.
+    const small = mtu.ok ? undefined : (await lab.links(pair.from).catch(() => [])).find((l) => l.name === 'eth0' && l.mtu < FULL_MTU);
     if (small) mtuDiagnosis = `the pod's interface MTU is ${small.mtu}, not ${FULL_MTU}: room taken by encapsulation (tunnel mode)`;
     out.push(result(6, `${pair.from} -> ${pair.to}: ${FULL_MTU} B with DF`, mtu.ok, 'crosses unfragmented', mtu.ok ? 'crossed' : mtu.detail, mtuDiagnosis));
     return out;

@@ -2,18 +2,22 @@
 // a forwarding are refused: wan->lan (a host on the WAN side knocking on a pod and a LAN host) and
 // any extra zone the topology declares.
 import type { Lab } from '../runtime/lab.ts';
-import { result, type Assertion, type AssertContext, type Result } from './types.ts';
+import { pool } from '../util/pool.ts';
+import { PROBE_PARALLELISM, result, type Assertion, type AssertContext, type Result } from './types.ts';
 
 export const zonesHold: Assertion = {
   id: 9,
   title: 'firewall zones forward only what UCI allows',
   async run(lab: Lab, ctx: AssertContext): Promise<Result[]> {
-    const out: Result[] = [];
+    // Every probe is independent: all of them at once (bounded), reported in this order.
+    const probes: (() => Promise<Result>)[] = [];
     const pair = ctx.pairs[0];
     if (pair) {
-      const r = await lab.tcpWhoAmI(pair.from, pair.to);
-      out.push(result(9, `lan -> peering -> lan (${pair.from} -> ${pair.to})`, r.ok, 'forwarded', r.ok ? 'forwarded' : r.detail,
-        'the forwardings lan->peering and peering->lan should let pod traffic cross; see assertions 2 and 3'));
+      probes.push(async () => {
+        const r = await lab.tcpWhoAmI(pair.from, pair.to);
+        return result(9, `lan -> peering -> lan (${pair.from} -> ${pair.to})`, r.ok, 'forwarded', r.ok ? 'forwarded' : r.detail,
+          'the forwardings lan->peering and peering->lan should let pod traffic cross; see assertions 2 and 3');
+      });
     }
     const internet = lab.machines().find((m) => m.kind === 'internet');
     if (internet) {
@@ -21,9 +25,11 @@ export const zonesHold: Assertion = {
         const targets = [lab.machines().find((m) => m.kind === 'pod' && m.dc === dc.name), lab.machines().find((m) => m.name === dc.lanHost.name)];
         for (const t of targets) {
           if (!t) continue;
-          const r = await lab.tcpWhoAmI(internet.name, t.name);
-          out.push(result(9, `wan -> lan (internet -> ${t.name})`, !r.ok, 'refused', r.ok ? `connected (server saw ${r.seenSource})` : 'refused',
-            `${dc.router.name} forwarded a new connection from the wan zone into lan: a forwarding wan->lan or a wan forward policy of ACCEPT opens the datacentre to the internet`));
+          probes.push(async () => {
+            const r = await lab.tcpWhoAmI(internet.name, t.name);
+            return result(9, `wan -> lan (internet -> ${t.name})`, !r.ok, 'refused', r.ok ? `connected (server saw ${r.seenSource})` : 'refused',
+              `${dc.router.name} forwarded a new connection from the wan zone into lan: a forwarding wan->lan or a wan forward policy of ACCEPT opens the datacentre to the internet`);
+          });
         }
       }
     }
@@ -31,14 +37,19 @@ export const zonesHold: Assertion = {
       const host = `${z.name}-${z.dc}`;
       const pod = lab.machines().find((m) => m.kind === 'pod' && m.dc === z.dc);
       if (!pod) continue;
-      const inbound = await lab.tcpWhoAmI(pod.name, host);
-      out.push(result(9, `lan -> ${z.name} (${pod.name} -> ${host})`, !inbound.ok, 'refused', inbound.ok ? 'connected' : 'refused',
-        `no forwarding lan->${z.name} is configured, yet traffic crossed: the ${z.name} zone's policy or an extra forwarding lets it in`));
+      probes.push(async () => {
+        const inbound = await lab.tcpWhoAmI(pod.name, host);
+        return result(9, `lan -> ${z.name} (${pod.name} -> ${host})`, !inbound.ok, 'refused', inbound.ok ? 'connected' : 'refused',
+          `no forwarding lan->${z.name} is configured, yet traffic crossed: the ${z.name} zone's policy or an extra forwarding lets it in`);
+      });
       const allowed = z.forwardTo.includes('lan');
-      const outbound = await lab.tcpWhoAmI(host, pod.name);
-      out.push(result(9, `${z.name} -> lan (${host} -> ${pod.name})`, outbound.ok === allowed, allowed ? 'forwarded' : 'refused', outbound.ok ? 'connected' : 'refused',
-        allowed ? `the forwarding ${z.name}->lan exists but traffic did not cross: ${outbound.detail}` : `no forwarding ${z.name}->lan, yet traffic crossed`));
+      probes.push(async () => {
+        const outbound = await lab.tcpWhoAmI(host, pod.name);
+        return result(9, `${z.name} -> lan (${host} -> ${pod.name})`, outbound.ok === allowed, allowed ? 'forwarded' : 'refused', outbound.ok ? 'connected' : 'refused',
+          allowed ? `the forwarding ${z.name}->lan exists but traffic did not cross: ${outbound.detail}` : `no forwarding ${z.name}->lan, yet traffic crossed`);
+      });
     }
+    const out = await pool(probes, PROBE_PARALLELISM, (p) => p());
     return out;
   },
 };

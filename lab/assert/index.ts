@@ -12,6 +12,7 @@ import { zonesHold } from './a9-firewall.ts';
 import { serviceRoutes } from './a10-service-routes.ts';
 import { inboundSourcePreserved } from './a11-inbound-source.ts';
 import { crossDcPairs, sameDcPairs } from './pairs.ts';
+import { readOnce } from './read-once.ts';
 import type { Assertion, Result } from './types.ts';
 
 export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold, serviceRoutes, inboundSourcePreserved];
@@ -25,11 +26,16 @@ export interface AssertionRun {
 /** Wraps each assertion's run (the e2e flow passes telemetry's span wrapper; assert imports none). */
 export type OnAssertion = (a: Assertion, run: () => Promise<Result[]>) => Promise<Result[]>;
 
-export async function runAssertions(lab: Lab, opts: { seed?: number; only?: number[]; onAssertion?: OnAssertion } = {}): Promise<AssertionRun[]> {
+/**
+ * Runs the assertions and returns them in order. They run together (their commands go through the
+ * runtime's bounded command pool), against one reading of the lab's state (read-once.ts), except the
+ * exclusive ones (which see the wire), each alone once the others are done.
+ */
+export async function runAssertions(labItself: Lab, opts: { seed?: number; only?: number[]; onAssertion?: OnAssertion } = {}): Promise<AssertionRun[]> {
+  const lab = readOnce(labItself);
   const seed = opts.seed ?? 1;
   const ctx = { seed, pairs: crossDcPairs(lab, seed), sameDcPairs: sameDcPairs(lab, seed) };
-  const runs: AssertionRun[] = [];
-  for (const a of ASSERTIONS.filter((x) => !opts.only || opts.only.includes(x.id))) {
+  const one = async (a: Assertion): Promise<AssertionRun> => {
     const t0 = Date.now();
     const run = async (): Promise<Result[]> => {
       try {
@@ -39,7 +45,10 @@ export async function runAssertions(lab: Lab, opts: { seed?: number; only?: numb
       }
     };
     const results = await (opts.onAssertion ? opts.onAssertion(a, run) : run());
-    runs.push({ assertion: a, results, ms: Date.now() - t0 });
-  }
-  return runs;
+    return { assertion: a, results, ms: Date.now() - t0 };
+  };
+  const chosen = ASSERTIONS.filter((x) => !opts.only || opts.only.includes(x.id));
+  const runs = await Promise.all(chosen.filter((a) => !a.exclusive).map(one));
+  for (const a of chosen.filter((x) => x.exclusive)) runs.push(await one(a));
+  return runs.sort((a, b) => a.assertion.id - b.assertion.id);
 }

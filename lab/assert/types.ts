@@ -15,6 +15,11 @@ export interface Result {
 export interface Assertion {
   id: number;
   title: string;
+  /**
+   * Needs the lab to itself: what it sees on the wire would include the other assertions' probes
+   * (assertion 6 counts every packet on the peering segment). Runs alone; the rest run together.
+   */
+  exclusive?: boolean;
   run(lab: Lab, ctx: AssertContext): Promise<Result[]>;
 }
 

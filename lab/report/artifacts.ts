@@ -46,7 +46,7 @@ export async function writeRunReports(report: Report, model: LabModel, diagram?:
     reports.push(name);
   };
   write('junit.xml', junitXml(report));
-  const drawn = await (diagram ?? new RunDiagram(model, { worker: false })).done(dir, report);
+  const drawn = await (diagram ?? new RunDiagram(model)).done(dir, report);
   reports.push(...drawn.files);
   if (drawn.note) report.notes.push(drawn.note);
   reports.push('summary.md');

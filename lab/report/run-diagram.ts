@@ -21,16 +21,23 @@ export interface DrawnDiagram {
 export type DiagramState = Pick<Report, 'runId' | 'machines' | 'assertions'>;
 
 export class RunDiagram {
-  private readonly worker: ElkWorker | undefined;
+  private worker: ElkWorker | undefined;
   private drawing: Promise<DrawnDiagram> | undefined;
 
-  constructor(private readonly model: LabModel, opts: { worker?: boolean } = {}) {
+  constructor(private readonly model: LabModel) {}
+
+  /**
+   * Starts the layout worker and lays out the expected diagram. The e2e flow calls it once the lab
+   * is up: loading elkjs and the first layout take a core for about 0.4 s, which the lab's start
+   * needs more than the wait for BGP does.
+   */
+  warmUp(): void {
+    if (this.worker || this.drawing) return;
     try {
-      if (opts.worker === false) return;
       this.worker = elkWorker();
-      void this.worker.engine(elkGraph(buildDiagram({ model }))).catch(() => undefined);
+      void this.worker.engine(elkGraph(buildDiagram({ model: this.model }))).catch(() => undefined);
     } catch {
-      this.worker = undefined; // no worker thread: drawn in process at the end
+      this.worker = undefined; // no worker thread: drawn in process
     }
   }
 

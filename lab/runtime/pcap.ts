@@ -15,6 +15,7 @@ export function parsePcap(buf: Buffer): CapturedPacket[] {
   for (let off = 24; off + 16 <= buf.length;) {
     const caplen = u32(off + 8);
     const origlen = u32(off + 12);
+    if (off + 16 + caplen > buf.length) break; // a record still being written (the capture was cut)
     const data = buf.subarray(off + 16, off + 16 + caplen);
     off += 16 + caplen;
     let l3 = -1;

@@ -55,8 +55,8 @@ export interface TwinPlan {
   namespaces: NsPlan[];
   veths: VethPlan[];
   pods: PodPlan[];
-  /** Where a capture of a named segment listens: the bridge of its switch namespace. */
-  segments: Record<string, { ns: string; dev: string }>;
+  /** Where a capture of a named segment listens (the bridge of its switch namespace), and the addresses on it. */
+  segments: Record<string, { ns: string; dev: string; endpoints: { ns: string; ip: string }[] }>;
 }
 
 interface RouterIface {
@@ -102,7 +102,7 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
   const sw = (name: string) => {
     const plan: NsPlan = { ns: ns(`sw-${name}`), machine: undefined, batch: ['link add br0 type bridge', 'link set br0 up'], forwarding: false };
     namespaces.push(plan);
-    segments[name] = { ns: plan.ns, dev: 'br0' };
+    segments[name] = { ns: plan.ns, dev: 'br0', endpoints: [] };
     return plan;
   };
   /** Plugs `dev` of a machine namespace into a switch as port pN. */
@@ -228,6 +228,7 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     // A switch needs its ports before it can enslave them; lo must be up for every local service.
     n.batch.unshift('link set lo up');
   }
+  for (const [name, seg] of Object.entries(segments)) seg.endpoints = (l2.get(name) ?? []).map((e) => ({ ns: e.ns, ip: e.ip }));
   return { runId, namespaces, veths, pods, segments: { ...segments } };
 }
 

@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
-import { allNodes, type LabModel, type NodeModel } from '../../topology/model.ts';
+import { allNodes, type DatacentreModel, type LabModel, type NodeModel } from '../../topology/model.ts';
 import { parse } from 'yaml';
 import { until, waitForExit } from '../exec.ts';
-import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import type { BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
+
+/** UDP port of the datagram that marks the end of a capture (discard: nobody answers it). */
+const CAPTURE_END_PORT = 9;
 import { parsePcap } from '../pcap.ts';
 import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './cilium-agent.ts';
 import { datapathSettings, nodeDatapath, serviceNft } from './datapath.ts';
@@ -134,17 +137,22 @@ export class TwinLab implements Lab {
       if (n.machine?.kind === 'router') for (const kv of routerSysctls(this.files, n.machine.dc ?? '')) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
     });
     phase('links, addresses, routes and neighbours ready');
-    // Per datacentre, its speakers first (GoBGP listens, so the router's first dial lands), then its
-    // router, while the next datacentres start: BIRD dials at least 1 s after it starts (bgp_active
-    // in BIRD's proto/bgp/bgp.c), so every router started early is convergence time saved. The echo
-    // services depend on nothing BGP does and start meanwhile.
-    const echo = this.startEchoServers().then(() => phase('echo services listening'));
+    // BGP first, everything else while BIRD waits: BIRD dials 0.75-1 s after a session can start
+    // (bgp_active() waits MAX(1, connect delay) less up to a quarter at random: bgp_start_timer in
+    // BIRD's proto/bgp/bgp.c), so the sooner every BIRD runs, the sooner the lab converges. Per
+    // datacentre its speakers listen first (the router's first dial must land), then its BIRD; the
+    // announcements, dnsmasq and the echo services need nothing BGP does and follow meanwhile.
     await pool(this.model.datacentres, 3, async (dc) => {
       await this.startNodes(dc.nodes);
-      await this.startRouters([dc]);
+      await this.startRouterBgp(dc);
     });
-    phase('GoBGP, BIRD and dnsmasq answering in every datacentre');
-    await echo;
+    phase('GoBGP listening and BIRD answering in every datacentre');
+    await Promise.all([
+      pool(this.intents, 8, (i) => this.announce(i)),
+      pool(this.model.datacentres, 4, (dc) => this.startDnsmasq(dc)),
+      this.startEchoServers(),
+    ]);
+    phase('routes announced, dnsmasq and echo services listening');
   }
 
   private async sh(ns: string, argv: string[]): Promise<string> {
@@ -187,26 +195,28 @@ export class TwinLab implements Lab {
     return this.pids.get(key);
   }
 
-  private async startRouters(dcs = this.model.datacentres): Promise<void> {
-    await pool(dcs, 4, async (dc) => {
-      const ns = this.ns(dc.router.name);
-      const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
-      await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
-      // A real wire carries frames of at most the MTU: no segmentation offload on the peering port,
-      // so captures there count what a switch would see.
-      await this.sh(ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
-      await this.startBird(dc.name);
-      const args = dnsmasqArgs(renderedText(this.files, routerPath(dc.name, 'dhcp')), dc.lan, {
-        pidFile: join(this.opts.runDir, `dnsmasq-${dc.name}.pid`),
-        leaseFile: join(this.opts.runDir, `dnsmasq-${dc.name}.leases`),
-      });
-      writeFileSync(this.path('configs', 'routers', dc.name, 'dnsmasq.args'), args.join('\n') + '\n');
-      const dnsLog = this.path('logs', `dnsmasq-${dc.name}.log`);
-      const dnsPid = await startDaemon(ns, ['dnsmasq', ...args], dnsLog);
-      await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => Promise.resolve(listensOn(dnsPid, 'dnsmasq', 'udp', 53)));
-    });
+  /** The router's firewall, then its BIRD (the firewall is in place before BIRD's first packet, as at an OpenWRT boot). */
+  private async startRouterBgp(dc: DatacentreModel): Promise<void> {
+    const ns = this.ns(dc.router.name);
+    const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
+    await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
+    // A real wire carries frames of at most the MTU: no segmentation offload on the peering port,
+    // so captures there count what a switch would see.
+    await this.sh(ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
+    await this.startBird(dc.name);
   }
 
+  private async startDnsmasq(dc: DatacentreModel): Promise<void> {
+    const ns = this.ns(dc.router.name);
+    const args = dnsmasqArgs(renderedText(this.files, routerPath(dc.name, 'dhcp')), dc.lan, {
+      pidFile: join(this.opts.runDir, `dnsmasq-${dc.name}.pid`),
+      leaseFile: join(this.opts.runDir, `dnsmasq-${dc.name}.leases`),
+    });
+    writeFileSync(this.path('configs', 'routers', dc.name, 'dnsmasq.args'), args.join('\n') + '\n');
+    const dnsLog = this.path('logs', `dnsmasq-${dc.name}.log`);
+    const dnsPid = await startDaemon(ns, ['dnsmasq', ...args], dnsLog);
+    await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => Promise.resolve(listensOn(dnsPid, 'dnsmasq', 'udp', 53)));
+  }
 
   private nodeLabels(): Map<string, Record<string, string>> {
     const docs = renderedText(this.files, CLUSTER_FILES.nodeLabels).split(/^---$/m).map((d) => parse(d) as { metadata?: { name?: string; labels?: Record<string, string> } } | null);
@@ -215,9 +225,15 @@ export class TwinLab implements Lab {
 
   /** Starts (or restarts) a node's GoBGP from its intent and announces what Cilium would. */
   async startSpeaker(nodeName: string): Promise<void> {
+    const intent = await this.startGobgp(nodeName);
+    if (intent) await this.announce(intent);
+  }
+
+  /** Starts a node's GoBGP and returns once its API and BGP listen (undefined: Cilium runs no speaker there). */
+  private async startGobgp(nodeName: string): Promise<NodeBgpIntent | undefined> {
     const node = allNodes(this.model).find((n) => n.name === nodeName)!;
     const intent = this.intents.find((i) => i.node === nodeName);
-    if (!intent || intent.localAsn === undefined) return;
+    if (!intent || intent.localAsn === undefined) return undefined;
     const ns = this.ns(node.name);
     const toml = this.path('configs', 'nodes', `${node.name}.gobgpd.toml`);
     writeFileSync(toml, gobgpToml(intent, node.address));
@@ -228,10 +244,17 @@ export class TwinLab implements Lab {
     this.pids.set(`gobgpd:${node.name}`, pid);
     // Ready once the API and BGP listen (read from /proc: a `gobgp` poll against a closed port takes 1 s).
     await this.waitFor(`GoBGP on ${node.name}`, logFile, () => Promise.resolve(listensOn(pid, 'gobgpd', 'tcp', GOBGP_API.port) && listensOn(pid, 'gobgpd', 'tcp', 179)));
+    return intent;
+  }
+
+  /** What Cilium would announce from this node, through its running GoBGP. */
+  private async announce(intent: NodeBgpIntent): Promise<void> {
+    if (intent.localAsn === undefined) return;
+    const ns = this.ns(intent.node);
     for (const prefix of intent.advertise) {
       // The API may answer a moment before the BGP server has started: retry until it takes the path.
       await until(async () => ((await run(inNs(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']), { timeoutMs: 5000 })).code === 0 ? true : undefined),
-        10_000, () => `GoBGP on ${node.name} refused to announce ${prefix}`);
+        10_000, () => `GoBGP on ${intent.node} refused to announce ${prefix}`);
     }
   }
 
@@ -257,7 +280,7 @@ export class TwinLab implements Lab {
       this.intents.push(intent);
       writeFileSync(this.path('configs', 'nodes', `${node.name}.bgp.json`), JSON.stringify(intent, null, 2) + '\n');
       if (intent.localAsn === undefined) return; // no BGP resource selects the node: Cilium runs no speaker
-      await this.startSpeaker(node.name);
+      await this.startGobgp(node.name); // announced once the router's BIRD runs (up)
     });
   }
 
@@ -376,20 +399,34 @@ export class TwinLab implements Lab {
     // One log per capture: readiness is "listening on" in *this* tcpdump's output.
     const logFile = this.path('logs', `tcpdump-${stamp}.log`);
     const pid = await startDaemon(seg.ns, ['tcpdump', '-i', seg.dev, '-nn', '--immediate-mode', '-U', '-s', '200', '-w', file], logFile);
+    const [from, to] = seg.endpoints;
+    const isMarker = (p: CapturedPacket) => from !== undefined && to !== undefined && p.protocol === 'udp' && p.src === from.ip && p.dst === to.ip && p.dstPort === CAPTURE_END_PORT;
+    let packets: CapturedPacket[] = [];
     try {
-      await this.waitFor(`tcpdump on ${segment}`, logFile, async () => readFileSync(logFile, 'utf8').includes('listening on'));
+      await this.waitFor(`tcpdump on ${segment}`, logFile, async () => readFileSync(logFile, 'utf8').includes('listening on'), 10_000, 5);
       await during();
-      // tcpdump writes each packet as it reads it (--immediate-mode -U); a moment for the last replies.
-      await new Promise((r) => setTimeout(r, 50));
+      // The end of the capture is a marker datagram sent across the segment after the probes: the
+      // bridge hands frames to tcpdump in order, so once the marker is in the file (written packet
+      // by packet, -U) every frame before it is too. Exact where a fixed wait is a guess.
+      if (from && to) {
+        await run(inNs(from.ns, ['socat', '-u', '-', `UDP-SENDTO:${to.ip}:${CAPTURE_END_PORT}`]), { input: 'native-routing-lab: end of capture\n', timeoutMs: 5000 });
+        await until(async () => {
+          packets = parsePcap(readFileSync(file));
+          return packets.some(isMarker) ? true : undefined;
+        }, 5000, () => `the end-of-capture marker did not reach tcpdump on ${segment}`, 5).catch(() => undefined);
+      } else await new Promise((r) => setTimeout(r, 50)); // nobody on the segment to send a marker: a moment for the last frames
     } finally {
+      // SIGKILL: every frame is on disk already (-U), and tcpdump takes ~50 ms to leave on SIGINT.
+      // Its exit is not waited for: closing a packet socket waits out an RCU grace period (20-30
+      // ms; packet_release in net/packet/af_packet.c), and teardown ends whatever is left of a run.
       try {
-        process.kill(pid, 'SIGINT');
+        process.kill(pid, 'SIGKILL');
       } catch {
         /* gone */
       }
-await waitForExit(pid, 5000, 'tcpdump');
     }
-    return { segment, packets: parsePcap(readFileSync(file)), file };
+    packets = parsePcap(readFileSync(file));
+    return { segment, packets: packets.filter((p) => !isMarker(p)), file };
   }
 
   async injectFault(kind: FaultKind): Promise<InjectedFault> {

@@ -42,6 +42,7 @@ test('a run diagram drawn through the worker is the diagram drawn in process', a
   const model = modelOf('reference');
   const dir = mkdtempSync(join(tmpdir(), 'nrl-diagram-'));
   const d = new RunDiagram(model);
+  d.warmUp();
   d.draw(dir, r);
   const drawn = await d.done(dir, r);
   assert.ok(drawn.files.includes('diagram.svg'), drawn.note);
