@@ -7,7 +7,7 @@ import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
 import { allNodes, type DatacentreModel, type LabModel, type NodeModel } from '../../topology/model.ts';
 import { parse } from 'yaml';
-import { until, waitForExit } from '../exec.ts';
+import { until } from '../exec.ts';
 import type { BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
