@@ -5,13 +5,14 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { runAssertions, type AssertionRun } from './assert/index.ts';
+import { readOnce } from './assert/read-once.ts';
 import { waitForConvergence, type Convergence } from './assert/converge.ts';
 import { onInterrupt } from './cli/signals.ts';
 import { runFault, type FaultReport } from './faults/run.ts';
 import type { Pitfall } from './pitfalls/index.ts';
 import type { RenderedFiles } from './render/index.ts';
 import { writeRunReports } from './report/artifacts.ts';
-import { RunDiagram } from './report/run-diagram.ts';
+import { predictedDiagram, RunDiagram } from './report/run-diagram.ts';
 import { assertionReports, snapshotMachines, type MachineState, type Report } from './report/model.ts';
 import { buildReport, StageRecorder, type StageEvent } from './report/run.ts';
 import type { FaultKind, Lab } from './runtime/lab.ts';
@@ -87,12 +88,17 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
       opts.onLab?.(l);
       try {
         await stage('up', () => l.up());
-        diagram.warmUp(); // ELK loads in its own thread while BGP converges
+        // While BGP converges (the CPU is idle): ELK loads in its own thread and draws what a passing
+        // run will show, PNG included; the run's own diagram reuses it where it is the same.
+        diagram.warmUp(artifacts, predictedDiagram(l, runId, opts.seed ?? 1));
         notes.push(...(l.notes?.() ?? []));
         convergence = await stage('convergence', () => waitForConvergence(l));
-        runs = await stage('assertions', () => runAssertions(l, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}), onAssertion: traceAssertion }));
-        machines = await snapshotMachines(l);
-        diagram.draw(artifacts, { runId, machines, assertions: assertionReports(runs) }); // drawn while the run goes on
+        // One view of the lab for the assertions and the routing tables after them: the tables
+        // the assertions read already are not read again (assert/read-once.ts).
+        const view = readOnce(l);
+        runs = await stage('assertions', () => runAssertions(view, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}), onAssertion: traceAssertion }));
+        machines = await snapshotMachines(view);
+        diagram.draw(artifacts, { runId, machines, assertions: assertionReports(runs) }); // drawn while teardown runs
         if (opts.measure) await stage('measurements', () => opts.measure!(l));
         if (opts.fault) fault = await stage(`fault ${opts.fault}`, () => runFault(l, opts.fault!));
       } catch (e) {

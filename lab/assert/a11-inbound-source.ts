@@ -3,12 +3,27 @@
 // host's own address (no SNAT on the way in). Several connections each, so equal-cost next hops and
 // random backend choice show up in what answered.
 import type { Lab } from '../runtime/lab.ts';
+import type { DatacentreModel, LabModel, ServiceModel } from '../topology/model.ts';
+import { announcers } from '../topology/services.ts';
 import { pool } from '../util/pool.ts';
 import { whoHas } from './path.ts';
 import { PROBE_PARALLELISM, result, type Assertion, type Result } from './types.ts';
 
-/** Connections per LAN host and service: enough that two equal-cost paths both show (2 in 2^11 miss). */
+/** Connections per LAN host and service where the path or backend is a choice: enough that two equal-cost paths both show (2 in 2^11 miss). */
 export const INBOUND_CONNECTIONS = 12;
+
+/**
+ * Connections from a datacentre's LAN host to a service: where nothing is chosen at random (one
+ * announcing node on the LAN, or none and one peer router, and one backend) every connection takes
+ * the same path to the same backend, so two show it; otherwise INBOUND_CONNECTIONS.
+ */
+export function inboundConnections(m: LabModel, s: ServiceModel, dc: DatacentreModel): number {
+  const speakers = announcers(m, s);
+  const local = speakers.filter((n) => n.dc === dc.name).length;
+  const remoteRouters = new Set(speakers.filter((n) => n.dc !== dc.name).map((n) => n.dc)).size;
+  const paths = local > 0 ? local : remoteRouters;
+  return paths > 1 || s.backends.length > 1 ? INBOUND_CONNECTIONS : 2;
+}
 
 export const inboundSourcePreserved: Assertion = {
   id: 11,
@@ -17,13 +32,14 @@ export const inboundSourcePreserved: Assertion = {
     const m = lab.model;
     if (m.services.length === 0) return [result(11, '(no LoadBalancer services in this topology)', true, 'nothing to connect to', 'nothing to connect to')];
     // Every connection of every LAN host to every service at once (bounded), grouped afterwards.
-    const cases = m.services.flatMap((s) => m.datacentres.map((dc) => ({ s, dc })));
-    const all = await pool(cases.flatMap((c) => Array.from({ length: INBOUND_CONNECTIONS }, () => c)), PROBE_PARALLELISM, ({ s, dc }) => lab.tcpWhoAmI(dc.lanHost.name, s.address, s.port));
+    const cases = m.services.flatMap((s) => m.datacentres.map((dc) => ({ s, dc, n: inboundConnections(m, s, dc) })));
+    const all = await pool(cases.flatMap((c) => Array.from({ length: c.n }, () => c)), PROBE_PARALLELISM, ({ s, dc }) => lab.tcpWhoAmI(dc.lanHost.name, s.address, s.port));
     const out: Result[] = [];
-    for (const [k, { s, dc }] of cases.entries()) {
+    let at = 0;
+    for (const { s, dc, n } of cases) {
       const backends = lab.machines().filter((x) => x.kind === 'backend' && x.service === s.name);
       const host = dc.lanHost;
-      const tries = all.slice(k * INBOUND_CONNECTIONS, (k + 1) * INBOUND_CONNECTIONS);
+      const tries = all.slice(at, (at += n));
       const answered = tries.map((r) => ({ r, backend: backends.find((b) => b.address === r.answeredBy) }));
       const bad = answered.find(({ r, backend }) => !r.ok || !backend || r.seenSource !== host.address);
       const counts = new Map<string, number>();

@@ -31,7 +31,7 @@ export type OnAssertion = (a: Assertion, run: () => Promise<Result[]>) => Promis
  * runtime's bounded command pool), against one reading of the lab's state (read-once.ts), except the
  * exclusive ones (which see the wire), each alone once the others are done.
  */
-export async function runAssertions(labItself: Lab, opts: { seed?: number; only?: number[]; onAssertion?: OnAssertion } = {}): Promise<AssertionRun[]> {
+export async function runAssertions(labItself: Lab, opts: { seed?: number; only?: number[]; onAssertion?: OnAssertion; assertions?: Assertion[] } = {}): Promise<AssertionRun[]> {
   const lab = readOnce(labItself);
   const seed = opts.seed ?? 1;
   const ctx = { seed, pairs: crossDcPairs(lab, seed), sameDcPairs: sameDcPairs(lab, seed) };
@@ -47,7 +47,7 @@ export async function runAssertions(labItself: Lab, opts: { seed?: number; only?
     const results = await (opts.onAssertion ? opts.onAssertion(a, run) : run());
     return { assertion: a, results, ms: Date.now() - t0 };
   };
-  const chosen = ASSERTIONS.filter((x) => !opts.only || opts.only.includes(x.id));
+  const chosen = (opts.assertions ?? ASSERTIONS).filter((x) => !opts.only || opts.only.includes(x.id));
   const runs = await Promise.all(chosen.filter((a) => !a.exclusive).map(one));
   for (const a of chosen.filter((x) => x.exclusive)) runs.push(await one(a));
   return runs.sort((a, b) => a.assertion.id - b.assertion.id);

@@ -5,11 +5,15 @@
 import type { Lab } from '../runtime/lab.ts';
 
 const STATE_READS = new Set<PropertyKey>(['bgpSessions', 'routes', 'links']);
+const VIEW = Symbol('read once');
 
+/** The lab with its state reads shared; a lab that already is such a view is returned as it is. */
 export function readOnce(lab: Lab): Lab {
+  if ((lab as unknown as Record<symbol, boolean>)[VIEW]) return lab;
   const memo = new Map<string, Promise<unknown>>();
   return new Proxy(lab, {
     get(target, prop) {
+      if (prop === VIEW) return true;
       const value: unknown = Reflect.get(target, prop, target);
       if (typeof value !== 'function') return value;
       const method = value as (...args: unknown[]) => unknown;

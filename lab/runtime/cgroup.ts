@@ -5,10 +5,9 @@
 // The cgroup is created at the root of the cgroup2 mount: `lab down` from any shell finds it there;
 // creating a child cgroup changes nothing of the host outside that cgroup. Without a writable
 // cgroup2 mount the runtimes fall back to the processes they find inside the namespaces.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isAlive } from './exec.ts';
+import { isAlive, run } from './exec.ts';
 import { PREFIX } from './names.ts';
 
 const RUN_ID = /^[0-9a-f]{6}$/;
@@ -42,7 +41,7 @@ export function cgroupOf(runId: string): string | undefined {
 }
 
 /** Creates the run's cgroup; undefined (and why) when this machine gives us none. */
-export function createRunCgroup(runId: string): { path?: string; why?: string } {
+export async function createRunCgroup(runId: string): Promise<{ path?: string; why?: string }> {
   const dir = cgroupOf(runId);
   if (!dir) return { why: 'no cgroup2 mount' };
   try {
@@ -52,8 +51,8 @@ export function createRunCgroup(runId: string): { path?: string; why?: string } 
   }
   // A cgroup we may create but not join (an undelegated subtree) would make every spawn fail:
   // probe the join the way inRunCgroup does it, and go without a cgroup if it fails.
-  const probe = spawnSync('sh', ['-c', 'echo $$ > "$0"', join(dir, 'cgroup.procs')], { encoding: 'utf8', timeout: 5000 });
-  if (probe.status !== 0) {
+  const probe = await run(['sh', '-c', 'echo $$ > "$0"', join(dir, 'cgroup.procs')], { timeoutMs: 5000 });
+  if (probe.code !== 0) {
     try {
       rmdirSync(dir);
     } catch {
@@ -64,6 +63,8 @@ export function createRunCgroup(runId: string): { path?: string; why?: string } 
   return { path: dir };
 }
 
+const JOIN_CGROUP = 'echo $$ > "$0" && exec "$@"';
+
 /**
  * argv that joins the run's cgroup, then execs argv (same pid, so pid files and kill(pid) still
  * work). When the run has no cgroup, argv unchanged. When the cgroup vanishes in between (teardown
@@ -72,7 +73,18 @@ export function createRunCgroup(runId: string): { path?: string; why?: string } 
 export function inRunCgroup(runId: string | undefined, argv: string[]): string[] {
   const dir = runId ? cgroupOf(runId) : undefined;
   if (!dir || !existsSync(dir)) return argv;
-  return ['sh', '-c', 'echo $$ > "$0" && exec "$@"', join(dir, 'cgroup.procs'), ...argv];
+  return joinCgroup(join(dir, 'cgroup.procs'), argv);
+}
+
+/** The cgroup.procs an inRunCgroup argv joins, and the argv it then execs (a runner already in that cgroup skips the join). */
+export function splitCgroupJoin(argv: string[]): { procs?: string; argv: string[] } {
+  if (argv[0] === 'sh' && argv[1] === '-c' && argv[2] === JOIN_CGROUP && argv[3]) return { procs: argv[3], argv: argv.slice(4) };
+  return { argv };
+}
+
+/** argv that joins the cgroup of `procs` (a cgroup.procs file), then execs argv. */
+export function joinCgroup(procs: string, argv: string[]): string[] {
+  return ['sh', '-c', JOIN_CGROUP, procs, ...argv];
 }
 
 export function cgroupPids(dir: string): number[] {

@@ -44,9 +44,13 @@ export function inNs(ns: string, argv: string[]): string[] {
   return inRunCgroup(refuseIfSealed(ns), ['nsenter', `--net=/run/netns/${ns}`, ...argv]);
 }
 
+/** Named network namespaces: the entries of /run/netns, which is all `ip netns list` reads (iproute2 NETNS_RUN_DIR). */
 export async function listNamespaces(): Promise<string[]> {
-  const r = await run(['ip', 'netns', 'list']);
-  return r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  try {
+    return readdirSync('/run/netns').sort();
+  } catch {
+    return []; // no namespace was ever named on this machine
+  }
 }
 
 export async function addNamespace(ns: string): Promise<void> {

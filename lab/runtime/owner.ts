@@ -32,11 +32,11 @@ export interface Owner {
  * Claims a run for this process before anything of it exists: the owner file, then the run's
  * cgroup. Returns why there is no cgroup, if there is none (the caller may note it).
  */
-export function claimRun(runId: string, runDir = runDirOf(runId)): { cgroup?: string; why?: string } {
+export async function claimRun(runId: string, runDir = runDirOf(runId)): Promise<{ cgroup?: string; why?: string }> {
   mkdirSync(runDir, { recursive: true });
   const owner: Owner = { pid: process.pid, start: startTime(process.pid) ?? '?' };
   writeFileSync(join(runDir, 'owner'), JSON.stringify(owner) + '\n');
-  const cg = createRunCgroup(runId);
+  const cg = await createRunCgroup(runId);
   return cg.path ? { cgroup: cg.path } : { why: cg.why ?? 'no cgroup' };
 }
 

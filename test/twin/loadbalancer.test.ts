@@ -36,7 +36,7 @@ describe('LoadBalancer services on the twin', { skip }, () => {
     const routes = results(report, 10);
     assert.deepEqual(routes.map((x) => [x.subject, x.seen]), [['router-dc1: web 10.250.0.1', 'via 172.16.0.2'], ['router-dc2: web 10.250.0.1', 'via 10.0.1.10']]);
     const inbound = results(report, 11);
-    assert.deepEqual(inbound.map((x) => x.seen), ['web-worker-1 saw 10.0.0.254 (12x)', 'web-worker-1 saw 10.0.1.254 (12x)']);
+    assert.deepEqual(inbound.map((x) => x.seen), ['web-worker-1 saw 10.0.0.254 (2x)', 'web-worker-1 saw 10.0.1.254 (2x)']);
     assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(referenceTopology())), [], 'every table is the one the expected diagram draws, the service /32s and the backend included');
   });
 
@@ -79,7 +79,7 @@ describe('LoadBalancer services on the twin', { skip }, () => {
     assert.deepEqual(results(report, 10).map((x) => x.seen), ['via 10.0.0.10', 'via 10.0.1.10'], 'every node announces it');
     const [fromDc1, fromDc2] = results(report, 11);
     assert.equal(fromDc1!.ok, false);
-    assert.equal(fromDc1!.seen, 'web-worker-1 saw 10.0.0.10 (12x)');
+    assert.equal(fromDc1!.seen, 'web-worker-1 saw 10.0.0.10 (2x)');
     assert.match(fromDc1!.diagnosis!, /landed on node controlplane-1, which has no backend of web.*with its own address \(10\.0\.0\.10\).*trafficPolicy: Local.*loadBalancer\.mode: dsr/);
     assert.equal(fromDc2!.ok, true, 'worker-1 has the backend itself');
   });
@@ -88,7 +88,7 @@ describe('LoadBalancer services on the twin', { skip }, () => {
     const { code, report } = e2e(['-t', topologyFile((t) => { t.services![0]!.trafficPolicy = 'Cluster'; t.loadBalancer!.mode = 'dsr'; })]);
     assert.equal(code, 0, JSON.stringify(report.assertions.filter((a) => !a.ok)));
     assert.deepEqual(results(report, 10).map((x) => x.seen), ['via 10.0.0.10', 'via 10.0.1.10'], 'every node announces it, as with snat');
-    assert.equal(results(report, 11)[0]!.seen, 'web-worker-1 saw 10.0.0.254 (12x)');
+    assert.equal(results(report, 11)[0]!.seen, 'web-worker-1 saw 10.0.0.254 (2x)');
   });
 
   it('lb-import-filter fails 10 and 11: the routers refuse the service /32s', () => {

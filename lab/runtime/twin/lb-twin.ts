@@ -20,5 +20,5 @@ export function routerSysctls(files: RenderedFiles, dc: string): string[] {
 
 /** A backend's echo service on its Service's port: the client address it saw, then its own. */
 export function backendEchoArgv(port: number): string[] {
-  return ['socat', `TCP-LISTEN:${port},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR $SOCAT_SOCKADDR'];
+  return ['socat', '-d', '-d', `TCP-LISTEN:${port},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR $SOCAT_SOCKADDR'];
 }

@@ -8,6 +8,7 @@ import type { RunContext, Runtime } from '../runtime.ts';
 import { destroyRun } from '../teardown.ts';
 import { installCommand, isRoot, missingTools, TWIN_TOOLS } from '../tools.ts';
 import { TwinLab } from './twin-lab.ts';
+import { warmShells } from './shell-pool.ts';
 import { checkHostLimits } from '../limits.ts';
 
 export function preflightTwin(model?: LabModel): void {
@@ -37,6 +38,7 @@ export function twinRuntime(o: TwinRuntimeOptions): Runtime {
       const base = { runId: ctx.runId, artifacts: ctx.artifacts, runDir: ctx.runDir, signal: ctx.signal };
       const lab = new TwinLab(o.model, o.files, o.ciliumBgpText === undefined ? base : { ...base, ciliumBgpText: o.ciliumBgpText });
       mkdirSync(ctx.artifacts, { recursive: true }); // only once the inputs proved good
+      warmShells(); // while the flow goes on to the first stage
       return Promise.resolve(lab);
     },
     destroy: destroyRun,

@@ -12,6 +12,11 @@ import type { BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab
 import { twinFault } from './faults.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
 
+/** Speakers started at once per datacentre. */
+const SPEAKERS_PER_ROUND = 4;
+/** BIRD's earliest first dial after a session can start: MAX(1 s, connect delay) less a quarter (bgp_start_timer). */
+const FIRST_DIAL_MS = 750;
+
 /** UDP port of the datagram that marks the end of a capture (discard: nobody answers it). */
 const CAPTURE_END_PORT = 9;
 import { parsePcap } from '../pcap.ts';
@@ -29,8 +34,8 @@ import { birdSocket, GOBGP_API } from './sockets.ts';
 import { destroyRun } from '../teardown.ts';
 import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
-import { pool } from '../../util/pool.ts';
-import { listensOn } from './listening.ts';
+import { deferred, pool } from '../../util/pool.ts';
+import { listeningCheck, listensOn } from './listening.ts';
 
 export const TWIN_FIDELITY =
   'twin: real BIRD 2, GoBGP, dnsmasq and nftables in network namespaces; Cilium\'s routing and BGP behaviour reproduced with kernel routes, nft and GoBGP (the eBPF datapath is not run)';
@@ -56,6 +61,8 @@ export class TwinLab implements Lab {
   private readonly nsOf = new Map<string, string>();
   private captures = 0;
   private readonly pids = new Map<string, number>();
+  /** What the start-up saw worth saying (a start that ate into BIRD's first second). */
+  private readonly startNotes: string[] = [];
   /** Parsed up front: bad manifests are an input error before anything is created. */
   private readonly bgpDocs: ReturnType<typeof parseBgpManifests>;
   /** LoadBalancer Services as Cilium reads them from the rendered cluster/load-balancer.yaml. */
@@ -73,7 +80,7 @@ export class TwinLab implements Lab {
 
   /** How each node's BGP intent was derived, where it says more than "selected by". */
   notes(): string[] {
-    return [...this.intents.flatMap((i) => i.notes.filter((n) => !n.startsWith('selected by')).map((n) => `${i.node}: ${n}`)),
+    return [...this.startNotes, ...this.intents.flatMap((i) => i.notes.filter((n) => !n.startsWith('selected by')).map((n) => `${i.node}: ${n}`)),
       ...this.services.flatMap((s) => s.notes.map((n) => `service ${s.name}: ${n}`))];
   }
 
@@ -106,7 +113,7 @@ export class TwinLab implements Lab {
     const log = this.opts.log ?? (() => undefined);
     // Owner file and cgroup before anything exists; on a signal the run is sealed at once, so no
     // spawn or namespace of it starts after teardown began enumerating (lab/runtime/cgroup.ts).
-    const claim = claimRun(this.opts.runId, this.opts.runDir);
+    const claim = await claimRun(this.opts.runId, this.opts.runDir);
     if (claim.why) log(`no cgroup for this run (${claim.why}): teardown finds its processes by namespace`);
     this.opts.signal?.throwIfAborted();
     this.opts.signal?.addEventListener('abort', () => void sealRun(this.opts.runId), { once: true });
@@ -125,34 +132,72 @@ export class TwinLab implements Lab {
     phase(`${this.plan.namespaces.length} namespaces and ${vethLines.length} veths created`);
     const settings = datapathSettings(renderedText(this.files, CLUSTER_FILES.ciliumValues));
     const datapaths = new Map(allNodes(this.model).map((node) => [node.name, nodeDatapath(this.model, node, settings)]));
-    await pool(this.plan.namespaces, 8, async (n) => {
+    // Addresses, routes and neighbours first, the switches, routers and nodes before the rest: BGP
+    // waits for those only. Bridges' VLAN settings, sysctls and rulesets follow meanwhile.
+    const rank = (n: (typeof this.plan.namespaces)[number]) => (!n.machine ? 0 : n.machine.kind === 'router' ? 1 : n.machine.kind === 'node' ? 2 : 3);
+    const addressed = new Map(this.plan.namespaces.map((n) => [n.ns, deferred()]));
+    const addressing = pool([...this.plan.namespaces].sort((a, b) => rank(a) - rank(b)), 8, async (n) => {
       const dp = n.machine?.kind === 'node' ? datapaths.get(n.machine.name) : undefined;
       const podOfNode = n.machine?.kind === 'pod' ? datapaths.get(n.machine.node ?? '') : undefined;
-      await ipBatch(n.ns, [...n.batch, ...(dp?.ipBatch ?? []), ...(podOfNode?.podBatch ?? [])]);
+      try {
+        await ipBatch(n.ns, [...n.batch, ...(dp?.ipBatch ?? []), ...(podOfNode?.podBatch ?? [])]);
+        addressed.get(n.ns)!.resolve();
+      } catch (e) {
+        addressed.get(n.ns)!.reject(e as Error);
+        throw e;
+      }
+    });
+    const ready = (names: string[]) => Promise.all(names.map((ns) => addressed.get(ns)!.promise));
+    const switches = this.plan.namespaces.filter((n) => !n.machine).map((n) => n.ns);
+    // BGP first, everything else while BIRD waits: BIRD dials 0.75-1 s after a session can start
+    // (bgp_active() waits MAX(1, connect delay), and bgp_start_timer() takes up to a quarter off at
+    // random: BIRD's proto/bgp/bgp.c), so the sooner every BIRD runs, the sooner the lab converges.
+    // Per datacentre, once its switches, router and nodes are addressed, its speakers start and its
+    // firewall loads; both must be done before BIRD's first dial (a refused dial costs the connect
+    // retry time). Where the speakers start in one round (a few nodes: GoBGP listens within 0.1 s)
+    // BIRD starts with them, and how much of its first second they took is checked; in larger
+    // datacentres BIRD starts once they listen. Whether BIRD came up, the announcements, dnsmasq
+    // and the echo services need nothing of that first second.
+    const bgp = pool(this.model.datacentres, 3, async (dc) => {
+      await ready([...switches, this.ns(dc.router.name), ...dc.nodes.map((n) => this.ns(n.name))]);
+      const prerequisites = Promise.all([this.startNodes(dc.nodes), this.routerFirewall(dc)]);
+      if (dc.nodes.length > SPEAKERS_PER_ROUND) {
+        await prerequisites;
+        return this.spawnBird(dc.name);
+      }
+      const birdStarted = Date.now();
+      const bird = await this.spawnBird(dc.name);
+      await prerequisites;
+      const took = Date.now() - birdStarted;
+      if (took > FIRST_DIAL_MS - 250) this.startNotes.push(`${dc.router.name}: its speakers and firewall took ${took} ms of BIRD's first ${FIRST_DIAL_MS} ms; a first dial refused is retried after the connect retry time`);
+      return bird;
+    });
+    // The rest waits for BIRD too: its commands would queue before BGP's in the shells.
+    const rest = Promise.all([addressing, bgp]).then(() => pool(this.plan.namespaces, 8, async (n) => {
+      const dp = n.machine?.kind === 'node' ? datapaths.get(n.machine.name) : undefined;
       if (dp) await ipBatch(n.ns, dp.bridgeBatch, 'bridge');
       if (n.forwarding) await this.sh(n.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
       if (dp?.nft) await this.nft(n.ns, dp.nft, this.path('configs', 'nodes', `${n.machine!.name}.nft`));
       const lb = n.machine?.kind === 'node' ? serviceNft(n.machine, this.services, settings.lbMode) : undefined;
       if (lb) await this.nft(n.ns, lb, this.path('configs', 'nodes', `${n.machine!.name}.lb.nft`));
-      if (n.machine?.kind === 'router') for (const kv of routerSysctls(this.files, n.machine.dc ?? '')) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
-    });
-    phase('links, addresses, routes and neighbours ready');
-    // BGP first, everything else while BIRD waits: BIRD dials 0.75-1 s after a session can start
-    // (bgp_active() waits MAX(1, connect delay) less up to a quarter at random: bgp_start_timer in
-    // BIRD's proto/bgp/bgp.c), so the sooner every BIRD runs, the sooner the lab converges. Per
-    // datacentre its speakers listen first (the router's first dial must land), then its BIRD; the
-    // announcements, dnsmasq and the echo services need nothing BGP does and follow meanwhile.
-    await pool(this.model.datacentres, 3, async (dc) => {
-      await this.startNodes(dc.nodes);
-      await this.startRouterBgp(dc);
-    });
-    phase('GoBGP listening and BIRD answering in every datacentre');
+      if (n.machine?.kind === 'router') {
+        for (const kv of routerSysctls(this.files, n.machine.dc ?? '')) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
+        // A real wire carries frames of at most the MTU: no segmentation offload on the peering
+        // port, so captures there count what a switch would see.
+        await this.sh(n.ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
+      }
+    }));
+    rest.catch(() => undefined); // awaited below; a failure before that is bgp's (the same namespace)
+    const birds = await bgp;
+    phase('GoBGP listening and BIRD started in every datacentre');
     await Promise.all([
+      rest,
+      ...birds.map((started) => started()),
       pool(this.intents, 8, (i) => this.announce(i)),
       pool(this.model.datacentres, 4, (dc) => this.startDnsmasq(dc)),
       this.startEchoServers(),
     ]);
-    phase('routes announced, dnsmasq and echo services listening');
+    phase('links, BIRD answering, routes announced, dnsmasq and echo services listening');
   }
 
   private async sh(ns: string, argv: string[]): Promise<string> {
@@ -179,15 +224,21 @@ export class TwinLab implements Lab {
     }, intervalMs);
   }
 
-  /** Starts (or restarts) a router's BIRD with the rendered bird.conf and waits for its socket. */
+  /** Starts (or restarts) a router's BIRD with the rendered bird.conf and waits until it answers. */
   async startBird(dcName: string): Promise<void> {
+    await (await this.spawnBird(dcName))();
+  }
+
+  /** Starts a router's BIRD; returns the wait until it answers on its control socket. */
+  private async spawnBird(dcName: string): Promise<() => Promise<void>> {
     const dc = this.model.datacentres.find((d) => d.name === dcName)!;
     const ns = this.ns(dc.router.name);
     const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
     const sock = birdSocket(this.opts.runDir, dc.name);
     const birdLog = this.path('logs', `bird-${dc.name}.log`);
     this.pids.set(`bird:${dc.name}`, await startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
-    await this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 50);
+    // Its socket first (a file: no process per poll), then one `birdc` to hear it say it is up.
+    return () => this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => existsSync(sock) && (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 10);
   }
 
   /** Pid of a daemon this lab started: "bird:<dc>" or "gobgpd:<node>". */
@@ -195,15 +246,11 @@ export class TwinLab implements Lab {
     return this.pids.get(key);
   }
 
-  /** The router's firewall, then its BIRD (the firewall is in place before BIRD's first packet, as at an OpenWRT boot). */
-  private async startRouterBgp(dc: DatacentreModel): Promise<void> {
+  /** The router's firewall, in place before BIRD's first packet (as at an OpenWRT boot: firewall before bird). */
+  private async routerFirewall(dc: DatacentreModel): Promise<void> {
     const ns = this.ns(dc.router.name);
     const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
     await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
-    // A real wire carries frames of at most the MTU: no segmentation offload on the peering port,
-    // so captures there count what a switch would see.
-    await this.sh(ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
-    await this.startBird(dc.name);
   }
 
   private async startDnsmasq(dc: DatacentreModel): Promise<void> {
@@ -243,7 +290,10 @@ export class TwinLab implements Lab {
     const pid = await startDaemon(ns, ['env', 'GOMAXPROCS=1', 'GOGC=50', 'gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', `${GOBGP_API.host}:${GOBGP_API.port}`, '--pprof-disable'], logFile);
     this.pids.set(`gobgpd:${node.name}`, pid);
     // Ready once the API and BGP listen (read from /proc: a `gobgp` poll against a closed port takes 1 s).
-    await this.waitFor(`GoBGP on ${node.name}`, logFile, () => Promise.resolve(listensOn(pid, 'gobgpd', 'tcp', GOBGP_API.port) && listensOn(pid, 'gobgpd', 'tcp', 179)));
+    // GoBGP 3 logs "Add Peer" for each neighbour of its config file once StartBgp has opened port 179
+    // (config.InitialConfig in osrg/gobgp pkg/config/config.go); its API port opens meanwhile.
+    const listening = listeningCheck(pid, 'gobgpd', 'tcp', [GOBGP_API.port, 179], logFile, intent.peers.length > 0 ? 'msg="Add Peer"' : 'msg="gobgpd started"');
+    await this.waitFor(`GoBGP on ${node.name}`, logFile, () => Promise.resolve(listening()), 10_000, 10);
     return intent;
   }
 
@@ -275,7 +325,7 @@ export class TwinLab implements Lab {
   private async startNodes(nodes: readonly NodeModel[] = allNodes(this.model)): Promise<void> {
     const docs = this.bgpDocs;
     const labels = this.nodeLabels();
-    await pool(nodes, 4, async (node) => {
+    await pool(nodes, SPEAKERS_PER_ROUND, async (node) => {
       const intent = nodeIntent(docs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }, this.services);
       this.intents.push(intent);
       writeFileSync(this.path('configs', 'nodes', `${node.name}.bgp.json`), JSON.stringify(intent, null, 2) + '\n');
@@ -291,10 +341,12 @@ export class TwinLab implements Lab {
       const ns = this.ns(m.name);
       const logFile = this.path('logs', `services-${m.name}.log`);
       // Answers every connection with the source address the server saw.
-      const whoami = await startDaemon(ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
+      // -d -d: socat logs "listening on" once it listens, the cheap sign of readiness (listening.ts).
+      const whoami = await startDaemon(ns, ['socat', '-d', '-d', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
       // Counts bulk transfers and answers the byte count once the sender closes (lab compare).
-      const discard = await startDaemon(ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], logFile);
-      await this.waitFor(`services on ${m.name}`, logFile, () => Promise.resolve(listensOn(whoami, 'socat', 'tcp', WHOAMI_PORT) && listensOn(discard, 'socat', 'tcp', DISCARD_PORT)));
+      const discard = await startDaemon(ns, ['socat', '-d', '-d', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], logFile);
+      const both = [listeningCheck(whoami, 'socat', 'tcp', WHOAMI_PORT, logFile, 'listening on', 2), listeningCheck(discard, 'socat', 'tcp', DISCARD_PORT, logFile, 'listening on', 2)];
+      await this.waitFor(`services on ${m.name}`, logFile, () => Promise.resolve(both.every((c) => c())));
     });
     // LoadBalancer backends answer on their Service's port with the client address and their own.
     const backends = this.machineList.filter((m) => m.kind === 'backend');
@@ -303,7 +355,8 @@ export class TwinLab implements Lab {
       if (!port) return;
       const logFile = this.path('logs', `services-${m.name}.log`);
       const echo = await startDaemon(this.ns(m.name), backendEchoArgv(port), logFile);
-      await this.waitFor(`backend ${m.name}`, logFile, () => Promise.resolve(listensOn(echo, 'socat', 'tcp', port)));
+      const listening = listeningCheck(echo, 'socat', 'tcp', port, logFile, 'listening on');
+      await this.waitFor(`backend ${m.name}`, logFile, () => Promise.resolve(listening()));
     });
   }
 

@@ -154,7 +154,7 @@ export class VmLab implements Lab {
     if (this.opts.accel === 'tcg') log('KVM is not usable: running under TCG, every deadline is 10 times longer');
     mkdirSync(this.opts.runDir, { recursive: true });
     // As the twin: owner file and cgroup first, sealed at once on a signal (lab/runtime/owner.ts).
-    const claim = claimRun(this.opts.runId, this.opts.runDir);
+    const claim = await claimRun(this.opts.runId, this.opts.runDir);
     if (claim.why) log(`no cgroup for this run (${claim.why}): teardown finds its processes by namespace and command line`);
     this.opts.signal?.throwIfAborted();
     this.opts.signal?.addEventListener('abort', () => void sealRun(this.opts.runId), { once: true });

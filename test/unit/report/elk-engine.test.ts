@@ -2,7 +2,7 @@
 // reports a graph ELK refuses; a run's diagram drawn through it is the one `lab diagram` draws.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { elkWorker, inProcessElk } from '../../../lab/report/diagram/elk-engine.ts';
@@ -35,6 +35,35 @@ test('negative control: a graph ELK refuses (an edge to no node) is an error, no
   } finally {
     await w.close();
   }
+});
+
+test('the predicted PNG is the run\'s where the SVG is the same, rendered anew where it is not; no hidden file stays', async () => {
+  const model = modelOf('reference');
+  const r = recorded('reference');
+  const render = async (state: typeof r) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nrl-diagram-'));
+    const d = new RunDiagram(model);
+    d.warmUp(dir, r); // predicted: the recorded run itself
+    // As in a run, the prediction is ready before the assertions end (it is rendered during convergence).
+    const hidden = join(dir, '.diagram-predicted.png');
+    for (const end = Date.now() + 20_000; !(existsSync(hidden) && !existsSync(join(dir, '.diagram-predicted.svg'))) && Date.now() < end;) await new Promise((res) => setTimeout(res, 20));
+    const predictedInode = statSync(hidden).ino;
+    d.draw(dir, state);
+    const drawn = await d.done(dir, state);
+    return { dir, drawn, files: readdirSync(dir).sort(), reused: statSync(join(dir, 'diagram.png')).ino === predictedInode };
+  };
+  const same = await render(r);
+  assert.deepEqual(same.files, ['diagram.png', 'diagram.svg']);
+  assert.ok(same.reused, 'the predicted PNG became the run\'s');
+  // Negative control: another traceroute, another picture: the prediction is not used.
+  const other = structuredClone(r);
+  const a4 = other.assertions.find((a) => a.id === 4)!;
+  a4.results[0]!.seen = 'controlplane-1 > worker-1 > worker-1-pod';
+  const differs = await render(other);
+  assert.deepEqual(differs.files, ['diagram.png', 'diagram.svg'], 'drawn anew, and the predicted PNG removed');
+  assert.ok(!differs.reused, 'rendered from the run\'s own SVG');
+  assert.notDeepEqual(readFileSync(join(same.dir, 'diagram.png')), readFileSync(join(differs.dir, 'diagram.png')));
+  assert.notEqual(readFileSync(join(same.dir, 'diagram.svg'), 'utf8'), readFileSync(join(differs.dir, 'diagram.svg'), 'utf8'));
 });
 
 test('a run diagram drawn through the worker is the diagram drawn in process', async () => {
