@@ -90,7 +90,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
         await stage('up', () => l.up());
         // While BGP converges (the CPU is idle): ELK loads in its own thread and draws what a passing
         // run will show, PNG included; the run's own diagram reuses it where it is the same.
-        diagram.warmUp(artifacts, predictedDiagram(l, runId, opts.seed ?? 1));
+        diagram.warmUp(artifacts, () => predictedDiagram(l, runId, opts.seed ?? 1));
         notes.push(...(l.notes?.() ?? []));
         convergence = await stage('convergence', () => waitForConvergence(l));
         // One view of the lab for the assertions and the routing tables after them: the tables

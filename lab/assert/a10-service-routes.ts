@@ -15,6 +15,7 @@ function nextHops(r: Route | undefined): string[] {
 export const serviceRoutes: Assertion = {
   id: 10,
   title: 'service addresses routed as the policy says',
+  quiet: true, // reads sessions and routing tables
   async run(lab: Lab): Promise<Result[]> {
     const m = lab.model;
     if (m.services.length === 0) return [result(10, '(no LoadBalancer services in this topology)', true, 'nothing to route', 'nothing to route')];

@@ -14,6 +14,7 @@ export function isOverlay(l: Link): boolean {
 export const routesPresent: Assertion = {
   id: 2,
   title: 'pod CIDR routes on every router, no overlay on nodes',
+  quiet: true, // reads routing tables and links
   async run(lab: Lab): Promise<Result[]> {
     const m = lab.model;
     const out: Result[] = [];

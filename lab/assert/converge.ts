@@ -39,7 +39,7 @@ export async function waitForConvergence(lab: Lab, opts: { deadlineMs?: number; 
   const retry = t?.connectRetry === undefined ? 0 : t.connectRetry * 1000 + 2_000;
   const settle = opts.settleMs ?? Math.min(deadline, Math.max(3_000, firstDial, retry));
   // A poll costs a process per router: poll small labs often, large ones less.
-  const interval = opts.intervalMs ?? Math.min(250, 25 + 5 * lab.model.datacentres.length);
+  const interval = opts.intervalMs ?? Math.min(250, 10 + 5 * lab.model.datacentres.length);
   const start = Date.now();
   let last = '';
   let since = start;

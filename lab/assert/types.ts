@@ -20,6 +20,8 @@ export interface Assertion {
    * (assertion 6 counts every packet on the peering segment). Runs alone; the rest run together.
    */
   exclusive?: boolean;
+  /** Puts nothing on the peering network (it reads state, or talks within a datacentre): may run beside an exclusive one. */
+  quiet?: boolean;
   run(lab: Lab, ctx: AssertContext): Promise<Result[]>;
 }
 

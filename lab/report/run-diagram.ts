@@ -35,10 +35,10 @@ export class RunDiagram {
 
   /**
    * Starts the layout worker and, while BGP converges, lays out and renders what a passing run
-   * will show (`predicted`): loading elkjs, the first layout and the PNG take a core for about
+   * will show (`predict`; a prediction that fails is no prediction): loading elkjs, the first layout and the PNG take a core for about
    * half a second, which the lab's start and the assertions need more than the wait for BGP does.
    */
-  warmUp(dir?: string, predicted?: DiagramState): void {
+  warmUp(dir?: string, predict?: () => DiagramState): void {
     if (this.worker || this.drawing) return;
     try {
       this.worker = elkWorker();
@@ -47,8 +47,9 @@ export class RunDiagram {
     }
     const engine = this.worker.engine;
     void engine(elkGraph(buildDiagram({ model: this.model }))).catch(() => undefined);
-    if (!dir || !predicted) return;
+    if (!dir || !predict) return;
     this.predicted = (async () => {
+      const predicted = predict(); // a lab that cannot say (no pods, a partial runtime) has no prediction
       const svg = await diagramSvg(reportDiagramInput(this.model, predicted), engine);
       const svgFile = join(dir, '.diagram-predicted.svg');
       const png = join(dir, '.diagram-predicted.png');

@@ -57,15 +57,15 @@ export async function addNamespace(ns: string): Promise<void> {
   await addNamespaces([ns]);
 }
 
-/** Many namespaces with one `ip -batch` (one process instead of one per namespace; same tracking). */
-export async function addNamespaces(names: string[]): Promise<void> {
+/** Many namespaces with one `ip -batch` (one process instead of one per namespace; same tracking), run by `runner` (the twin's shells). */
+export async function addNamespaces(names: string[], runner: typeof must = must): Promise<void> {
   for (const ns of names) if (!isLabNamespace(ns)) throw new Error(`refusing to create ${ns}: not a lab namespace name`);
   for (let i = 0; i < names.length; i += 200) {
     const chunk = names.slice(i, i + 200);
     if (chunk.length === 0) break;
     const runId = refuseIfSealed(chunk[0]!)!;
     chunk.forEach(refuseIfSealed);
-    const pending = must(['ip', '-batch', '-'], { input: chunk.map((ns) => `netns add ${ns}`).join('\n') + '\n', timeoutMs: 60_000 });
+    const pending = runner(['ip', '-batch', '-'], { input: chunk.map((ns) => `netns add ${ns}`).join('\n') + '\n', timeoutMs: 60_000 });
     const set = creating.get(runId) ?? new Set();
     creating.set(runId, set.add(pending));
     try {

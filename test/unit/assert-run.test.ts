@@ -30,13 +30,17 @@ function countingLab(failFirst = false): { lab: Lab; reads: () => number } {
   return { lab, reads: () => reads };
 }
 
-function probe(id: number, log: string[], active: { n: number; max: number; duringExclusive: number }, exclusive = false): Assertion {
+interface Active { n: number; max: number; duringExclusive: number; quietBeside: number }
+
+function probe(id: number, log: string[], active: Active, kind: 'exclusive' | 'quiet' | 'plain' = 'plain'): Assertion {
+  const exclusive = kind === 'exclusive';
   return {
-    id, title: `a${id}`, ...(exclusive ? { exclusive } : {}),
+    id, title: `a${id}`, ...(exclusive ? { exclusive } : {}), ...(kind === 'quiet' ? { quiet: true } : {}),
     async run(lab) {
       active.n++;
       active.max = Math.max(active.max, active.n);
-      if (!exclusive && log.includes('exclusive running')) active.duringExclusive++;
+      if (kind === 'plain' && log.includes('exclusive running')) active.duringExclusive++;
+      if (kind === 'quiet' && log.includes('exclusive running')) active.quietBeside++;
       if (exclusive) log.push('exclusive running');
       await lab.bgpSessions();
       await new Promise((r) => setTimeout(r, 20));
@@ -47,16 +51,17 @@ function probe(id: number, log: string[], active: { n: number; max: number; duri
   };
 }
 
-test('assertions run together, the exclusive one alone, reported in id order, one read of the state', async () => {
+test('assertions run together, the exclusive one beside the quiet ones only, reported in id order, one read of the state', async () => {
   const { lab, reads } = countingLab();
   const log: string[] = [];
-  const active = { n: 0, max: 0, duringExclusive: 0 };
-  const list = [probe(1, log, active), probe(6, log, active, true), probe(3, log, active), probe(2, log, active)];
+  const active: Active = { n: 0, max: 0, duringExclusive: 0, quietBeside: 0 };
+  const list = [probe(1, log, active, 'quiet'), probe(6, log, active, 'exclusive'), probe(3, log, active), probe(2, log, active), probe(4, log, active)];
   const runs = await runAssertions(lab, { assertions: list });
-  assert.deepEqual(runs.map((r) => r.assertion.id), [1, 2, 3, 6]);
-  assert.equal(active.max, 3, 'the three others ran at once');
-  assert.equal(active.duringExclusive, 0, 'nothing ran beside the exclusive one');
-  assert.equal(reads(), 1, 'four assertions, one read of the sessions');
+  assert.deepEqual(runs.map((r) => r.assertion.id), [1, 2, 3, 4, 6]);
+  assert.equal(active.max, 3, 'the three plain ones ran at once');
+  assert.equal(active.duringExclusive, 0, 'no plain one ran beside the exclusive one');
+  assert.equal(active.quietBeside, 1, 'the quiet one did');
+  assert.equal(reads(), 1, 'five assertions, one read of the sessions');
 });
 
 test('negative control: without readOnce every asker reads; a failed read is tried again', async () => {

@@ -28,7 +28,7 @@ import { dnsmasqArgs } from './dnsmasq.ts';
 import { fw4Ruleset } from './fw4.ts';
 import { addNamespaces, findDaemon, inNs, sealRun } from '../netns.ts';
 // Short commands through long-lived shells: a fork of this process per command caps a large lab.
-import { ipBatch, run, startDaemon } from './shell-pool.ts';
+import { ipBatch, must, run, startDaemon } from './shell-pool.ts';
 import { claimRun } from '../owner.ts';
 import { birdSocket, GOBGP_API } from './sockets.ts';
 import { destroyRun } from '../teardown.ts';
@@ -126,14 +126,14 @@ export class TwinLab implements Lab {
     };
     // One `ip -batch` for every namespace and one for every veth (each end created directly in its
     // namespace, from inside a lab namespace): two processes instead of one per object.
-    await addNamespaces(this.plan.namespaces.map((n) => n.ns));
+    await addNamespaces(this.plan.namespaces.map((n) => n.ns), must);
     const vethLines = this.plan.veths.map((v) => `link add ${v.name} index ${v.index} address ${v.mac} netns ${v.ns} type veth peer name ${v.peerName} index ${v.peerIndex} address ${v.peerMac} netns ${v.peerNs}`);
     await ipBatch(this.plan.namespaces[0]!.ns, vethLines);
     phase(`${this.plan.namespaces.length} namespaces and ${vethLines.length} veths created`);
     const settings = datapathSettings(renderedText(this.files, CLUSTER_FILES.ciliumValues));
     const datapaths = new Map(allNodes(this.model).map((node) => [node.name, nodeDatapath(this.model, node, settings)]));
     // Addresses, routes and neighbours first, the switches, routers and nodes before the rest: BGP
-    // waits for those only. Bridges' VLAN settings, sysctls and rulesets follow meanwhile.
+    // waits for those only. VXLAN forwarding entries (tunnel mode), sysctls and rulesets follow.
     const rank = (n: (typeof this.plan.namespaces)[number]) => (!n.machine ? 0 : n.machine.kind === 'router' ? 1 : n.machine.kind === 'node' ? 2 : 3);
     const addressed = new Map(this.plan.namespaces.map((n) => [n.ns, deferred()]));
     const addressing = pool([...this.plan.namespaces].sort((a, b) => rank(a) - rank(b)), 8, async (n) => {

@@ -43,7 +43,7 @@ test('the predicted PNG is the run\'s where the SVG is the same, rendered anew w
   const render = async (state: typeof r) => {
     const dir = mkdtempSync(join(tmpdir(), 'nrl-diagram-'));
     const d = new RunDiagram(model);
-    d.warmUp(dir, r); // predicted: the recorded run itself
+    d.warmUp(dir, () => r); // predicted: the recorded run itself
     // As in a run, the prediction is ready before the assertions end (it is rendered during convergence).
     const hidden = join(dir, '.diagram-predicted.png');
     for (const end = Date.now() + 20_000; !(existsSync(hidden) && !existsSync(join(dir, '.diagram-predicted.svg'))) && Date.now() < end;) await new Promise((res) => setTimeout(res, 20));
