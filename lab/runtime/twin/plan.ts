@@ -100,7 +100,11 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     return full;
   };
   const sw = (name: string) => {
-    const plan: NsPlan = { ns: ns(`sw-${name}`), machine: undefined, batch: ['link add br0 type bridge', 'link set br0 up'], forwarding: false };
+    // A switch, not a host: without multicast snooping the bridge joins no group of its own (the
+    // snoopers' 224.0.0.106: br_multicast_join_snoopers, net/bridge/br_multicast.c), so it sends no
+    // IGMP report onto the segments the assertions watch (6 counts every packet on the peering
+    // network; a report still repeating when the capture began once failed it).
+    const plan: NsPlan = { ns: ns(`sw-${name}`), machine: undefined, batch: ['link add br0 type bridge mcast_snooping 0', 'link set br0 up'], forwarding: false };
     namespaces.push(plan);
     segments[name] = { ns: plan.ns, dev: 'br0', endpoints: [] };
     return plan;
@@ -116,7 +120,7 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
   const internet: NsPlan = {
     ns: ns('internet'),
     machine: { name: 'internet', kind: 'internet', address: m.internet.server },
-    batch: [`link add br0 address ${internetBridgeMac} type bridge`, `addr add ${m.internet.gateway}/${m.internet.wanPrefix} dev br0`, 'link set br0 up',
+    batch: [`link add br0 address ${internetBridgeMac} type bridge mcast_snooping 0`, `addr add ${m.internet.gateway}/${m.internet.wanPrefix} dev br0`, 'link set br0 up',
       `addr add ${m.internet.server}/32 dev lo`],
     forwarding: true,
   };
