@@ -93,8 +93,8 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
         diagram.warmUp(artifacts, () => predictedDiagram(l, runId, opts.seed ?? 1));
         notes.push(...(l.notes?.() ?? []));
         convergence = await stage('convergence', () => waitForConvergence(l));
-        // One view of the lab for the assertions and the routing tables after them: the tables
-        // the assertions read already are not read again (assert/read-once.ts).
+        // One view of the lab for the assertions and the routing tables of the report: a table an
+        // assertion read is not read again (assert/read-once.ts), so the report shows what it judged.
         const view = readOnce(l);
         runs = await stage('assertions', () => runAssertions(view, { seed: opts.seed ?? 1, ...(opts.only ? { only: opts.only } : {}), onAssertion: traceAssertion }));
         machines = await snapshotMachines(view);

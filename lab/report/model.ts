@@ -59,7 +59,7 @@ export interface Report {
   stages: Stage[];
   convergence?: Convergence;
   assertions: AssertionReport[];
-  /** Every machine's routing table as it was after the assertions (for diagrams and summaries). */
+  /** Every machine's routing table as the assertions found it (their reads, shared) (for diagrams and summaries). */
   machines: MachineState[];
   notes: string[];
   /** `lab e2e --fault NAME`: what the fault did and how the lab recovered. */

@@ -99,7 +99,7 @@ export function summaryMarkdown(r: Report): string {
     out.push('### Topology', '');
     if (path.length > 0) out.push(`Path of a cross-datacentre packet (assertion 4's first traceroute), in orange: ${path.map((p) => `\`${cell(p)}\``).join(' → ')}`, '');
     out.push('```mermaid', mermaid(r), '```', '');
-    out.push('### Routing tables after the assertions', '');
+    out.push('### Routing tables as the assertions found them', '');
     for (const m of r.machines) {
       out.push(`<details><summary><b>${cell(m.name)}</b> (${m.kind}${m.dc ? `, ${m.dc}` : ''}, ${m.address}): ${m.routes.length} routes</summary>`, '', ...routeTable(m), '', '</details>', '');
     }

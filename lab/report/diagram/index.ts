@@ -14,7 +14,7 @@ export async function diagramSvg(input: DiagramInput, elk?: ElkEngine): Promise<
   return renderSvg(d, await layout(d, elk));
 }
 
-/** The diagram of a run: its machines' routing tables after the assertions, assertion 4's first traceroute. */
+/** The diagram of a run: its machines' routing tables as the assertions found them, assertion 4's first traceroute. */
 export function reportDiagramInput(model: LabModel, r: Pick<Report, 'runId' | 'machines' | 'assertions'>): DiagramInput {
   const path = reportedPath(r);
   const subject = r.assertions.find((a) => a.id === 4)?.results[0]?.subject;
@@ -22,7 +22,7 @@ export function reportDiagramInput(model: LabModel, r: Pick<Report, 'runId' | 'm
     model,
     machines: r.machines,
     ...(path.length > 0 ? { path } : {}),
-    routesFrom: r.machines.length > 0 ? `as they were after the assertions (run ${r.runId})` : `not captured in run ${r.runId} (the run stopped early); expected routes shown`,
+    routesFrom: r.machines.length > 0 ? `as the assertions found them (run ${r.runId})` : `not captured in run ${r.runId} (the run stopped early); expected routes shown`,
     pathLabel: subject ? `traceroute ${subject} (assertion 4)` : 'no traceroute in this run; expected path',
   };
 }
