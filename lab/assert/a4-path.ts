@@ -7,6 +7,7 @@ import { PROBE_PARALLELISM, result, type Assertion, type AssertContext, type Res
 export const hopByHop: Assertion = {
   id: 4,
   title: 'hop-by-hop path matches the topology',
+  exclusive: true, // every hop's ICMP error counts, and the kernel rate-limits them (types.ts)
   async run(lab: Lab, ctx: AssertContext): Promise<Result[]> {
     const perPair = await pool([...ctx.pairs, ...ctx.sameDcPairs], PROBE_PARALLELISM, async ({ from, to }) => {
       const expected = expectedPath(lab, from, to);

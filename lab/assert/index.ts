@@ -28,9 +28,10 @@ export type OnAssertion = (a: Assertion, run: () => Promise<Result[]>) => Promis
 
 /**
  * Runs the assertions and returns them in order, against one reading of the lab's state
- * (read-once.ts), as many at once as the wire allows (their commands go through the runtime's
- * bounded command pool): an exclusive one (it counts what crosses the peering network) only beside
- * quiet ones (they put nothing on it), then all the others together.
+ * (read-once.ts), as many at once as what they observe allows (their commands go through the
+ * runtime's bounded command pool): the first exclusive one (6 counts what crosses the peering
+ * network, 4 needs every hop's rate-limited ICMP error) beside the quiet ones only, any other
+ * alone, then all the others together.
  */
 export async function runAssertions(labItself: Lab, opts: { seed?: number; only?: number[]; onAssertion?: OnAssertion; assertions?: Assertion[] } = {}): Promise<AssertionRun[]> {
   const lab = readOnce(labItself);

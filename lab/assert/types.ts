@@ -16,8 +16,11 @@ export interface Assertion {
   id: number;
   title: string;
   /**
-   * Needs the lab to itself: what it sees on the wire would include the other assertions' probes
-   * (assertion 6 counts every packet on the peering segment). Runs alone; the rest run together.
+   * Needs the lab to itself: what it sees would include, or be cut short by, the other assertions'
+   * probes. Assertion 6 counts every packet on the peering network; assertion 4's traceroute needs
+   * an ICMP error from every hop, and the kernel rate-limits those (icmp_global_allow and the
+   * per-host icmpv4_xrlim_allow, net/ipv4/icmp.c): beside the others a hop once came back "*".
+   * The first runs beside the quiet ones, any other alone.
    */
   exclusive?: boolean;
   /** Puts nothing on the peering network (it reads state, or talks within a datacentre): may run beside an exclusive one. */
