@@ -55,6 +55,6 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Resolves once the process is gone; throws naming `what` at the deadline. */
-export async function waitForExit(pid: number, deadlineMs: number, what: string, intervalMs = 20): Promise<void> {
-  await until(async () => (isAlive(pid) ? undefined : true), deadlineMs, () => `${what} (pid ${pid}) did not exit`, intervalMs);
+export async function waitForExit(pid: number, deadlineMs: number, what: string): Promise<void> {
+  await until(async () => (isAlive(pid) ? undefined : true), deadlineMs, () => `${what} (pid ${pid}) did not exit`, 20);
 }
