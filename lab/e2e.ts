@@ -21,6 +21,9 @@ import type { RunnableLab, Runtime } from './runtime/runtime.ts';
 import { twinRuntime } from './runtime/twin/runtime.ts';
 import { vmRuntime } from './runtime/vm/runtime.ts';
 import type { LabModel } from './topology/model.ts';
+import { InputError } from './topology/errors.ts';
+import { MissingToolError } from './cli/exit.ts';
+import type { SpeakerMode } from './runtime/twin/speaker/choose.ts';
 import { traceAssertion } from './telemetry/stages.ts';
 
 export interface E2eOptions {
@@ -30,6 +33,8 @@ export interface E2eOptions {
   runtime?: Lab['runtime'];
   /** twin: the user's own Cilium BGP manifests instead of the rendered ones. */
   ciliumBgpText?: string;
+  /** The twin's node speaker (auto: Cilium's own where it can be had). */
+  speaker?: SpeakerMode;
   /** vm: fill the image cache from the internet. */
   download?: boolean;
   /** vm: the image cache (default: the XDG cache folder). */
@@ -51,7 +56,7 @@ export interface E2eOptions {
 
 export function runtimeFor(opts: E2eOptions): Runtime {
   if (opts.runtime === 'vm') return vmRuntime({ model: opts.model, files: opts.files, download: opts.download === true, ...(opts.cache ? { cache: opts.cache } : {}) });
-  return twinRuntime({ model: opts.model, files: opts.files, ...(opts.ciliumBgpText === undefined ? {} : { ciliumBgpText: opts.ciliumBgpText }) });
+  return twinRuntime({ model: opts.model, files: opts.files, ...(opts.ciliumBgpText === undefined ? {} : { ciliumBgpText: opts.ciliumBgpText }), ...(opts.speaker ? { speaker: opts.speaker } : {}) });
 }
 
 export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opts)): Promise<Report> {
@@ -75,12 +80,18 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
   let machines: MachineState[] = [];
   let fault: FaultReport | undefined;
   let runs: AssertionRun[] = [];
+  /** Open refused the inputs or a tool: nothing was created, so there is no teardown to run. */
+  let refused = false;
   try {
     try {
       lab = await runtime.open({ runId, artifacts, runDir: `/run/nrl-${runId}`, stage, signal: abort.signal, log });
     } catch (e) {
-      // No failed stage: an input error (bad manifests) before anything was created; the caller's.
-      if (!stages.stages.some((s) => !s.ok)) throw e;
+      // An input error (bad manifests: exit 2) or a missing tool (exit 3), or no failed stage at all:
+      // before anything was created; the caller's.
+      if (e instanceof InputError || e instanceof MissingToolError || !stages.stages.some((s) => !s.ok)) {
+        refused = true;
+        throw e;
+      }
       notes.push(`run stopped: ${(e as Error).message}`);
     }
     if (lab) {
@@ -115,7 +126,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
       }
     }
   } finally {
-    await stage('teardown', async () => {
+    if (!refused) await stage('teardown', async () => {
       const failed = await runtime.destroy(runId);
       if (failed.length > 0) notes.push(`teardown could not remove: ${failed.join('; ')}`);
     }).catch(() => undefined);

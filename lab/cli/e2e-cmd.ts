@@ -10,7 +10,8 @@ import type { TopologyFlags } from './inputs.ts';
 import { FAULT_KINDS, type FaultKind } from '../runtime/lab.ts';
 import { labInputs } from './pitfall-input.ts';
 import { PITFALLS } from '../pitfalls/index.ts';
-import { topologyOptions } from './options.ts';
+import { speakerOption, topologyOptions } from './options.ts';
+import { parseSpeakerMode } from '../runtime/twin/speaker/choose.ts';
 import { stageLogger } from './progress.ts';
 
 export interface E2eFlags extends TopologyFlags {
@@ -23,6 +24,7 @@ export interface E2eFlags extends TopologyFlags {
   pitfall?: string;
   fault?: string;
   download?: boolean;
+  speaker: string;
 }
 
 export function readOptionalFile(path: string | undefined, flag: string): string | undefined {
@@ -46,9 +48,12 @@ export function parseFault(name: string | undefined): FaultKind | undefined {
   return name as FaultKind;
 }
 
+/** --speaker: which BGP speaker the twin's nodes run. */
+export const parseSpeaker = parseSpeakerMode;
+
 export function e2eOptions(cmd: Command): Command {
-  return topologyOptions(cmd)
-    .option('--cilium-bgp <file>', 'your own Cilium BGP manifests instead of the rendered ones')
+  return speakerOption(topologyOptions(cmd))
+    .option('--cilium-bgp <file>', 'your own Kubernetes manifests (BGP resources, Services, Secrets, pools) instead of the rendered BGP resources')
     .option('--artifacts <dir>', 'artifacts folder (a subfolder per run)', 'artifacts')
     .option('--seed <n>', 'seed for sampling pod pairs', '1')
     .option('--runtime <name>', 'twin (default) or vm', 'twin')
@@ -68,13 +73,14 @@ export function registerE2e(program: Command): void {
     const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
     const seed = parseSeed(flags.seed);
     const fault = parseFault(flags.fault);
+    const speaker = parseSpeaker(flags.speaker);
     if (flags.runtime === 'vm' && ciliumBgpText !== undefined) {
       throw new InputError([{ field: '--cilium-bgp', problem: 'the VM runtime applies the rendered Cilium BGP resources only', fix: 'drop --cilium-bgp, or use --runtime twin' }], 'flags');
     }
     // Preflight inside runE2e throws MissingToolError (exit 3) before anything is created.
     const report = await runE2e({
       model, files, seed, runtime: flags.runtime, download: flags.download === true, artifactsRoot: flags.artifacts,
-      ...(pitfall ? { pitfall } : {}), ...(fault ? { fault } : {}), ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }),
+      ...(pitfall ? { pitfall } : {}), ...(fault ? { fault } : {}), ...(ciliumBgpText === undefined ? {} : { ciliumBgpText }), speaker,
       onStage: stageLogger(flags.plain === true || !process.stderr.isTTY),
     });
     process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));

@@ -8,30 +8,32 @@ import { execAttached, listNamespaces } from '../runtime/netns.ts';
 import { listKept, saveKept, type KeptLab } from '../runtime/state.ts';
 import { destroyAll, destroyRun, presentRuns } from '../runtime/teardown.ts';
 import { ownerAlive, ownerOf } from '../runtime/owner.ts';
-import { birdSocket, withDaemonSocket } from '../runtime/twin/sockets.ts';
+import { birdSocket, speakerSocket, withDaemonSocket } from '../runtime/twin/sockets.ts';
+import { chooseSpeaker, choiceOfRecord, speakerRecord } from '../runtime/twin/speaker/choose.ts';
 import { TwinLab } from '../runtime/twin/twin-lab.ts';
 import { InputError } from '../topology/errors.ts';
 import { loadModel } from '../topology/load.ts';
-import { parseFault, readOptionalFile, type E2eFlags } from './e2e-cmd.ts';
+import { parseFault, parseSpeaker, readOptionalFile, type E2eFlags } from './e2e-cmd.ts';
 import { formatFault, runFault } from '../faults/run.ts';
 import { FAULT_KINDS } from '../runtime/lab.ts';
 import { EXIT } from './exit.ts';
 import { readTopology } from './inputs.ts';
-import { topologyOptions } from './options.ts';
+import { speakerOption, topologyOptions } from './options.ts';
 import { interrupted, onInterrupt } from './signals.ts';
 import { resolve } from 'node:path';
 
 function rebuild(k: KeptLab): TwinLab {
   const model = loadModel(k.topologyText, 'kept lab', k.options);
-  return new TwinLab(model, renderAll(model), { runId: k.runId, artifacts: k.artifacts, runDir: k.runDir, ...(k.ciliumBgpText ? { ciliumBgpText: k.ciliumBgpText } : {}) });
+  return new TwinLab(model, renderAll(model), { runId: k.runId, artifacts: k.artifacts, runDir: k.runDir, speaker: choiceOfRecord(k.speaker), ...(k.ciliumBgpText ? { ciliumBgpText: k.ciliumBgpText } : {}) });
 }
 
-/** `birdc` and `gobgp` find the lab's daemons without the user knowing where they listen. */
+/** `birdc`, `gobgp` and `cilium-dbg` find the lab's daemons without the user knowing where they listen. */
 export function daemonClientArgv(k: KeptLab, machine: string, argv: string[]): string[] {
   const model = loadModel(k.topologyText, 'kept lab', k.options);
   const dc = model.datacentres.find((d) => d.router.name === machine);
   const isNode = model.datacentres.some((d) => d.nodes.some((n) => n.name === machine));
-  return withDaemonSocket(argv, { ...(dc ? { birdSocket: birdSocket(k.runDir, dc.name) } : {}), gobgp: isNode });
+  const speaker = isNode && k.speaker?.kind === 'cilium' && k.speaker.binary ? { speaker: { binary: k.speaker.binary, socket: speakerSocket(k.runDir, machine) } } : {};
+  return withDaemonSocket(argv, { ...(dc ? { birdSocket: birdSocket(k.runDir, dc.name) } : {}), gobgp: isNode && k.speaker?.kind !== 'cilium', ...speaker });
 }
 
 function pickKept(runId: string | undefined): KeptLab {
@@ -43,17 +45,20 @@ function pickKept(runId: string | undefined): KeptLab {
 }
 
 export function registerLifecycle(program: Command): void {
-  topologyOptions(program.command('up').description('bring the lab up and keep it running'))
-    .option('--cilium-bgp <file>', 'your own Cilium BGP manifests instead of the rendered ones')
+  speakerOption(topologyOptions(program.command('up').description('bring the lab up and keep it running')))
+    .option('--cilium-bgp <file>', 'your own Kubernetes manifests (BGP resources, Services, Secrets, pools) instead of the rendered BGP resources')
     .option('--artifacts <dir>', 'artifacts folder', 'artifacts')
     .action(async (flags: E2eFlags) => {
       const model = readTopology(flags);
       const topologyText = readOptionalFile(flags.topology, '--topology');
       const ciliumBgpText = readOptionalFile(flags.ciliumBgp, '--cilium-bgp');
+      const mode = parseSpeaker(flags.speaker);
       preflightTwin(model);
+      const speaker = await chooseSpeaker(model, mode, { log: (l) => process.stderr.write(`lab: ${l}\n`) });
       const runId = newRunId();
       const artifacts = resolve(flags.artifacts, runId);
-      const lab = new TwinLab(model, renderAll(model), { runId, artifacts, runDir: `/run/nrl-${runId}`, signal: interrupted, ...(ciliumBgpText ? { ciliumBgpText } : {}) });
+      const lab = new TwinLab(model, renderAll(model), { runId, artifacts, runDir: `/run/nrl-${runId}`, signal: interrupted, speaker, ...(ciliumBgpText ? { ciliumBgpText } : {}) });
+      await lab.checkInputs(); // exit 2 before anything exists
       const release = onInterrupt(() => destroyRun(runId));
       try {
         await lab.up();
@@ -65,10 +70,11 @@ export function registerLifecycle(program: Command): void {
         saveKept({
           runId, name: model.name, options, namespaces: lab.namespaces, artifacts, runDir: `/run/nrl-${runId}`, startedAt: new Date().toISOString(),
           machines: Object.fromEntries(lab.plan.namespaces.flatMap((n) => (n.machine ? [[n.machine.name, n.ns]] : []))),
-          ...(topologyText ? { topologyText } : {}), ...(ciliumBgpText ? { ciliumBgpText } : {}),
+          ...(topologyText ? { topologyText } : {}), ...(ciliumBgpText ? { ciliumBgpText } : {}), speaker: speakerRecord(speaker),
         });
         process.stdout.write(`lab ${runId} is up (${c.converged ? `converged in ${c.ms} ms` : `NOT converged: ${c.missing.slice(0, 3).join(', ')}`}).\n`);
         process.stdout.write(`machines: ${lab.machines().map((m) => m.name).join(', ')}\n`);
+        process.stdout.write(`nodes: ${lab.speakers.description}\n`);
         process.stdout.write(`try: lab exec ${lab.machines().find((m) => m.kind === 'pod')?.name} -- traceroute -n ${lab.machines().filter((m) => m.kind === 'pod').at(-1)?.address}\n     lab status; lab down\n`);
       } catch (e) {
         await destroyRun(runId);

@@ -68,6 +68,37 @@ export function parseGobgpNeighbors(json: string, machine: string, localAsn: num
   });
 }
 
+/**
+ * `cilium-dbg bgp peers -o json` (1.14's `cilium bgp peers -o json`): the agent's REST payload,
+ * models.BgpPeer (cilium/cilium api/v1/models/bgp_peer.go, the same field names from 1.14 to 1.20).
+ * session-state is GoBGP's state in lower case; the applied timers are the negotiated ones.
+ */
+export function parseCiliumBgpPeersJson(json: string, machine: string): BgpSession[] {
+  const peers = (JSON.parse(json || '[]') ?? []) as {
+    'peer-address'?: string;
+    'peer-asn'?: number;
+    'local-asn'?: number;
+    'session-state'?: string;
+    'applied-hold-time-seconds'?: number;
+    'applied-keep-alive-time-seconds'?: number;
+  }[];
+  return peers.map((p) => {
+    const raw = p['session-state'] ?? 'unknown';
+    const established = raw.toLowerCase() === 'established';
+    const s: BgpSession = {
+      machine,
+      peerAddress: p['peer-address'] ?? '?',
+      kind: p['peer-asn'] !== undefined && p['peer-asn'] === p['local-asn'] ? 'ibgp' : 'ebgp',
+      state: established ? 'Established' : raw,
+      established,
+    };
+    if (p['peer-asn'] !== undefined) s.peerAsn = p['peer-asn'];
+    if (established && p['applied-hold-time-seconds']) s.holdTimeS = p['applied-hold-time-seconds'];
+    if (established && p['applied-keep-alive-time-seconds']) s.keepaliveS = p['applied-keep-alive-time-seconds'];
+    return s;
+  });
+}
+
 export function parseRoutes(json: string): Route[] {
   const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; dev?: string; protocol?: string; nexthops?: { gateway?: string; dev?: string }[] }[];
   return rows.map((r) => {

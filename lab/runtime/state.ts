@@ -4,6 +4,15 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { stateDir } from './names.ts';
 
+/** What a kept twin records of its nodes' speakers, so `lab exec` and `lab status` find them later. */
+export interface SpeakerRecord {
+  kind: 'cilium' | 'emulated';
+  /** Cilium's speaker: the binary and the release it was built against. */
+  binary?: string;
+  release?: string;
+  why?: string;
+}
+
 export interface KeptLab {
   runId: string;
   name: string;
@@ -17,6 +26,8 @@ export interface KeptLab {
   startedAt: string;
   /** machine name -> namespace */
   machines: Record<string, string>;
+  /** The nodes' speaker (absent in labs kept before speakers were chosen: the emulation). */
+  speaker?: SpeakerRecord;
 }
 
 export function saveKept(lab: KeptLab): string {

@@ -20,8 +20,18 @@ export interface CiliumLine {
    * command"; PR #24612 shows `cilium bgp peers` run in a 1.14 agent).
    */
   agentCli: 'cilium' | 'cilium-dbg';
+  /**
+   * Cilium's own BGP control plane for the twin's nodes (speaker/): the release the line's speaker
+   * is pinned to (speaker/lines/v<line>/go.mod), or why the line has none (the twin then runs the
+   * emulated speaker and the report says so).
+   */
+  speaker: { release: string } | { unserved: string };
   note: string;
 }
+
+/** Fact (measured): the Go module proxy serves github.com/cilium/cilium at 1.14.19, 1.15.6, 1.15.19,
+ * 1.18.5, 1.19.3 and 1.20.2 and refuses every 1.16.x and 1.17.x tried. */
+const UNSERVED = 'the Go module proxy refuses github.com/cilium/cilium at every release of this line tried, so Cilium\'s own code cannot be built here';
 
 // LB-IPAM facts (cilium/cilium): CiliumLoadBalancerIPPool arrived in v1.13 as cilium.io/v2alpha1 with
 // spec.cidrs (PR #21764); spec.blocks replaced it in v1.15 (commit 27322f3, cidrs kept as an alias)
@@ -44,6 +54,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     defaultBgpApi: 'peering-policy',
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'cidrs' },
     lbAddressRequest: 'spec.loadBalancerIP',
+    speaker: { release: '1.14.19' },
     note: 'BGP control plane v1 only: CiliumBGPPeeringPolicy (cilium.io/v2alpha1, exportPodCIDR, serviceSelector honouring externalTrafficPolicy Local); routingMode and kubeProxyReplacement=true exist from 1.14; LB-IPAM pool with spec.cidrs, fixed address by spec.loadBalancerIP',
   },
   {
@@ -53,6 +64,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     defaultBgpApi: 'peering-policy',
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
     lbAddressRequest: 'spec.loadBalancerIP',
+    speaker: { release: '1.15.19' },
     note: 'CiliumLoadBalancerIPPool spec.blocks replaces spec.cidrs (kept as a deprecated alias); the agent\'s debug CLI is renamed cilium-dbg',
   },
   {
@@ -62,7 +74,18 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     defaultBgpApi: 'bgpv2-v2alpha1',
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
+    speaker: { unserved: UNSERVED },
     note: 'BGPv2 arrives: CiliumBGPClusterConfig, CiliumBGPPeerConfig, CiliumBGPAdvertisement (PodCIDR, Service LoadBalancerIP) in cilium.io/v2alpha1; spec.cidrs removed from the pool; the lbipam.cilium.io/ips annotation',
+  },
+  {
+    since: '1.17',
+    agentCli: 'cilium-dbg',
+    bgpApis: ['peering-policy', 'bgpv2-v2alpha1'],
+    defaultBgpApi: 'bgpv2-v2alpha1',
+    lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
+    lbAddressRequest: 'lbipam.cilium.io/ips',
+    speaker: { unserved: UNSERVED },
+    note: 'nothing rendered changes; a row of its own because its speaker, like 1.16\'s, cannot be built here',
   },
   {
     since: '1.18',
@@ -71,6 +94,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     defaultBgpApi: 'bgpv2-v2',
     lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
+    speaker: { release: '1.18.5' },
     note: 'BGPv2 promoted to cilium.io/v2 (v2alpha1 still served, deprecated); CiliumBGPPeeringPolicy deprecated; CiliumLoadBalancerIPPool in cilium.io/v2',
   },
   {
@@ -80,9 +104,26 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     defaultBgpApi: 'bgpv2-v2',
     lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
+    speaker: { release: '1.19.3' },
     note: 'CiliumBGPPeeringPolicy removed',
   },
+  {
+    since: '1.20',
+    agentCli: 'cilium-dbg',
+    bgpApis: ['bgpv2-v2alpha1', 'bgpv2-v2'],
+    defaultBgpApi: 'bgpv2-v2',
+    lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
+    lbAddressRequest: 'lbipam.cilium.io/ips',
+    speaker: { release: '1.20.2' },
+    note: 'nothing rendered changes; the BGP control plane moved to pkg/bgp (agent) and operator/pkg/bgp (operator), on GoBGP v4: the speaker\'s own line',
+  },
 ];
+
+/** The line row of a Cilium version (the newest line's when unparsable). */
+export function ciliumLineOf(version: string): CiliumLine {
+  const v = parseVersion(version);
+  return (v ? rowFor(CILIUM_LINES, v) : undefined) ?? CILIUM_LINES.at(-1)!;
+}
 
 /** The agent container's debug CLI for a Cilium version (its line's agentCli; the newest line's if unparsable). */
 export function ciliumAgentCli(version: string): CiliumLine['agentCli'] {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -113,4 +114,21 @@ func LogLevel() slog.Level {
 		return slog.LevelInfo
 	}
 	return l
+}
+
+// BuiltRelease is the Cilium release this binary was built against, read from its build info (a
+// nightly may build a line's code against a newer patch release than its go.mod pins); fallback
+// when the build info says nothing.
+func BuiltRelease(fallback string) string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			if d.Path == "github.com/cilium/cilium" {
+				if d.Replace != nil {
+					d = d.Replace
+				}
+				return strings.TrimPrefix(d.Version, "v")
+			}
+		}
+	}
+	return fallback
 }

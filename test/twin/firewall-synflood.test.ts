@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderAll, routerPath } from '../../lab/render/index.ts';
 import { newRunId } from '../../lab/runtime/names.ts';
+import { waitForConvergence } from '../../lab/assert/converge.ts';
 import { TwinLab } from '../../lab/runtime/twin/twin-lab.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
@@ -47,9 +48,12 @@ async function burstAgainstRouter(synFlood: '0' | '1'): Promise<{ admitted: numb
   const fw = routerPath('dc1', 'firewall');
   files.set(fw, files.get(fw)!.replace("\toption syn_flood '1'\n", `\toption syn_flood '${synFlood}'\n`));
   const runId = newRunId();
-  const lab = new TwinLab(model, files, { runId, artifacts: tmp(), runDir: `/run/nrl-${runId}` });
+  // The emulated speaker: this is the router's firewall, not BGP (which converges first, so no
+  // speaker's dial to port 179 lands in the burst's window).
+  const lab = new TwinLab(model, files, { runId, artifacts: tmp(), runDir: `/run/nrl-${runId}`, speaker: { kind: 'emulated', why: 'a firewall test' } });
   try {
     await lab.up();
+    assert.ok((await waitForConvergence(lab)).converged);
     const dc1 = model.datacentres[0]!;
     // controlplane-1 dials router-dc1's BGP port on the LAN: input chain, zone lan (input ACCEPT).
     const burst = (n: number, ms: number) => lab.exec(dc1.nodes[0]!.name, [process.execPath, '-e', CONNECT_BURST, dc1.router.address, '179', String(n), String(ms)]);

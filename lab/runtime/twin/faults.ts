@@ -1,23 +1,33 @@
 // Faults in the twin. Link faults drop frames inside a switch namespace (nft bridge filter), so
 // no carrier changes and the peers can only notice through the BGP hold timer, as with a cable
-// cut between two switches; daemon faults kill the real BIRD or GoBGP and start them again.
-import { allNodes } from '../../topology/model.ts';
+// cut between two switches; daemon faults stop the real BIRD or the node's speaker and start them again.
+import { allNodes, type LabModel } from '../../topology/model.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { must, waitForExit } from '../exec.ts';
 import type { FaultKind, InjectedFault } from '../lab.ts';
 import { inNs } from '../netns.ts';
-import type { TwinLab } from './twin-lab.ts';
+import type { TwinPlan } from './plan.ts';
+import type { NodeSpeakers } from './speaker/types.ts';
+
+/** What a fault needs of the twin (the lab itself; an interface, so this file does not import it). */
+export interface TwinFaultTarget {
+  readonly model: LabModel;
+  readonly plan: TwinPlan;
+  readonly speakers: NodeSpeakers;
+  daemonPid(key: string): number | undefined;
+  startBird(dc: string): Promise<void>;
+}
 
 const TABLE = 'lab_fault';
 
-function switchPort(lab: TwinLab, machine: string, dev: string): { ns: string; port: string } {
+function switchPort(lab: TwinFaultTarget, machine: string, dev: string): { ns: string; port: string } {
   const ns = lab.plan.namespaces.find((n) => n.machine?.name === machine)?.ns;
   const veth = lab.plan.veths.find((v) => v.ns === ns && v.name === dev);
   if (!veth) throw new Error(`no ${dev} of ${machine} on a switch`);
   return { ns: veth.peerNs, port: veth.peerName };
 }
 
-async function cut(lab: TwinLab, machine: string, dev: string, kind: FaultKind, description: string): Promise<InjectedFault> {
+async function cut(lab: TwinFaultTarget, machine: string, dev: string, kind: FaultKind, description: string): Promise<InjectedFault> {
   const { ns, port } = switchPort(lab, machine, dev);
   const rules = `table bridge ${TABLE} {\n\tchain forward {\n\t\ttype filter hook forward priority 0; policy accept;\n\t\tiifname "${port}" drop\n\t\toifname "${port}" drop\n\t}\n}\n`;
   await must(inNs(ns, ['nft', '-f', '-']), { input: rules });
@@ -30,7 +40,7 @@ function kill(pid: number | undefined, signal: NodeJS.Signals, what: string): vo
 }
 
 
-export async function twinFault(lab: TwinLab, kind: FaultKind): Promise<InjectedFault> {
+export async function twinFault(lab: TwinFaultTarget, kind: FaultKind): Promise<InjectedFault> {
   const first = lab.model.datacentres[0]!;
   const last = lab.model.datacentres.at(-1)!;
   const remoteNode = last.nodes[0] ?? allNodes(lab.model)[0]!;
@@ -46,10 +56,9 @@ export async function twinFault(lab: TwinLab, kind: FaultKind): Promise<Injected
       return { kind, target: first.router.name, description: `BIRD on ${first.router.name} killed (SIGKILL), then started again`, silent: false, heal: () => lab.startBird(first.name) };
     }
     case 'speaker-restart': {
-      const pid = lab.daemonPid(`gobgpd:${remoteNode.name}`);
-      kill(pid, 'SIGTERM', `GoBGP on ${remoteNode.name}`);
-      await waitForExit(pid!, 5000, `GoBGP on ${remoteNode.name}`);
-      return { kind, target: remoteNode.name, description: `GoBGP on ${remoteNode.name} stopped (SIGTERM), then started again`, silent: false, heal: () => lab.startSpeaker(remoteNode.name) };
+      const who = lab.speakers.kind === 'cilium' ? 'Cilium\'s speaker' : 'GoBGP';
+      await lab.speakers.stop(remoteNode.name);
+      return { kind, target: remoteNode.name, description: `${who} on ${remoteNode.name} stopped (SIGTERM), then started again`, silent: false, heal: () => lab.speakers.restart(remoteNode.name) };
     }
   }
 }

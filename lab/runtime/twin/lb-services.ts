@@ -5,7 +5,7 @@
 import { parseAllDocuments } from 'yaml';
 import * as ip from '../../topology/cidr.ts';
 import type { BackendPod } from '../../topology/services.ts';
-import { selects, type LabelSelector } from './cilium-agent.ts';
+import { selects, type LabelSelector } from './label-selector.ts';
 
 export interface ServiceBackend {
   pod: string;

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
-import { allNodes, type DatacentreModel, type LabModel, type NodeModel } from '../../topology/model.ts';
-import { parse } from 'yaml';
+import { allNodes, type DatacentreModel, type LabModel } from '../../topology/model.ts';
 import { until } from '../exec.ts';
 import type { BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
@@ -20,7 +19,10 @@ const FIRST_DIAL_MS = 750;
 /** UDP port of the datagram that marks the end of a capture (discard: nobody answers it). */
 const CAPTURE_END_PORT = 9;
 import { parsePcap } from '../pcap.ts';
-import { gobgpToml, nodeIntent, parseBgpManifests, type NodeBgpIntent } from './cilium-agent.ts';
+import { checkObjects, speakersFor, type SpeakerChoice } from './speaker/choose.ts';
+import { clusterObjects } from './speaker/cluster-objects.ts';
+import { labManifests } from './speaker/manifests.ts';
+import type { NodeSpeakers } from './speaker/types.ts';
 import { datapathSettings, nodeDatapath, serviceNft } from './datapath.ts';
 import { backendEchoArgv, routerSysctls, twinServices } from './lb-twin.ts';
 import type { ServiceIntent } from './lb-services.ts';
@@ -30,15 +32,16 @@ import { addNamespaces, findDaemon, inNs, sealRun } from '../netns.ts';
 // Short commands through long-lived shells: a fork of this process per command caps a large lab.
 import { ipBatch, must, run, startDaemon } from './shell-pool.ts';
 import { claimRun } from '../owner.ts';
-import { birdSocket, GOBGP_API } from './sockets.ts';
+import { birdSocket } from './sockets.ts';
 import { destroyRun } from '../teardown.ts';
-import { parseBirdProtocols, parseGobgpNeighbors, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
+import { parseBirdProtocols, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
 import { deferred, pool } from '../../util/pool.ts';
 import { listeningCheck, listensOn } from './listening.ts';
+import type { Manifests } from './speaker/manifests.ts';
 
 export const TWIN_FIDELITY =
-  'twin: real BIRD 2, GoBGP, dnsmasq and nftables in network namespaces; Cilium\'s routing and BGP behaviour reproduced with kernel routes, nft and GoBGP (the eBPF datapath is not run)';
+  'twin: real BIRD 2, dnsmasq and nftables in network namespaces; Cilium\'s datapath reproduced with kernel routes and nft (the eBPF datapath is not run)';
 
 export interface TwinOptions {
   runId: string;
@@ -47,6 +50,8 @@ export interface TwinOptions {
   runDir: string;
   /** The user's own Cilium BGP manifests instead of the rendered ones. */
   ciliumBgpText?: string;
+  /** Which speaker runs on the nodes (speaker/choose.ts). */
+  speaker: SpeakerChoice;
   /** Aborted on a signal: up() stops spawning so teardown sees everything there is. */
   signal?: AbortSignal;
   log?: (line: string) => void;
@@ -54,9 +59,9 @@ export interface TwinOptions {
 
 export class TwinLab implements Lab {
   readonly runtime = 'twin' as const;
-  readonly fidelity = TWIN_FIDELITY;
   readonly plan: TwinPlan;
-  readonly intents: NodeBgpIntent[] = [];
+  /** The nodes' BGP speakers: Cilium's own control plane, or the emulation. */
+  readonly speakers: NodeSpeakers;
   private readonly machineList: Machine[];
   private readonly nsOf = new Map<string, string>();
   private captures = 0;
@@ -64,7 +69,7 @@ export class TwinLab implements Lab {
   /** What the start-up saw worth saying (a start that ate into BIRD's first second). */
   private readonly startNotes: string[] = [];
   /** Parsed up front: bad manifests are an input error before anything is created. */
-  private readonly bgpDocs: ReturnType<typeof parseBgpManifests>;
+  readonly manifests: Manifests;
   /** LoadBalancer Services as Cilium reads them from the rendered cluster/load-balancer.yaml. */
   readonly services: ServiceIntent[];
 
@@ -73,15 +78,29 @@ export class TwinLab implements Lab {
     this.plan = twinPlan(model, opts.runId, networks, { ipv6LinkLocal: !existsSync('/proc/sys/net/ipv6') });
     this.machineList = machinesOf(this.plan);
     for (const n of this.plan.namespaces) if (n.machine) this.nsOf.set(n.machine.name, n.ns);
-    const bgpText = opts.ciliumBgpText ?? renderedText(files, CLUSTER_FILES.ciliumBgp);
-    this.bgpDocs = parseBgpManifests(bgpText, opts.ciliumBgpText ? '--cilium-bgp' : CLUSTER_FILES.ciliumBgp);
+    this.manifests = labManifests(files, opts.ciliumBgpText);
     this.services = twinServices(model, files);
+    this.speakers = speakersFor(opts.speaker, this, files, this.manifests.used, this.services);
   }
 
-  /** How each node's BGP intent was derived, where it says more than "selected by". */
+  get fidelity(): string {
+    return `${TWIN_FIDELITY}; nodes: ${this.speakers.description}`;
+  }
+
+  /** The manifests and the cluster's objects against the release's CRDs, before anything exists (exit 2). */
+  async checkInputs(): Promise<void> {
+    const note = await checkObjects(this.opts.speaker, clusterObjects(this.model, this.files, this.manifests.used, this.services));
+    if (note) this.startNotes.push(note);
+  }
+
+  /** How each node's BGP came about, where it says more than "selected by"; what the twin did not use. */
   notes(): string[] {
-    return [...this.startNotes, ...this.intents.flatMap((i) => i.notes.filter((n) => !n.startsWith('selected by')).map((n) => `${i.node}: ${n}`)),
+    return [...this.startNotes, ...this.speakers.notes(), ...this.manifests.unused,
       ...this.services.flatMap((s) => s.notes.map((n) => `service ${s.name}: ${n}`))];
+  }
+
+  get runDir(): string {
+    return this.opts.runDir;
   }
 
   get artifacts(): string {
@@ -96,13 +115,13 @@ export class TwinLab implements Lab {
     return this.machineList;
   }
 
-  private ns(machine: string): string {
+  ns(machine: string): string {
     const ns = this.nsOf.get(machine);
     if (!ns) throw new Error(`no machine named ${machine} in this lab`);
     return ns;
   }
 
-  private path(...parts: string[]): string {
+  path(...parts: string[]): string {
     const p = join(this.opts.artifacts, ...parts);
     mkdirSync(join(p, '..'), { recursive: true });
     return p;
@@ -149,18 +168,24 @@ export class TwinLab implements Lab {
     });
     const ready = (names: string[]) => Promise.all(names.map((ns) => addressed.get(ns)!.promise));
     const switches = this.plan.namespaces.filter((n) => !n.machine).map((n) => n.ns);
-    // BGP first, everything else while BIRD waits: BIRD dials 0.75-1 s after a session can start
-    // (bgp_active() waits MAX(1, connect delay), and bgp_start_timer() takes up to a quarter off at
-    // random: BIRD's proto/bgp/bgp.c), so the sooner every BIRD runs, the sooner the lab converges.
-    // Per datacentre, once its switches, router and nodes are addressed, its speakers start and its
-    // firewall loads; both must be done before BIRD's first dial (a refused dial costs the connect
-    // retry time). Where the speakers start in one round (a few nodes: GoBGP listens within 0.1 s)
-    // BIRD starts with them, and how much of its first second they took is checked; in larger
-    // datacentres BIRD starts once they listen. Whether BIRD came up, the announcements, dnsmasq
-    // and the echo services need nothing of that first second.
+    // BGP first, everything else while BIRD waits. Speakers that only dial (Cilium's: its GoBGP
+    // dials 0.75-1 x 2 s after the peer is added, gobgp pkg/server/fsm.go connectLoop) need BIRD and
+    // the router's firewall up before that first dial: both start as soon as the datacentre is
+    // addressed. A listening emulation is dialled by BIRD instead, 0.75-1 s after it starts
+    // (bgp_active() waits MAX(1, connect delay), bgp_start_timer() takes up to a quarter off at
+    // random: BIRD's proto/bgp/bgp.c), so there its speakers and firewall must be up first: with
+    // speakers started in one round BIRD starts with them and how much of its first second they
+    // took is checked; in larger datacentres BIRD starts once they listen.
     const bgp = pool(this.model.datacentres, 3, async (dc) => {
       await ready([...switches, this.ns(dc.router.name), ...dc.nodes.map((n) => this.ns(n.name))]);
-      const prerequisites = Promise.all([this.startNodes(dc.nodes), this.routerFirewall(dc)]);
+      const firewall = this.routerFirewall(dc);
+      if (!this.speakers.listens) {
+        await firewall;
+        const bird = await this.spawnBird(dc.name);
+        await this.speakers.start(dc.nodes);
+        return bird;
+      }
+      const prerequisites = Promise.all([this.speakers.start(dc.nodes), firewall]);
       if (dc.nodes.length > SPEAKERS_PER_ROUND) {
         await prerequisites;
         return this.spawnBird(dc.name);
@@ -189,11 +214,11 @@ export class TwinLab implements Lab {
     }));
     rest.catch(() => undefined); // awaited below; a failure before that is bgp's (the same namespace)
     const birds = await bgp;
-    phase('GoBGP listening and BIRD started in every datacentre');
+    phase('speakers running and BIRD started in every datacentre');
     await Promise.all([
       rest,
       ...birds.map((started) => started()),
-      pool(this.intents, 8, (i) => this.announce(i)),
+      this.speakers.announce(),
       pool(this.model.datacentres, 4, (dc) => this.startDnsmasq(dc)),
       this.startEchoServers(),
     ]);
@@ -212,7 +237,7 @@ export class TwinLab implements Lab {
   }
 
   /** Polls check every intervalMs (20 ms: most checks read /proc or a log, not a process). */
-  private async waitFor(what: string, logFile: string, check: () => Promise<boolean>, deadlineMs = 10_000, intervalMs = 20): Promise<void> {
+  async waitFor(what: string, logFile: string, check: () => Promise<boolean>, deadlineMs = 10_000, intervalMs = 20): Promise<void> {
     await until(async () => ((await check()) ? true : undefined), deadlineMs, () => {
       let tail: string;
       try {
@@ -241,9 +266,9 @@ export class TwinLab implements Lab {
     return () => this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => existsSync(sock) && (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 10);
   }
 
-  /** Pid of a daemon this lab started: "bird:<dc>" or "gobgpd:<node>". */
+  /** Pid of a daemon this lab started: "bird:<dc>", or "speaker:<node>". */
   daemonPid(key: string): number | undefined {
-    return this.pids.get(key);
+    return key.startsWith('speaker:') ? this.speakers.pid(key.slice('speaker:'.length)) : this.pids.get(key);
   }
 
   /** The router's firewall, in place before BIRD's first packet (as at an OpenWRT boot: firewall before bird). */
@@ -265,73 +290,18 @@ export class TwinLab implements Lab {
     await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => Promise.resolve(listensOn(dnsPid, 'dnsmasq', 'udp', 53)));
   }
 
-  private nodeLabels(): Map<string, Record<string, string>> {
-    const docs = renderedText(this.files, CLUSTER_FILES.nodeLabels).split(/^---$/m).map((d) => parse(d) as { metadata?: { name?: string; labels?: Record<string, string> } } | null);
-    return new Map(docs.flatMap((d) => (d?.metadata?.name ? [[d.metadata.name, d.metadata.labels ?? {}] as const] : [])));
-  }
-
-  /** Starts (or restarts) a node's GoBGP from its intent and announces what Cilium would. */
+  /** Starts (or restarts) a node's speaker, announcements included. */
   async startSpeaker(nodeName: string): Promise<void> {
-    const intent = await this.startGobgp(nodeName);
-    if (intent) await this.announce(intent);
+    await this.speakers.restart(nodeName);
   }
 
-  /** Starts a node's GoBGP and returns once its API and BGP listen (undefined: Cilium runs no speaker there). */
-  private async startGobgp(nodeName: string): Promise<NodeBgpIntent | undefined> {
-    const node = allNodes(this.model).find((n) => n.name === nodeName)!;
-    const intent = this.intents.find((i) => i.node === nodeName);
-    if (!intent || intent.localAsn === undefined) return undefined;
-    const ns = this.ns(node.name);
-    const toml = this.path('configs', 'nodes', `${node.name}.gobgpd.toml`);
-    writeFileSync(toml, gobgpToml(intent, node.address));
-    const logFile = this.path('logs', `gobgpd-${node.name}.log`);
-    // GOMAXPROCS=1, GOGC=50: a speaker with a handful of routes needs neither a scheduler per core
-    // nor a heap that doubles before it is collected (memory per node is a figure of the bench).
-    const pid = await startDaemon(ns, ['env', 'GOMAXPROCS=1', 'GOGC=50', 'gobgpd', '-f', toml, '-t', 'toml', '-l', 'info', '-p', '--api-hosts', `${GOBGP_API.host}:${GOBGP_API.port}`, '--pprof-disable'], logFile);
-    this.pids.set(`gobgpd:${node.name}`, pid);
-    // Ready once the API and BGP listen (read from /proc: a `gobgp` poll against a closed port takes 1 s).
-    // GoBGP 3 logs "Add Peer" for each neighbour of its config file once StartBgp has opened port 179
-    // (config.InitialConfig in osrg/gobgp pkg/config/config.go); its API port opens meanwhile.
-    const listening = listeningCheck(pid, 'gobgpd', 'tcp', [GOBGP_API.port, 179], logFile, intent.peers.length > 0 ? 'msg="Add Peer"' : 'msg="gobgpd started"');
-    await this.waitFor(`GoBGP on ${node.name}`, logFile, () => Promise.resolve(listening()), 10_000, 10);
-    return intent;
-  }
-
-  /** What Cilium would announce from this node, through its running GoBGP. */
-  private async announce(intent: NodeBgpIntent): Promise<void> {
-    if (intent.localAsn === undefined) return;
-    const ns = this.ns(intent.node);
-    for (const prefix of intent.advertise) {
-      // The API may answer a moment before the BGP server has started: retry until it takes the path.
-      await until(async () => ((await run(inNs(ns, ['gobgp', 'global', 'rib', 'add', prefix, '-a', 'ipv4']), { timeoutMs: 5000 })).code === 0 ? true : undefined),
-        10_000, () => `GoBGP on ${intent.node} refused to announce ${prefix}`);
-    }
-  }
-
-  /** Reconnects to a lab another process brought up (`lab up`): intents and daemon pids. */
+  /** Reconnects to a lab another process brought up (`lab up`): daemon pids. */
   async attach(): Promise<void> {
-    const labels = this.nodeLabels();
-    for (const node of allNodes(this.model)) {
-      this.intents.push(nodeIntent(this.bgpDocs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }, this.services));
-      const pid = await findDaemon(this.ns(node.name), 'gobgpd');
-      if (pid) this.pids.set(`gobgpd:${node.name}`, pid);
-    }
+    await this.speakers.attach();
     for (const dc of this.model.datacentres) {
       const pid = await findDaemon(this.ns(dc.router.name), 'bird');
       if (pid) this.pids.set(`bird:${dc.name}`, pid);
     }
-  }
-
-  private async startNodes(nodes: readonly NodeModel[] = allNodes(this.model)): Promise<void> {
-    const docs = this.bgpDocs;
-    const labels = this.nodeLabels();
-    await pool(nodes, SPEAKERS_PER_ROUND, async (node) => {
-      const intent = nodeIntent(docs, { name: node.name, labels: labels.get(node.name) ?? {}, podCIDR: node.podCIDR }, this.services);
-      this.intents.push(intent);
-      writeFileSync(this.path('configs', 'nodes', `${node.name}.bgp.json`), JSON.stringify(intent, null, 2) + '\n');
-      if (intent.localAsn === undefined) return; // no BGP resource selects the node: Cilium runs no speaker
-      await this.startGobgp(node.name); // announced once the router's BIRD runs (up)
-    });
   }
 
   private async startEchoServers(): Promise<void> {
@@ -385,12 +355,7 @@ export class TwinLab implements Lab {
       return parseBirdProtocols(r.stdout, dc.router.name, this.model.routers.asn);
     }));
     if (scope === 'routers') return routers.flat();
-    // A node without a speaker (no resource selects it) answers nothing, as a Cilium agent would.
-    const nodes = await pool(allNodes(this.model), 8, async (n) => {
-      if (this.intents.some((i) => i.node === n.name && i.localAsn === undefined)) return [];
-      const r = await run(inNs(this.ns(n.name), ['gobgp', 'neighbor', '-j']), { timeoutMs: 3000 });
-      return r.code === 0 ? parseGobgpNeighbors(r.stdout, n.name, this.model.cluster.asn) : [];
-    });
+    const nodes = await pool(allNodes(this.model), 8, (n) => this.speakers.sessions(n.name));
     return [...routers.flat(), ...nodes.flat()];
   }
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { CLUSTER_FILES, renderAll } from '../../../lab/render/index.ts';
 import { parseWhoAmI } from '../../../lab/runtime/lab.ts';
 import { parseRoutes } from '../../../lab/runtime/parsers.ts';
-import { nodeIntent, parseBgpManifests } from '../../../lab/runtime/twin/cilium-agent.ts';
+import { nodeIntent } from '../../../lab/runtime/twin/speaker/emulated-intent.ts';
+import { readManifests } from '../../../lab/runtime/twin/speaker/manifests.ts';
 import { serviceNft } from '../../../lab/runtime/twin/datapath.ts';
 import { twinServices } from '../../../lab/runtime/twin/lb-twin.ts';
 import { serviceIntents } from '../../../lab/runtime/twin/lb-services.ts';
@@ -24,7 +25,7 @@ function lab(mutate: (t: Topology) => void = () => undefined, opts: ResolveOptio
 }
 
 function announced(l: ReturnType<typeof lab>): Record<string, string[]> {
-  const docs = parseBgpManifests(l.files.get(CLUSTER_FILES.ciliumBgp)!, 'test');
+  const docs = readManifests(l.files.get(CLUSTER_FILES.ciliumBgp)!, 'test').used.map((d) => d.object);
   return Object.fromEntries(l.model.datacentres.flatMap((d) => d.nodes).map((n) => [n.name, nodeIntent(docs, { name: n.name, labels: { ...n.labels }, podCIDR: n.podCIDR }, l.services).advertise]));
 }
 
@@ -63,7 +64,7 @@ test('negative control: a Service advertisement without a selector, or without L
   const l = lab();
   const text = l.files.get(CLUSTER_FILES.ciliumBgp)!;
   const without = (edit: (s: string) => string) => {
-    const docs = parseBgpManifests(edit(text), 'test');
+    const docs = readManifests(edit(text), 'test').used.map((d) => d.object);
     return nodeIntent(docs, { name: 'worker-1', labels: { dc: 'dc2' }, podCIDR: '10.244.1.0/24' }, l.services).advertise;
   };
   assert.deepEqual(without((s) => s), ['10.244.1.0/24', '10.250.0.1/32']);

@@ -1,14 +1,9 @@
-// What the Cilium agent on a node would make of the cluster's BGP resources: which resource
-// selects the node, its local ASN, peers, timers and whether it advertises the node's PodCIDR.
-// The twin runs GoBGP from this; users' own manifests (`--cilium-bgp FILE`) go through here too.
-import { parseAllDocuments } from 'yaml';
-import { InputError, type InputIssue } from '../../topology/errors.ts';
-import type { ServiceIntent } from './lb-services.ts';
-
-export interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
+// The emulated speaker's reading of the cluster's BGP resources: which resource selects the node,
+// its local ASN, peers, timers and what it advertises, as this project understands Cilium. Cilium's
+// own speaker (cilium.ts) does not use it; `--speaker emulated` runs GoBGP from it.
+import type { ServiceIntent } from '../lb-services.ts';
+import { selects, type LabelSelector } from '../label-selector.ts';
+import type { ManifestObject } from './manifests.ts';
 
 export interface PeerIntent {
   address: string;
@@ -27,52 +22,7 @@ export interface NodeBgpIntent {
   notes: string[];
 }
 
-interface Doc {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; labels?: Record<string, string> };
-  spec?: Record<string, unknown>;
-}
-
-const KINDS = ['CiliumBGPPeeringPolicy', 'CiliumBGPClusterConfig', 'CiliumBGPPeerConfig', 'CiliumBGPAdvertisement', 'CiliumBGPNodeConfigOverride'];
-
-export function selects(sel: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!sel) return true;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const value = labels[e.key];
-    const ok = e.operator === 'In' ? has && (e.values ?? []).includes(value!)
-      : e.operator === 'NotIn' ? !has || !(e.values ?? []).includes(value!)
-        : e.operator === 'Exists' ? has
-          : e.operator === 'DoesNotExist' ? !has
-            : false;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** Parses and sanity-checks the manifests; a bad one is an input error (exit 2) naming the document. */
-export function parseBgpManifests(text: string, source: string): Doc[] {
-  const issues: InputIssue[] = [];
-  const docs: Doc[] = [];
-  parseAllDocuments(text).forEach((d, i) => {
-    if (d.errors.length > 0) {
-      issues.push({ field: `${source} document ${i + 1}`, problem: d.errors[0]!.message.split('\n')[0]!, fix: 'correct the YAML syntax' });
-      return;
-    }
-    const doc = d.toJS() as Doc | null;
-    if (doc === null) return;
-    const at = `${source} document ${i + 1}${doc.metadata?.name ? ` (${doc.kind}/${doc.metadata.name})` : ''}`;
-    if (!doc.apiVersion?.startsWith('cilium.io/')) issues.push({ field: `${at}.apiVersion`, problem: `"${doc.apiVersion}" is not a Cilium API`, fix: 'use cilium.io/v2 or cilium.io/v2alpha1' });
-    else if (!KINDS.includes(doc.kind ?? '')) issues.push({ field: `${at}.kind`, problem: `"${doc.kind}" is not a Cilium BGP kind`, fix: `use one of ${KINDS.join(', ')}` });
-    else if (!doc.metadata?.name) issues.push({ field: `${at}.metadata.name`, problem: 'missing', fix: 'name the resource' });
-    else if (typeof doc.spec !== 'object' || doc.spec === null) issues.push({ field: `${at}.spec`, problem: 'missing', fix: 'add the spec' });
-    else docs.push(doc);
-  });
-  if (issues.length > 0) throw new InputError(issues, 'Cilium BGP manifests');
-  return docs;
-}
+type Doc = ManifestObject;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -166,9 +116,13 @@ export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<str
   return intent;
 }
 
-/** gobgpd's TOML for an intent. GoBGP listens (unlike Cilium) so the router's dial lands at once. */
-export function gobgpToml(intent: NodeBgpIntent, routerId: string): string {
-  const lines = ['[global.config]', `  as = ${intent.localAsn ?? 0}`, `  router-id = "${routerId}"`, '  port = 179', `  local-address-list = ["${routerId}"]`, ''];
+/**
+ * gobgpd's TOML for an intent. Like Cilium's agent, which gives GoBGP listen port -1 unless a
+ * CiliumBGPNodeConfigOverride sets localPort (getLocalPort, pkg/bgp/manager/manager.go), it does
+ * not listen (port -1) and dials its routers; `listen` keeps the old emulation's listening GoBGP.
+ */
+export function gobgpToml(intent: NodeBgpIntent, routerId: string, opts: { listen?: boolean } = {}): string {
+  const lines = ['[global.config]', `  as = ${intent.localAsn ?? 0}`, `  router-id = "${routerId}"`, `  port = ${opts.listen ? 179 : -1}`, `  local-address-list = ["${routerId}"]`, ''];
   for (const p of intent.peers) {
     lines.push('[[neighbors]]', '  [neighbors.config]', `    neighbor-address = "${p.address}"`, `    peer-as = ${p.asn}`);
     const t: string[] = [];

@@ -1,9 +1,12 @@
-// How the twin reads Cilium BGP resources, as the agent would: selectors, conflicts, advertisements.
+// How the emulated speaker reads Cilium BGP resources, as the agent would: selectors, conflicts,
+// advertisements; and how the twin reads a manifest stream.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ciliumBgpDocs } from '../../../lab/render/cilium-bgp.ts';
 import { yamlDocs } from '../../../lab/render/yaml.ts';
-import { gobgpToml, nodeIntent, parseBgpManifests, selects } from '../../../lab/runtime/twin/cilium-agent.ts';
+import { gobgpToml, nodeIntent } from '../../../lab/runtime/twin/speaker/emulated-intent.ts';
+import { selects } from '../../../lab/runtime/twin/label-selector.ts';
+import { readManifests } from '../../../lab/runtime/twin/speaker/manifests.ts';
 import { InputError } from '../../../lab/topology/errors.ts';
 import { loadModel } from '../../../lab/topology/load.ts';
 
@@ -11,7 +14,7 @@ const node = { name: 'worker-1', labels: { dc: 'dc2', rack: 'r7' }, podCIDR: '10
 
 function docsFor(ciliumVersion: string) {
   const m = loadModel(undefined, 'reference', { ciliumVersion });
-  return parseBgpManifests(yamlDocs('test', ciliumBgpDocs(m)), 'test');
+  return readManifests(yamlDocs('test', ciliumBgpDocs(m)), 'test').used.map((d) => d.object);
 }
 
 test('matchLabels and every matchExpressions operator select as Kubernetes does', () => {
@@ -57,16 +60,44 @@ test('a peer config without an advertisement selector advertises nothing', () =>
   assert.deepEqual(nodeIntent(docs, node).advertise, []);
 });
 
-test('bad manifests are input errors naming the document', () => {
-  assert.throws(() => parseBgpManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nspec: {}\n', 'f.yaml'),
-    (e: unknown) => e instanceof InputError && /f\.yaml document 1 \(ConfigMap\/x\)\.apiVersion/.test(e.message));
-  assert.throws(() => parseBgpManifests('apiVersion: cilium.io/v2\nkind: CiliumBGPClusterConfig\nmetadata: {name: x}\n', 'f.yaml'), /spec: missing/);
+test('a manifest stream as kubectl takes it: used kinds fed, other kinds named once, namespaces defaulted', () => {
+  const text = [
+    'apiVersion: v1\nkind: Namespace\nmetadata: {name: bgp}',
+    'apiVersion: cilium.io/v2\nkind: CiliumBGPClusterConfig\nmetadata: {name: x}\nspec: {bgpInstances: []}',
+    'apiVersion: v1\nkind: Secret\nmetadata: {name: bgp-auth}\nstringData: {password: s}',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}',
+    'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p}',
+    '',
+  ].join('\n---\n');
+  const m = readManifests(text, 'f.yaml');
+  assert.deepEqual(m.used.map((d) => `${d.object.kind}/${d.object.metadata.namespace ?? '-'}/${d.object.metadata.name}`), ['CiliumBGPClusterConfig/-/x', 'Secret/default/bgp-auth']);
+  assert.equal(m.used[1]!.source, 'f.yaml document 3 (Secret/bgp-auth)');
+  assert.deepEqual(m.unused.map((l) => l.split(':')[0]), ['Namespace bgp', 'Deployment web, db', 'CiliumNetworkPolicy p']);
 });
 
-test('the GoBGP config carries ASN, router id, listen address, peers and timers', () => {
+test('malformed documents are input errors naming the document and field', () => {
+  const issue = (text: string) => {
+    try {
+      readManifests(text, 'f.yaml');
+    } catch (e) {
+      assert.ok(e instanceof InputError);
+      return e.issues[0]!.field;
+    }
+    assert.fail('no error');
+  };
+  assert.equal(issue('kind: ConfigMap\nmetadata: {name: x}\n'), 'f.yaml document 1.apiVersion');
+  assert.equal(issue('apiVersion: cilium.io/v2\nkind: CiliumBGPClusterConfig\nmetadata: {}\n'), 'f.yaml document 1.metadata.name');
+  assert.equal(issue('apiVersion: v1\nkind: List\nmetadata: {name: l}\nitems: []\n'), 'f.yaml document 1 (List/l).kind');
+  assert.equal(issue('a: [1\n'), 'f.yaml document 1');
+  assert.equal(issue('- 1\n- 2\n'), 'f.yaml document 1');
+});
+
+test('the GoBGP config carries ASN, router id, peers and timers, and does not listen (like Cilium) unless asked', () => {
   const toml = gobgpToml(nodeIntent(docsFor('1.20.2'), node), '10.0.1.10');
-  for (const line of ['as = 65001', 'router-id = "10.0.1.10"', 'port = 179', 'local-address-list = ["10.0.1.10"]', 'neighbor-address = "10.0.1.1"',
+  for (const line of ['as = 65001', 'router-id = "10.0.1.10"', 'port = -1', 'local-address-list = ["10.0.1.10"]', 'neighbor-address = "10.0.1.1"',
     'peer-as = 65000', 'connect-retry = 5', 'hold-time = 9', 'keepalive-interval = 3', 'afi-safi-name = "ipv4-unicast"']) {
     assert.ok(toml.includes(line), line);
   }
+  assert.ok(gobgpToml(nodeIntent(docsFor('1.20.2'), node), '10.0.1.10', { listen: true }).includes('port = 179'), 'the listening emulation');
 });
