@@ -32,3 +32,20 @@ export function buildMatrix(newestRaw: Versions, pinnedRaw: Versions = PINNED): 
   if (changed.length > 1) cells.push({ name: 'all newest', ...newest });
   return { include: cells };
 }
+
+export interface TwinCell {
+  /** e.g. "cilium 1.20.2 (pinned)", "cilium 1.21.0". */
+  name: string;
+  cilium: string;
+}
+
+/**
+ * The twin's cells: one per Cilium release of the VM matrix. Each runs Cilium's own BGP control plane
+ * built at that release from the Go module proxy (`dagger call twin --cilium-version`), so a new
+ * Cilium release's BGP code is tested the night it is out, with or without KVM.
+ */
+export function twinMatrix(vm: { include: MatrixCell[] }, pinnedRaw: Versions = PINNED): { include: TwinCell[] } {
+  const pinned = normalise(pinnedRaw).cilium;
+  const releases = [...new Set(vm.include.map((c) => c.cilium))];
+  return { include: releases.map((cilium) => ({ name: `cilium ${cilium}${cilium === pinned ? ' (pinned)' : ''}`, cilium })) };
+}

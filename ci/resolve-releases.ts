@@ -1,5 +1,6 @@
 // Resolves the newest stable Cilium, Talos and OpenWRT releases into the nightly matrix and writes
-// `matrix={"include":[...]}` to $GITHUB_OUTPUT (and the JSON to stdout).
+// `matrix={"include":[...]}` (the VM lab's cells) and `twin={"include":[...]}` (one twin cell per
+// Cilium release) to $GITHUB_OUTPUT, and the VM matrix's JSON to stdout.
 //
 //   node --import tsx ci/resolve-releases.ts [--github-api URL] [--openwrt-index URL] [--timeout MS] [--output FILE]
 //
@@ -10,6 +11,7 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ReleaseSourceError } from './http.ts';
 import { resolveMatrix, type ResolveConfig } from './resolve.ts';
+import { twinMatrix } from './matrix.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -36,8 +38,10 @@ async function main(): Promise<number> {
     const json = JSON.stringify(matrix);
     process.stdout.write(`${json}\n`);
     const output = values.output ?? process.env['GITHUB_OUTPUT'];
-    if (output) appendFileSync(output, `matrix=${json}\n`);
+    const twin = twinMatrix(matrix);
+    if (output) appendFileSync(output, `matrix=${json}\ntwin=${JSON.stringify(twin)}\n`);
     for (const c of matrix.include) process.stderr.write(`  ${c.name.padEnd(20)} cilium ${c.cilium}, talos ${c.talos}, openwrt ${c.openwrt}\n`);
+    for (const c of twin.include) process.stderr.write(`  twin ${c.name}\n`);
     return 0;
   } catch (e) {
     if (e instanceof ReleaseSourceError) {

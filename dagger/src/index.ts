@@ -31,7 +31,8 @@ import {
   ARTIFACTS, doctorArgv, e2eArgv, exitMeaning, exportCacheArgv, finalExitCode, IMAGE_CACHE, IMAGE_CACHE_VOLUME,
   IMAGE_SEED, IMAGES_OUT, INPUTS, joinSummaries, kvmDecision, kvmProbeArgv, NODE_IMAGE, OUT, OUTPUTS, parseStatus,
   recordExitCode, renderArgv, RUN_RECORD, runRecord, seedCacheArgv, SOURCE_IGNORE, SRC, STATUS_FILE, tail,
-  type TopologyArgs,
+  GO_CACHES, GO_IMAGE, parseSpeakerPlan, SPEAKER_BIN, speakerBuildArgv, speakerPlanArgv,
+  type SpeakerPlan, type TopologyArgs,
 } from './plan.js';
 
 /** One `lab e2e` run: its verdict, its job summary and its files, returned whatever the verdict. */
@@ -117,17 +118,35 @@ export class NativeRoutingLab {
   }
 
   /**
-   * Runs the twin end to end (`lab e2e`: BIRD, GoBGP, dnsmasq, nftables in network namespaces) in a
-   * privileged container. Returns the run whatever its verdict: `artifacts`, `summary`,
-   * `exit-code`; `verdict` fails when an assertion failed. Never cached.
+   * Runs the twin end to end (`lab e2e`: BIRD, dnsmasq, nftables in network namespaces, Cilium's own
+   * BGP control plane on every node, built at the topology's Cilium release in a pinned Go image
+   * with its caches in volumes) in a privileged container. Returns the run whatever its verdict:
+   * `artifacts`, `summary`, `exit-code`; `verdict` fails when an assertion failed. Never cached.
    */
   @func({ cache: 'never' })
   async twin(
     /** Topology YAML (default: the reference setup). */
     topology?: File,
+    /** Cilium version (default: the topology's, else the newest verified); the speaker is built at this release. */
+    ciliumVersion?: string,
   ): Promise<LabRun> {
-    const base = this.project(topology).withExec(doctorArgv(false));
-    return await this.run(base, e2eArgv('twin', this.topologyPath(topology)), false);
+    const t: TopologyArgs = { ...this.topologyPath(topology), ciliumVersion };
+    let base = this.project(topology).withExec(doctorArgv(false));
+    const plan = parseSpeakerPlan(await base.withExec(speakerPlanArgv(t)).stdout());
+    // A line without a speaker (the proxy refuses its module) runs the emulation; the report says so.
+    if (!('unserved' in plan)) base = base.withFile(SPEAKER_BIN, this.speaker(plan)).withEnvVariable('NRL_SPEAKER_BIN', SPEAKER_BIN);
+    return await this.run(base, e2eArgv('twin', t), false);
+  }
+
+  /** Cilium's own BGP speaker for a line and release, built in GO_IMAGE (Go's caches in volumes). */
+  private speaker(plan: Exclude<SpeakerPlan, { unserved: string }>): File {
+    let go = dag.container().from(GO_IMAGE);
+    for (const [path, volume] of Object.entries(GO_CACHES)) go = go.withMountedCache(path, dag.cacheVolume(volume));
+    return go
+      .withDirectory(`${SRC}/speaker`, this.source.directory('speaker'))
+      .withWorkdir(`${SRC}/${plan.dir}`)
+      .withExec(speakerBuildArgv(plan))
+      .file('/out/nrl-speaker');
   }
 
   /**

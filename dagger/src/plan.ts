@@ -82,9 +82,63 @@ export function renderArgv(t: TopologyArgs, out = OUT): string[] {
   return ['node', 'bin/lab.mjs', 'render', ...topologyFlags(t), '--out', out];
 }
 
+/** `lab doctor --install`, never building Cilium's speaker: the module builds it in GO_IMAGE (twin) or needs none (VM). */
 export function doctorArgv(vm: boolean): string[] {
-  return ['node', 'bin/lab.mjs', 'doctor', '--install', ...(vm ? ['--vm'] : []), '--quiet'];
+  return ['node', 'bin/lab.mjs', 'doctor', '--install', '--no-speaker', ...(vm ? ['--vm'] : []), '--quiet'];
 }
+
+/**
+ * The Go toolchain the speaker is built with: the image Cilium 1.20.2 builds its own images with
+ * (GOLANG_IMAGE in cilium/cilium images/builder/Dockerfile at v1.20.2), pinned by digest.
+ */
+export const GO_IMAGE = 'docker.io/library/golang:1.26.8@sha256:3c3e25a4da13fd0478eed2df1eb35a0e667094a7124d3993a6a1d30f71c17e79';
+/** Go's module and build caches, kept between calls (the image keeps GOPATH at /go). */
+export const GO_CACHES = { '/go/pkg/mod': 'native-routing-lab-go-mod', '/root/.cache/go-build': 'native-routing-lab-go-build' } as const;
+/** Where the built speaker goes in the lab's container; the lab uses it through NRL_SPEAKER_BIN. */
+export const SPEAKER_BIN = '/opt/nrl-speaker/nrl-speaker';
+
+/** `lab speaker plan`: which speaker source and release the topology needs (JSON). */
+export function speakerPlanArgv(t: TopologyArgs): string[] {
+  return ['node', 'bin/lab.mjs', 'speaker', 'plan', ...topologyFlags(t)];
+}
+
+export type SpeakerPlan = { line: string; release: string; pinned: string; dir: string } | { unserved: string };
+
+export function parseSpeakerPlan(json: string): SpeakerPlan {
+  const p = JSON.parse(json) as Partial<{ line: string; release: string; pinned: string; dir: string; unserved: string }>;
+  if (typeof p.unserved === 'string') return { unserved: p.unserved };
+  if (!p.line || !p.release || !p.pinned || !p.dir || !/^speaker\/lines\/v\d+\.\d+$/.test(p.dir)) throw new Error(`lab speaker plan gave no usable plan: ${json.slice(0, 300)}`);
+  return { line: p.line, release: p.release, pinned: p.pinned, dir: p.dir };
+}
+
+/**
+ * Builds the speaker in its line's folder, static (CGO_ENABLED=0: it runs in the bookworm Node
+ * image). A release other than the pinned one (the nightly's new release) is asked for first, as
+ * `lab speaker build` does it (lab/runtime/twin/speaker/build.ts); -e gets past test-only modules
+ * the proxy refuses.
+ */
+export function speakerBuildArgv(plan: { release: string; pinned: string }, out = '/out/nrl-speaker'): string[] {
+  const steps = [
+    ...(plan.release === plan.pinned ? [] : [`go get github.com/cilium/cilium@v${plan.release}`, 'go mod tidy -e']),
+    `env CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags='-s -w' -o ${out} .`,
+  ];
+  return ['sh', '-ec', [SPEAKER_STEP, ...steps.map((s) => `step ${s}`)].join('\n')];
+}
+
+/**
+ * `step CMD...` runs a go command; when it fails because the module proxy refused a module (403/404
+ * on its .zip or .mod), it says which module and version, the fix being a stand-in in the line's
+ * go.mod (as lab/runtime/twin/speaker/build.ts says it).
+ */
+export const SPEAKER_STEP = [
+  'step() {',
+  '  if "$@" >/tmp/nrl-go.log 2>&1; then cat /tmp/nrl-go.log; return 0; fi',
+  '  cat /tmp/nrl-go.log >&2',
+  "  refused=$(sed -n 's/.* \\([^ ]*@v[^ :]*\\): reading [^ ]*: 40[34] .*/\\1/p' /tmp/nrl-go.log | head -n 1)",
+  '  if [ -n "$refused" ]; then echo "the Go module proxy refused $refused, which Cilium\'s speaker needs at this release: give it a stand-in in its line\'s go.mod" >&2; fi',
+  '  exit 1',
+  '}',
+].join('\n');
 
 /**
  * `lab e2e` for the twin or the VM lab. The VM run always passes `--download`: a fresh cache

@@ -28,7 +28,7 @@ function diagnose(lab: Lab, e: Expected, seen: BgpSession | undefined, all: BgpS
   const isNode = (name: string) => m.datacentres.some((d) => d.nodes.some((n) => n.name === name));
   const node = isNode(e.machine) ? e.machine : isNode(e.peerName) ? e.peerName : undefined;
   if (node && !all.some((s) => s.machine === node)) {
-    return `no BGP speaker runs on ${node}: no Cilium BGP resource selects it (check the resource's nodeSelector against the node's labels, e.g. dc: ${m.datacentres.find((d) => d.nodes.some((n) => n.name === node))?.name})`;
+    return `no BGP session is configured on ${node}: no Cilium BGP resource selects it (check the resource's nodeSelector against the node's labels, e.g. dc: ${m.datacentres.find((d) => d.nodes.some((n) => n.name === node))?.name})`;
   }
   if (!seen) return `${e.machine} has no session configured towards ${e.peer}: the rendered config or the BGP resource lacks this peer`;
   if (m.cluster.asn === m.routers.asn && e.kind === 'ebgp') return `cluster and routers share AS ${m.routers.asn}; see assertion 2`;

@@ -99,6 +99,58 @@ export function parseCiliumBgpPeersJson(json: string, machine: string): BgpSessi
   });
 }
 
+/** A route in a BIRD table with the BGP attributes two speakers' announcements can differ in. */
+export interface BirdRoute {
+  prefix: string;
+  /** The protocol that brought it (e.g. node_worker_1, router_dc2). */
+  protocol: string;
+  /** BIRD's best route for the prefix (the one marked *). */
+  best: boolean;
+  nextHops: string[];
+  origin?: string;
+  asPath?: string;
+  localPref?: number;
+  communities: string[];
+}
+
+/**
+ * `birdc show route all` (BIRD 2): a line per route, the prefix only on a prefix's first route,
+ * then its `via` lines and attributes (BGP.origin, BGP.as_path, BGP.local_pref, BGP.community...).
+ * Only BGP routes are kept: static, device and kernel routes are the router's own.
+ */
+export function parseBirdRoutes(text: string): BirdRoute[] {
+  const out: BirdRoute[] = [];
+  let prefix = '';
+  let cur: BirdRoute | undefined;
+  let bgp = false;
+  const flush = () => {
+    if (cur && bgp) out.push(cur);
+    cur = undefined;
+    bgp = false;
+  };
+  for (const line of text.split('\n')) {
+    const head = /^(\S+)?\s+\S+\s+\[(\S+)[^\]]*\]\s+(\*)?/.exec(line);
+    if (head && /\s(unicast|unreachable|blackhole)\s/.test(` ${line} `) && !/^\s+(via|Type:|BGP\.)/.test(line)) {
+      flush();
+      if (head[1]) prefix = head[1];
+      cur = { prefix, protocol: head[2]!, best: head[3] === '*', nextHops: [], communities: [] };
+      continue;
+    }
+    if (!cur) continue;
+    const t = line.trim();
+    const via = /^via (\S+)/.exec(t);
+    if (via) cur.nextHops.push(via[1]!);
+    else if (/^Type: BGP\b/.test(t)) bgp = true;
+    else if (t.startsWith('BGP.origin: ')) cur.origin = t.slice(12);
+    else if (t.startsWith('BGP.as_path: ')) cur.asPath = t.slice(13).trim();
+    else if (t === 'BGP.as_path:') cur.asPath = '';
+    else if (t.startsWith('BGP.local_pref: ')) cur.localPref = Number(t.slice(16));
+    else if (t.startsWith('BGP.community: ')) cur.communities = t.slice(15).trim().split(/\s+(?=\()/);
+  }
+  flush();
+  return out;
+}
+
 export function parseRoutes(json: string): Route[] {
   const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; dev?: string; protocol?: string; nexthops?: { gateway?: string; dev?: string }[] }[];
   return rows.map((r) => {

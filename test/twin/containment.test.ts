@@ -1,6 +1,6 @@
 // Containment of a run: every process in the run's cgroup, so one command ends them all, even in
-// namespaces that no longer have a name; a live run is not a leftover; `lab exec` reaches BIRD and
-// GoBGP without being told where they listen. Scoped to this file's own runs (others may run beside).
+// namespaces that no longer have a name; a live run is not a leftover; `lab exec` reaches BIRD,
+// Cilium's speaker (cilium-dbg) and GoBGP without being told where they listen. Scoped to this file's own runs (others may run beside).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +11,8 @@ import { cgroupOf, runPids } from '../../lab/runtime/cgroup.ts';
 import { ownerAlive, ownerOf, runDirs } from '../../lab/runtime/owner.ts';
 import { destroyAll, destroyRun } from '../../lab/runtime/teardown.ts';
 import { LAB, REPO, labNamespaces, twinUnavailable } from './support.ts';
+import { SPEAKER_COMM } from '../../lab/runtime/twin/speaker/cilium.ts';
+import { parseCiliumBgpPeers } from '../../lab/runtime/vm/kube.ts';
 
 const skip = twinUnavailable();
 // Kept labs of this file only: other engineers' `lab up` state stays out of sight.
@@ -37,7 +39,7 @@ async function liveRun(extra: string[] = []): Promise<{ child: ReturnType<typeof
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   for (let i = 0; i < 400; i++) {
     const runId = runDirs().find((id) => ownerOf(id)?.pid === child.pid);
-    if (runId && runPids(runId).length >= 16 && ['bird', 'gobgpd', 'dnsmasq', 'socat'].every((c) => commsOf(runPids(runId)).has(c))) {
+    if (runId && runPids(runId).length >= 16 && ['bird', SPEAKER_COMM, 'dnsmasq', 'socat'].every((c) => commsOf(runPids(runId)).has(c))) {
       mine.push(runId);
       return { child, runId, exited };
     }
@@ -55,7 +57,7 @@ describe('containment', { skip }, () => {
   it('every daemon of a run is in its cgroup, and processes in nameless namespaces still end with lab down', async () => {
     const { child, runId, exited } = await liveRun();
     const pids = runPids(runId);
-    // 2 GoBGP, 2 BIRD, 2 dnsmasq, 2 socat per host: and nothing else is expected to be long-lived.
+    // 2 Cilium speakers, 2 BIRD, 2 dnsmasq, 2 socat per host: and nothing else is expected to be long-lived.
     assert.ok(pids.length >= 16, `${pids.length} processes in the cgroup`);
     child.kill('SIGKILL');
     await exited;
@@ -87,7 +89,7 @@ describe('containment', { skip }, () => {
     assert.notEqual(await exited, 0, 'the orchestrator notices its lab is gone and fails');
   });
 
-  it('lab exec: birdc and gobgp find the lab\'s daemons; a kept lab has no live orchestrator and goes with down', () => {
+  it('lab exec: birdc and cilium-dbg find the lab\'s daemons; a kept lab has no live orchestrator and goes with down', () => {
     const up = labCli(['up']);
     assert.equal(up.code, 0, up.stderr);
     const runId = /lab ([0-9a-f]{6}) is up/.exec(up.stdout)![1]!;
@@ -98,12 +100,34 @@ describe('containment', { skip }, () => {
     // Negative control: BIRD's own default socket is not where the lab's BIRD listens.
     const own = labCli(['exec', 'router-dc1', '--', 'birdc', '-s', '/run/bird/bird.ctl', 'show', 'status']);
     assert.notEqual(own.code, 0);
-    const gobgp = labCli(['exec', 'worker-1', '--', 'gobgp', 'neighbor']);
-    assert.equal(gobgp.code, 0, gobgp.stderr);
-    assert.match(gobgp.stdout, /10\.0\.1\.1\s+65000\s+\S+\s+Establ/);
+    // Cilium's own table, printed by Cilium's own printer (PrintBGPPeersTable), as the VM lab reads it from an agent.
+    const peers = labCli(['exec', 'worker-1', '--', 'cilium-dbg', 'bgp', 'peers']);
+    assert.equal(peers.code, 0, peers.stderr);
+    assert.match(peers.stdout, /^Local AS\s+Peer AS\s+Peer Address\s+Session\s+Uptime\s+Family\s+Received\s+Advertised/m);
+    assert.deepEqual(parseCiliumBgpPeers(peers.stdout, 'worker-1'), [{ machine: 'worker-1', peerAddress: '10.0.1.1', peerAsn: 65000, kind: 'ebgp', state: 'Established', established: true }]);
+    const routes = labCli(['exec', 'worker-1', '--', 'cilium-dbg', 'bgp', 'routes', 'advertised', 'ipv4', 'unicast']);
+    assert.equal(routes.code, 0, routes.stderr);
+    for (const prefix of ['10.244.1.0/24', '10.250.0.1/32']) assert.match(routes.stdout, new RegExp(`10\\.0\\.1\\.1\\s+${prefix.replace(/\./g, '\\.')}\\s+10\\.0\\.1\\.10`), routes.stdout);
+    // Negative control: controlplane-1 has no backend of the Local service, so Cilium does not advertise it there.
+    const cp = labCli(['exec', 'controlplane-1', '--', 'cilium-dbg', 'bgp', 'routes', 'advertised', 'ipv4', 'unicast']);
+    assert.equal(cp.code, 0, cp.stderr);
+    assert.match(cp.stdout, /10\.244\.0\.0\/24/);
+    assert.doesNotMatch(cp.stdout, /10\.250\.0\.1/);
     assert.equal(ownerAlive(runId), false, '`lab up` has exited: the lab is kept, not live');
     const down = labCli(['down', '--run', runId]);
     assert.equal(down.code, 0, down.stderr);
     assert.deepEqual(labNamespaces(runId), []);
+  });
+
+  it('lab exec with the emulated speaker: gobgp finds GoBGP\'s API, and there is no cilium-dbg', () => {
+    const up = labCli(['up', '--speaker', 'emulated']);
+    assert.equal(up.code, 0, up.stderr);
+    const runId = /lab ([0-9a-f]{6}) is up/.exec(up.stdout)![1]!;
+    mine.push(runId);
+    const gobgp = labCli(['exec', 'worker-1', '--', 'gobgp', 'neighbor']);
+    assert.equal(gobgp.code, 0, gobgp.stderr);
+    assert.match(gobgp.stdout, /10\.0\.1\.1\s+65000\s+\S+\s+Establ/);
+    assert.notEqual(labCli(['exec', 'worker-1', '--', 'cilium-dbg', 'bgp', 'peers']).code, 0);
+    assert.equal(labCli(['down', '--run', runId]).code, 0);
   });
 });

@@ -2,6 +2,7 @@
 // that names the mistake; masq-invalid shows that the reference layout is immune.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { NEWEST_CILIUM } from '../../lab/versions/cilium.ts';
 import { diagnoses, failedIds, lab, labNamespaces, twinUnavailable, type JsonReport } from './support.ts';
 
 const skip = twinUnavailable();
@@ -18,6 +19,8 @@ function run(name: string): { code: number | null; report: JsonReport } {
   const r = lab(['e2e', '--plain', '--json', '--pitfall', name]);
   const report = JSON.parse(r.stdout) as JsonReport;
   assert.deepEqual(labNamespaces(report.runId), [], 'teardown');
+  // Every pitfall runs Cilium's own BGP control plane at the newest line.
+  assert.match(report.fidelity ?? '', new RegExp(`Cilium ${NEWEST_CILIUM.replace(/\./g, '\\.')}'s own BGP control plane`));
   return { code: r.code, report };
 }
 

@@ -73,6 +73,7 @@ export interface JsonReport {
   assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; diagnosis?: string }[] }[];
   notes: string[];
   artifacts: string;
+  fidelity?: string;
   machines?: { name: string; routes: Route[] }[];
 }
 

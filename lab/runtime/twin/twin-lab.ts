@@ -89,7 +89,7 @@ export class TwinLab implements Lab {
 
   /** The manifests and the cluster's objects against the release's CRDs, before anything exists (exit 2). */
   async checkInputs(): Promise<void> {
-    const note = await checkObjects(this.opts.speaker, clusterObjects(this.model, this.files, this.manifests.used, this.services));
+    const note = await checkObjects(this.opts.speaker, [...clusterObjects(this.model, this.files, this.manifests.used, this.services), ...this.manifests.checkOnly]);
     if (note) this.startNotes.push(note);
   }
 

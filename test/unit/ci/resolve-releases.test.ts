@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newestStableRelease, type GithubRelease } from '../../../ci/github-releases.ts';
-import { buildMatrix, PINNED } from '../../../ci/matrix.ts';
+import { buildMatrix, PINNED, twinMatrix } from '../../../ci/matrix.ts';
 import { listedFolders, newestOpenwrtVersion } from '../../../ci/openwrt-releases.ts';
 import { resolveMatrix } from '../../../ci/resolve.ts';
 import { compareSemver, parseSemver } from '../../../ci/semver.ts';
@@ -130,6 +130,12 @@ describe('picking releases', () => {
     assert.deepEqual(m.include[1], { name: 'cilium 1.21.0', cilium: '1.21.0', talos: 'v1.14.2', openwrt: '25.12.5' });
     assert.deepEqual(m.include[3], { name: 'all newest', cilium: '1.21.0', talos: 'v1.15.0', openwrt: '25.12.5' });
   });
+
+  test('the twin\'s cells: one per Cilium release of the matrix, the pinned one named', () => {
+    const m = buildMatrix({ cilium: 'v1.21.0', talos: '1.15.0', openwrt: PINNED.openwrt }, { cilium: '1.20.2', talos: 'v1.14.2', openwrt: '25.12.5' });
+    assert.deepEqual(twinMatrix(m, { cilium: '1.20.2', talos: 'v1.14.2', openwrt: '25.12.5' }), { include: [{ name: 'cilium 1.20.2 (pinned)', cilium: '1.20.2' }, { name: 'cilium 1.21.0', cilium: '1.21.0' }] });
+    assert.deepEqual(twinMatrix(buildMatrix(PINNED)).include.map((c) => c.cilium), [PINNED.cilium], 'nothing new: the pinned release alone');
+  });
 });
 
 describe('resolving from loopback sources', () => {
@@ -151,9 +157,11 @@ describe('resolving from loopback sources', () => {
       `pinned: ${PINNED.cilium} ${PINNED.talos} ${PINNED.openwrt}`,
       `cilium 1.20.3: 1.20.3 ${PINNED.talos} ${PINNED.openwrt}`,
     ]);
-    const line = readFileSync(output, 'utf8').trim();
-    assert.ok(line.startsWith('matrix={"include":['), line);
-    assert.deepEqual(JSON.parse(line.slice('matrix='.length)), matrix);
+    const [line, twin] = readFileSync(output, 'utf8').trim().split('\n');
+    assert.ok(line!.startsWith('matrix={"include":['), line);
+    assert.deepEqual(JSON.parse(line!.slice('matrix='.length)), matrix);
+    assert.ok(twin!.startsWith('twin='), twin);
+    assert.deepEqual((JSON.parse(twin!.slice('twin='.length)) as ReturnType<typeof twinMatrix>).include.map((c) => c.cilium), [PINNED.cilium, '1.20.3']);
   });
 
   test('only pre-releases newer than the pinned version: ignored', async () => {

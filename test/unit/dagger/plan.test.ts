@@ -12,6 +12,7 @@ import { EXIT } from '../../../lab/cli/exit.ts';
 import {
   doctorArgv, e2eArgv, exitMeaning, exportCacheArgv, finalExitCode, joinSummaries, killedBySignal, kvmDecision,
   kvmProbeArgv, LAB_EXIT, parseStatus, recordExitCode, renderArgv, RUN_RECORD, runFolders, runRecord, seedCacheArgv,
+  GO_CACHES, GO_IMAGE, parseSpeakerPlan, SPEAKER_STEP, speakerBuildArgv, speakerPlanArgv,
 } from '../../../dagger/src/plan.ts';
 import { runLab } from '../support/cli.ts';
 import { repoRoot } from '../support/paths.ts';
@@ -194,5 +195,64 @@ describe('what a run exports', () => {
     assert.equal(md, '> **lab exited 1: an assertion failed**\n\n## A\n\n## B\n');
     assert.equal(joinSummaries([{ path: 'a/summary.md', text: '## A' }], runRecord([], 0, ['a/'])), '## A\n');
     assert.match(joinSummaries([], runRecord([], 137, [])), /No summary\.md was written .*killed by SIGKILL/);
+  });
+});
+
+/** Whether a 64-bit little-endian ELF file asks for a dynamic loader (a PT_INTERP program header). */
+function hasInterpreter(elf: Buffer): boolean {
+  const phoff = Number(elf.readBigUInt64LE(0x20));
+  const [size, count] = [elf.readUInt16LE(0x36), elf.readUInt16LE(0x38)];
+  for (let i = 0; i < count; i++) if (elf.readUInt32LE(phoff + i * size) === 3) return true;
+  return false;
+}
+
+describe('Cilium\'s speaker for the twin, built in the Go image', () => {
+  test('the Go image is Cilium 1.20.2\'s own builder image, pinned by digest', () => {
+    assert.match(GO_IMAGE, /^docker\.io\/library\/golang:1\.26\.8@sha256:[0-9a-f]{64}$/);
+    assert.ok(Object.keys(GO_CACHES).includes('/go/pkg/mod'));
+  });
+
+  test('`lab speaker plan` (the real CLI) names an existing line folder; the module reads it, or the reason there is none', async () => {
+    const r = await runLab(speakerPlanArgv({ ciliumVersion: '1.20.3' }).slice(2));
+    assert.equal(r.code, 0, r.stderr);
+    const plan = parseSpeakerPlan(r.stdout);
+    assert.ok(!('unserved' in plan));
+    assert.deepEqual([plan.line, plan.release, plan.pinned], ['1.20', '1.20.3', '1.20.2']);
+    assert.ok(existsSync(path.join(repoRoot, plan.dir, 'go.mod')), plan.dir);
+    const unserved = parseSpeakerPlan((await runLab(speakerPlanArgv({ ciliumVersion: '1.17.0' }).slice(2))).stdout);
+    assert.ok('unserved' in unserved);
+    // Negative control: what is not a plan is refused, not built.
+    assert.throws(() => parseSpeakerPlan('{"line":"1.20","release":"1.20.2","pinned":"1.20.2","dir":"../../etc"}'), /no usable plan/);
+  });
+
+  test('the build script: a pinned release builds as is, another release is asked for first', () => {
+    const steps = (argv: string[]) => argv[2]!.split('\n').filter((l) => l.startsWith('step '));
+    const pinned = speakerBuildArgv({ release: '1.20.2', pinned: '1.20.2' });
+    assert.deepEqual(pinned.slice(0, 2), ['sh', '-ec']);
+    assert.deepEqual(steps(pinned), ["step env CGO_ENABLED=0 go build -buildvcs=false -trimpath -ldflags='-s -w' -o /out/nrl-speaker ."]);
+    assert.deepEqual(steps(speakerBuildArgv({ release: '1.20.3', pinned: '1.20.2' })).slice(0, 2), ['step go get github.com/cilium/cilium@v1.20.3', 'step go mod tidy -e']);
+  });
+
+  test('a build the module proxy refuses names the module and version (the step, for real through sh)', () => {
+    // Verbatim words of the go command when the proxy refuses a pin (Cilium 1.20.2's gobgp pseudo-version).
+    const refusal = 'go: github.com/osrg/gobgp/v4@v4.6.1-0.20260630022313-d6dee8360046: reading https://proxy.golang.org/github.com/osrg/gobgp/v4/@v/v4.6.1-0.20260630022313-d6dee8360046.zip: 403 Forbidden';
+    const r = spawnSync('sh', ['-ec', `${SPEAKER_STEP}\nstep sh -c 'echo "${refusal}"; exit 1'`], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /the Go module proxy refused github\.com\/osrg\/gobgp\/v4@v4\.6\.1-0\.20260630022313-d6dee8360046, which Cilium's speaker needs/);
+    // Negative control: a compile error is shown as it is, naming no module.
+    const compile = spawnSync('sh', ['-ec', `${SPEAKER_STEP}\nstep sh -c 'echo "./line.go:12:2: undefined: agentHive"; exit 1'`], { encoding: 'utf8' });
+    assert.equal(compile.status, 1);
+    assert.match(compile.stderr, /undefined: agentHive/);
+    assert.doesNotMatch(compile.stderr, /refused/);
+  });
+
+  test('the build script, for real with this machine\'s Go, makes a static speaker that reports its release', { skip: !spawnSync('go', ['version']).stdout ? 'no Go here' : false }, () => {
+    const out = path.join(root, 'nrl-speaker');
+    const argv = speakerBuildArgv({ release: '1.20.2', pinned: '1.20.2' }, out);
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: path.join(repoRoot, 'speaker', 'lines', 'v1.20'), encoding: 'utf8', timeout: 20 * 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(execFileSync(out, ['version'], { encoding: 'utf8' })).cilium, '1.20.2');
+    assert.equal(hasInterpreter(readFileSync(out)), false, 'static: no ELF interpreter (PT_INTERP), so any glibc runs it');
+    assert.equal(hasInterpreter(readFileSync(process.execPath)), true, 'negative control: node is dynamically linked');
   });
 });

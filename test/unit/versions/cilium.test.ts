@@ -64,7 +64,7 @@ test('1.19.0: the peering policy is removed; asking for it is an input error nam
   assert.equal(resolve('1.19.0').cilium.bgpApi, 'bgpv2-v2');
   assertApis('1.19.0', ['bgpv2-v2alpha1', 'bgpv2-v2']);
   const issue = issuesOf(() => resolve('1.19.0', 'peering-policy'))[0]!;
-  assert.match(issue.fix, /1\.14, 1\.15, 1\.16, 1\.18/, 'the fix names the lines that serve it');
+  assert.match(issue.fix, /1\.14, 1\.15, 1\.16, 1\.17, 1\.18\)/, 'the fix names the lines that serve it');
   assert.equal(resolve(NEWEST_CILIUM).cilium.bgpApi, 'bgpv2-v2');
 });
 
@@ -148,4 +148,24 @@ test('agent CLI row 1.15: 1.14.x runs `cilium bgp peers`, 1.15.0 and every later
   for (const v of ['1.15.0', '1.16.x', '1.18.0', '1.19.0', NEWEST_CILIUM]) assert.equal(ciliumAgentCli(v), 'cilium-dbg', v);
   assert.equal(CILIUM_LINES.find((l) => l.since === '1.15')?.agentCli, 'cilium-dbg');
   assert.equal(CILIUM_LINES.filter((l) => l.agentCli === 'cilium').map((l) => l.since).join(), '1.14', 'only the oldest line has the old name');
+});
+
+// The speaker column, one test per row: which release the twin's nodes run Cilium's own BGP code at.
+const speakerOf = (v: string) => rowFor(CILIUM_LINES, parseVersion(v)!)!.speaker;
+
+test('speaker rows 1.14 and 1.15: Cilium 1.14.19 and 1.15.19 (BGP control plane v1, pkg/bgpv1)', () => {
+  assert.deepEqual(speakerOf('1.14.0'), { release: '1.14.19' });
+  assert.deepEqual(speakerOf('1.15.x'), { release: '1.15.19' });
+});
+
+test('speaker rows 1.16 and 1.17: none, the module proxy refuses both lines (the emulated speaker runs)', () => {
+  for (const v of ['1.16.0', '1.17.x']) assert.ok('unserved' in speakerOf(v), v);
+  assert.equal(rowFor(CILIUM_LINES, parseVersion('1.17.0')!)!.defaultBgpApi, rowFor(CILIUM_LINES, parseVersion('1.16.0')!)!.defaultBgpApi, 'the 1.17 row renders as 1.16 does');
+});
+
+test('speaker rows 1.18, 1.19 and 1.20: 1.18.5, 1.19.3 and 1.20.2 (the newest)', () => {
+  assert.deepEqual(speakerOf('1.18.0'), { release: '1.18.5' });
+  assert.deepEqual(speakerOf('1.19.x'), { release: '1.19.3' });
+  assert.deepEqual(speakerOf(NEWEST_CILIUM), { release: NEWEST_CILIUM });
+  assert.deepEqual(lb('1.20.0').pool, lb('1.19.0').pool, 'the 1.20 row renders as 1.19 does');
 });

@@ -72,7 +72,9 @@ export async function findGo(opts: { install?: boolean; log?: (l: string) => voi
     const r = await aptInstall(['golang-go'], (l) => opts.log?.(`  ${l}`));
     if (!r.ok) throw new SpeakerUnavailable(`installing Debian's golang-go failed: ${r.detail}`);
   }
-  const env = { GOTOOLCHAIN: process.env['GOTOOLCHAIN'] ?? 'auto', GOFLAGS: '-buildvcs=false' };
+  // CGO_ENABLED=0: a static binary, which runs on any glibc (the Dagger module builds it in Go's own
+  // image and runs it in a Debian bookworm one).
+  const env = { GOTOOLCHAIN: process.env['GOTOOLCHAIN'] ?? 'auto', GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' };
   let old: string | undefined;
   for (const go of candidates()) {
     const v = await goVersion(go);
@@ -85,7 +87,7 @@ export async function findGo(opts: { install?: boolean; log?: (l: string) => voi
   const r = await execa(old, ['mod', 'download', '-json', mod], { reject: false, timeout: 15 * 60_000, cwd: '/', env: { GOFLAGS: '-mod=mod', GO111MODULE: 'on' } });
   const dir = (JSON.parse(String(r.stdout || '{}')) as { Dir?: string; Error?: string }).Dir;
   if (r.exitCode !== 0 || !dir || !existsSync(join(dir, 'bin', 'go'))) throw new SpeakerUnavailable(`could not fetch the Go toolchain ${mod}: ${String(r.stderr || r.stdout).trim().slice(0, 400)}`);
-  return { go: join(dir, 'bin', 'go'), env: { GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' } };
+  return { go: join(dir, 'bin', 'go'), env: { GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false', CGO_ENABLED: '0' } };
 }
 
 /** The module and version the proxy refused, from the go command's words, when that is why it failed. */
@@ -110,6 +112,14 @@ async function goRun(g: Go, args: string[], cwd: string, logFile: string): Promi
  * release other than the line's pinned one is built from a copy whose go.mod asks for it.
  */
 export async function buildSpeaker(l: SpeakerLine, opts: { install?: boolean; log?: (l: string) => void } = {}): Promise<BuiltSpeaker> {
+  const given = process.env['NRL_SPEAKER_BIN'];
+  if (given) {
+    // Built elsewhere (the Dagger module builds it in a Go toolchain container): used when it is the
+    // release this lab needs, which its own build info says.
+    const v = await speakerVersion(given).catch((e: Error) => ({ cilium: `unreadable (${e.message})`, go: '' }));
+    if (v.cilium === l.release) return { binary: given, release: l.release, line: l.line, seconds: 0 };
+    opts.log?.(`NRL_SPEAKER_BIN ${given} is Cilium ${v.cilium}'s speaker, this lab needs ${l.release}'s: not used`);
+  }
   const cached = cachedSpeaker(l);
   if (cached) return { binary: cached, release: l.release, line: l.line, seconds: 0 };
   const started = Date.now();

@@ -20,6 +20,8 @@ export interface ManifestDoc {
 
 export interface Manifests {
   used: ManifestDoc[];
+  /** Other cilium.io kinds: not fed, but checked against the release's CRDs (a misspelt kind is refused). */
+  checkOnly: ManifestDoc[];
   /** One line per kind the twin does not feed (e.g. "Namespace/bgp, Deployment/web: not used by the twin"). */
   unused: string[];
 }
@@ -46,6 +48,7 @@ export function isUsedKind(apiVersion: string, kind: string): boolean {
 export function readManifests(text: string, source: string): Manifests {
   const issues: InputIssue[] = [];
   const used: ManifestDoc[] = [];
+  const checkOnly: ManifestDoc[] = [];
   const unused = new Map<string, string[]>();
   parseAllDocuments(text).forEach((d, i) => {
     const at = `${source} document ${i + 1}`;
@@ -66,7 +69,10 @@ export function readManifests(text: string, source: string): Manifests {
     else if (typeof o.kind !== 'string' || o.kind === '') issues.push({ field: `${where}.kind`, problem: 'missing', fix: 'add the kind, e.g. CiliumBGPClusterConfig' });
     else if (o.kind.endsWith('List')) issues.push({ field: `${where}.kind`, problem: `${o.kind} is a list`, fix: 'give each object its own document (separated by ---)' });
     else if (typeof name !== 'string' || name === '') issues.push({ field: `${where}.metadata.name`, problem: 'missing', fix: 'name the object' });
-    else if (!isUsedKind(o.apiVersion, o.kind)) unused.set(o.kind, [...(unused.get(o.kind) ?? []), name]);
+    else if (!isUsedKind(o.apiVersion, o.kind)) {
+      unused.set(o.kind, [...(unused.get(o.kind) ?? []), name]);
+      if (groupOf(o.apiVersion) === 'cilium.io') checkOnly.push({ source: where, object: structuredClone(o) as ManifestObject });
+    }
     else {
       const object = structuredClone(o) as ManifestObject;
       if (NAMESPACED.has(object.kind) && !object.metadata.namespace) object.metadata.namespace = 'default';
@@ -74,7 +80,7 @@ export function readManifests(text: string, source: string): Manifests {
     }
   });
   if (issues.length > 0) throw new InputError(issues, 'Kubernetes manifests');
-  return { used, unused: [...unused].map(([kind, names]) => `${kind} ${names.join(', ')}: not used by the twin (Cilium's BGP control plane and LB-IPAM do not read it)`) };
+  return { used, checkOnly, unused: [...unused].map(([kind, names]) => `${kind} ${names.join(', ')}: not used by the twin (Cilium's BGP control plane and LB-IPAM do not read it)`) };
 }
 
 /** Objects of `extra` replace those of `base` with the same kind, namespace and name (a later apply wins). */
@@ -96,7 +102,7 @@ export function labManifests(files: ReadonlyMap<string, string>, ciliumBgpText?:
     ...(ciliumBgpText === undefined ? readManifests(files.get('cluster/cilium-bgp.yaml') ?? '', 'cluster/cilium-bgp.yaml').used : []),
     ...(lb === undefined ? [] : readManifests(lb, 'cluster/load-balancer.yaml').used),
   ];
-  if (ciliumBgpText === undefined) return { used: rendered, unused: [] };
+  if (ciliumBgpText === undefined) return { used: rendered, checkOnly: [], unused: [] };
   const own = readManifests(ciliumBgpText, '--cilium-bgp');
-  return { used: overlay(rendered, own.used), unused: own.unused };
+  return { used: overlay(rendered, own.used), checkOnly: own.checkOnly, unused: own.unused };
 }

@@ -1,0 +1,119 @@
+// Cilium's own BGP control plane on the twin's nodes, against the emulation: the routes every
+// router holds with either speaker (prefix, next hops, AS path, origin, communities, local
+// preference), on the reference, examples/three-dc.yaml and every pitfall; Cilium's own lab
+// manifests as a user would pass them; the oldest served line.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { PITFALLS } from '../../lab/pitfalls/index.ts';
+import { renderAll, type RenderedFiles } from '../../lab/render/index.ts';
+import { newRunId } from '../../lab/runtime/names.ts';
+import { parseBirdRoutes, type BirdRoute } from '../../lab/runtime/parsers.ts';
+import { birdSocket } from '../../lab/runtime/twin/sockets.ts';
+import { chooseSpeaker, type SpeakerChoice } from '../../lab/runtime/twin/speaker/choose.ts';
+import { TwinLab } from '../../lab/runtime/twin/twin-lab.ts';
+import { loadModel } from '../../lab/topology/load.ts';
+import type { LabModel } from '../../lab/topology/model.ts';
+import { referenceTopology } from '../../lab/topology/reference.ts';
+import { OLDEST_CILIUM } from '../../lab/versions/cilium.ts';
+import { diagnoses, failedIds, lab, labNamespaces, REPO, tmp, twinUnavailable, type JsonReport } from './support.ts';
+
+const skip = twinUnavailable();
+
+/** A router's BGP routes, in an order and form two runs can be compared in. */
+type Table = Record<string, string[]>;
+
+function describeRoute(r: BirdRoute): string {
+  return `${r.prefix} via ${[...r.nextHops].sort().join(',')} from ${r.protocol}${r.best ? ' (best)' : ''} as_path [${r.asPath ?? ''}] origin ${r.origin ?? '?'} local_pref ${r.localPref ?? '-'} communities [${r.communities.join(' ')}]`;
+}
+
+/**
+ * Brings the lab up with a speaker, waits until every router's BGP routes have not changed for
+ * 4 s (a lab that cannot converge, a pitfall, settles too), reads them, tears down.
+ */
+async function routerTables(model: LabModel, files: RenderedFiles, speaker: SpeakerChoice): Promise<Table> {
+  const runId = newRunId();
+  const runDir = `/run/nrl-${runId}`;
+  const twin = new TwinLab(model, files, { runId, artifacts: join(tmp(), runId), runDir, speaker });
+  try {
+    await twin.up();
+    const read = async (): Promise<Table> => Object.fromEntries(await Promise.all(model.datacentres.map(async (dc) => {
+      const r = await twin.exec(dc.router.name, ['birdc', '-s', birdSocket(runDir, dc.name), 'show', 'route', 'all']);
+      return [dc.router.name, parseBirdRoutes(r.stdout).map(describeRoute).sort()] as const;
+    })));
+    let last = '';
+    let since = Date.now();
+    const start = Date.now();
+    for (;;) {
+      const t = await read();
+      const key = JSON.stringify(t);
+      if (key !== last) [last, since] = [key, Date.now()];
+      // At least one first dial of the slowest speaker (GoBGP 3: up to 10 s) and 4 quiet seconds.
+      if ((Date.now() - since >= 4000 && Date.now() - start >= 11_000) || Date.now() - start > 45_000) return t;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await twin.down();
+    assert.deepEqual(labNamespaces(runId), []);
+  }
+}
+
+const CASES: { name: string; model: () => { model: LabModel; files: RenderedFiles } }[] = [
+  { name: 'the reference', model: () => { const m = loadModel(undefined, 'reference'); return { model: m, files: renderAll(m) }; } },
+  { name: 'examples/three-dc.yaml', model: () => { const m = loadModel(readFileSync(join(REPO, 'examples', 'three-dc.yaml'), 'utf8'), 'three-dc'); return { model: m, files: renderAll(m) }; } },
+  ...PITFALLS.map((p) => ({ name: `pitfall ${p.name}`, model: () => p.apply(referenceTopology(), {}) })),
+];
+
+describe('the two speakers', { skip }, () => {
+  let cilium: SpeakerChoice | undefined;
+
+  for (const c of CASES) {
+    it(`${c.name}: every router holds the same BGP routes with Cilium's own speaker and with the emulation`, async () => {
+      const { model, files } = c.model();
+      cilium ??= await chooseSpeaker(model, 'cilium');
+      const own = await routerTables(model, files, cilium);
+      const emulated = await routerTables(model, files, { kind: 'emulated', why: 'compared' });
+      assert.ok(Object.values(own).some((routes) => routes.length > 0), 'the routers learned something (else the comparison proves nothing)');
+      for (const router of Object.keys(own)) {
+        const only = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
+        const diff = [...only(own[router]!, emulated[router]!).map((r) => `Cilium only: ${r}`), ...only(emulated[router]!, own[router]!).map((r) => `emulation only: ${r}`)];
+        assert.deepEqual(diff, [], `${c.name}: ${router} holds different routes`);
+      }
+    });
+  }
+
+  it('negative control: an emulation announcing ORIGIN incomplete (as gobgp\'s default) is told apart', () => {
+    const a = parseBirdRoutes('Table master4:\n10.244.1.0/24        unicast [node_worker_1 05:34:20.076] * (100) [AS65001i]\n\tvia 10.0.1.10 on br-lan\n\tType: BGP univ\n\tBGP.origin: IGP\n\tBGP.as_path: 65001\n');
+    const b = parseBirdRoutes('Table master4:\n10.244.1.0/24        unicast [node_worker_1 05:34:20.076] * (100) [AS65001?]\n\tvia 10.0.1.10 on br-lan\n\tType: BGP univ\n\tBGP.origin: Incomplete\n\tBGP.as_path: 65001\n');
+    assert.notEqual(describeRoute(a[0]!), describeRoute(b[0]!));
+  });
+});
+
+describe('Cilium\'s own speaker: inputs and lines', { skip }, () => {
+  it('Cilium\'s own lab manifests (contrib/containerlab/service, 1.20.2), as a user passes them: checked, fed, the rest named', () => {
+    // Cilium's source comes with its Go module (the speaker's build downloaded it).
+    const dir = (JSON.parse(execFileSync('go', ['mod', 'download', '-json', 'github.com/cilium/cilium@v1.20.2'], { encoding: 'utf8' })) as { Dir: string }).Dir;
+    const lab1 = join(dir, 'contrib', 'containerlab', 'service');
+    const file = join(tmp(), 'containerlab-service.yaml');
+    writeFileSync(file, ['bgp.yaml', 'lb-ip.yaml', 'service.yaml'].map((f) => readFileSync(join(lab1, f), 'utf8')).join('\n---\n'));
+    const r = lab(['e2e', '--plain', '--json', '--cilium-bgp', file]);
+    assert.equal(r.code, 1, `checked and run (exit 1: its nodeSelector bgp=65001 selects no node of this lab): ${r.stderr}`);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.deepEqual(labNamespaces(report.runId), []);
+    assert.ok(report.notes.some((n) => /^Namespace tenant-blue, tenant-red: not used by the twin/.test(n)), report.notes.join('\n'));
+    assert.ok(report.notes.some((n) => /^Deployment curl-blue, curl-red: not used by the twin/.test(n)), report.notes.join('\n'));
+    assert.ok(failedIds(report).includes(1));
+    assert.match(diagnoses(report, 1), /no BGP session is configured on worker-1: no Cilium BGP resource selects it/);
+  });
+
+  it(`the oldest served line (${OLDEST_CILIUM}): Cilium's own BGP control plane v1 passes the reference`, () => {
+    const r = lab(['e2e', '--plain', '--json', '--speaker', 'cilium', '--cilium-version', OLDEST_CILIUM], 900_000);
+    const report = JSON.parse(r.stdout || '{}') as JsonReport;
+    assert.equal(r.code, 0, r.stderr.split('\n').slice(-20).join('\n'));
+    assert.match(report.fidelity ?? '', /Cilium 1\.14\.19's own BGP control plane/);
+    assert.deepEqual(failedIds(report), []);
+    assert.deepEqual(labNamespaces(report.runId), []);
+  });
+});
