@@ -1,7 +1,7 @@
 // Memory of a running twin, per machine: the proportional set size (shared pages split between the
 // processes sharing them) of every process in each namespace, found through /proc/<pid>/ns/net
 // (one pass over /proc, no process per namespace). A node's figure is everything that runs for it:
-// its GoBGP and the services of its pod.
+// its speaker (Cilium's own or GoBGP) and the services of its pod.
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import type { TwinLab } from '../lab/runtime/twin/twin-lab.ts';
 
@@ -15,6 +15,8 @@ export interface LabMemory {
   /** Per node: its namespace plus its pod's. */
   perNodePssKiB: number[];
   perRouterPssKiB: number[];
+  /** Private memory (Private_Clean + Private_Dirty) of each node's speaker: Cilium's or GoBGP. */
+  speakerPrivateKiB: number[];
   processes: number;
   threads: number;
 }
@@ -33,7 +35,7 @@ export function labMemory(lab: TwinLab): LabMemory {
     }
   }
   const perNs = new Map<string, number>();
-  const out: LabMemory = { pssKiB: 0, peakRssKiB: 0, peakDaemonKiB: {}, perNodePssKiB: [], perRouterPssKiB: [], processes: 0, threads: 0 };
+  const out: LabMemory = { pssKiB: 0, peakRssKiB: 0, peakDaemonKiB: {}, perNodePssKiB: [], perRouterPssKiB: [], speakerPrivateKiB: [], processes: 0, threads: 0 };
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const inode = Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/${pid}/ns/net`))?.[1]);
@@ -41,7 +43,9 @@ export function labMemory(lab: TwinLab): LabMemory {
       if (!ns) continue;
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? '?';
-      const pss = field(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'), 'Pss');
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const pss = field(rollup, 'Pss');
+      if (name === 'nrl-speaker' || name === 'gobgpd') out.speakerPrivateKiB.push(field(rollup, 'Private_Clean') + field(rollup, 'Private_Dirty'));
       const hwm = field(status, 'VmHWM');
       out.peakDaemonKiB[name] = Math.max(out.peakDaemonKiB[name] ?? 0, hwm);
       out.peakRssKiB += hwm;

@@ -1,11 +1,14 @@
 // `npm run bench`: wall time of each e2e stage (median of repeated runs) and memory, for the
-// reference topology, generated ones and a topology of a thousand machines; the ratio of `lab e2e`
-// to a hand-written floor (bench/floor.sh, alternating pairs); how fast the CLI starts. Prints a
-// table with the targets beside the figures, writes bench/results.json. Never fails on a number:
-// targets are for people to read, not for CI to enforce. Other work on the machine makes the
-// figures noisy: run it on an otherwise idle machine.
-//   --repeat N (5)  --sizes 2x2,5x5,10x10  --big 24x20 ('' skips)  --fault peering-down ('' skips)
-//   --floor-pairs N (5, '0' skips)
+// reference topology with Cilium's own speaker and with the emulated one, generated ones (100 nodes
+// of Cilium's own among them) and a topology of a thousand machines; the private memory of Cilium's
+// speaker under a few GOMAXPROCS/GOGC settings; the ratio of `lab e2e` to a hand-written floor
+// (bench/floor.sh, alternating pairs); how fast the CLI starts. Prints a table with the targets
+// beside the figures, writes bench/results.json. Never fails on a number: targets are for people to
+// read, not for CI to enforce. Other work on the machine makes the figures noisy: run it on an
+// otherwise idle machine.
+//   --repeat N (5)  --sizes 2x2:cilium,5x5,10x10,10x10:cilium:1 (NxM[:speaker[:runs]], emulated by default)
+//   --big 24x20 ('' skips)  --fault peering-down ('' skips)  --floor-pairs N (5, '0' skips)
+//   --tuning 'GOMAXPROCS=1 GOGC=50,...' ('' skips)
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,6 +21,7 @@ import { generateTopology } from '../lab/topology/generate.ts';
 import { referenceTopology } from '../lab/topology/reference.ts';
 import { resolveTopology } from '../lab/topology/resolve.ts';
 import type { Topology } from '../lab/topology/schema.ts';
+import type { SpeakerMode } from '../lab/runtime/twin/speaker/choose.ts';
 import { labMemory, type LabMemory } from './memory.mts';
 
 const args = process.argv.slice(2);
@@ -26,7 +30,8 @@ const flag = (name: string, fallback: string) => {
   return i >= 0 ? args[i + 1] ?? fallback : fallback;
 };
 const repeat = Number(flag('--repeat', '5'));
-const sizes = flag('--sizes', '2x2,5x5,10x10').split(',').filter(Boolean);
+const sizes = flag('--sizes', '2x2:cilium,5x5,10x10,10x10:cilium:1').split(',').filter(Boolean);
+const tuning = flag('--tuning', 'GOMAXPROCS=1 GOGC=50,GOMAXPROCS=1 GOGC=100,GOMAXPROCS=1 GOGC=25,GOMAXPROCS=2 GOGC=100').split(',').filter(Boolean);
 const big = flag('--big', '24x20');
 const faultKind = flag('--fault', 'peering-down') as FaultKind | '';
 const floorPairs = Number(flag('--floor-pairs', '5'));
@@ -39,6 +44,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 interface Row {
   topology: string;
+  speaker: string;
   machines: number;
   runs: number;
   ok: number;
@@ -48,10 +54,13 @@ interface Row {
   maxNodePssKiB: number;
   medianRouterPssKiB: number;
   peakOrchestratorKiB: number;
+  /** Private memory of each node's speaker, median and max over the nodes of the biggest run. */
+  medianSpeakerPrivateKiB: number;
+  maxSpeakerPrivateKiB: number;
   fault: { kind: string; detectMs: number | undefined; recoverMs: number | undefined; ok: boolean } | undefined;
 }
 
-async function bench(t: Topology, runs: number, withFault: boolean): Promise<Row> {
+async function bench(t: Topology, runs: number, withFault: boolean, speaker: SpeakerMode): Promise<Row> {
   const model = resolveTopology(t);
   const files = renderAll(model);
   const stages: Record<string, number[]> = { up: [], convergence: [], assertions: [], teardown: [], 'up+convergence+assertions': [], total: [] };
@@ -61,7 +70,7 @@ async function bench(t: Topology, runs: number, withFault: boolean): Promise<Row
   for (let i = 0; i < runs; i++) {
     let lab: TwinLab | undefined;
     const report = await runE2e({
-      model, files, artifactsRoot: ARTIFACTS,
+      model, files, artifactsRoot: ARTIFACTS, speaker,
       onLab: (l) => { lab = l as TwinLab; machines = l.machines().length; },
       onStage: (s) => {
         // After the assertions, before teardown: every daemon runs and has served its probes.
@@ -80,11 +89,13 @@ async function bench(t: Topology, runs: number, withFault: boolean): Promise<Row
   let fault: Row['fault'];
   if (withFault && faultKind) {
     // One more run with a fault: time to notice it and to converge again after healing.
-    const f = (await runE2e({ model, files, artifactsRoot: ARTIFACTS, fault: faultKind })).fault;
+    const f = (await runE2e({ model, files, artifactsRoot: ARTIFACTS, fault: faultKind, speaker })).fault;
     fault = f ? { kind: f.kind, detectMs: f.detectMs, recoverMs: f.recoverMs, ok: f.ok } : undefined;
   }
   return {
-    topology: t.name, machines, runs, ok, fault, memory,
+    topology: t.name, speaker, machines, runs, ok, fault, memory,
+    medianSpeakerPrivateKiB: median(memory?.speakerPrivateKiB ?? []),
+    maxSpeakerPrivateKiB: Math.max(0, ...(memory?.speakerPrivateKiB ?? [])),
     medianMs: Object.fromEntries(Object.entries(stages).map(([k, v]) => [k, median(v)])),
     medianNodePssKiB: median(memory?.perNodePssKiB ?? []),
     maxNodePssKiB: Math.max(0, ...(memory?.perNodePssKiB ?? [])),
@@ -103,7 +114,8 @@ function timed(argv: string[]): { ms: number; ok: boolean; out: string } {
 /** `lab e2e` of the reference against bench/floor.sh, alternating which goes first. */
 function floorComparison(pairs: number) {
   const runs: { floorMs: number; labMs: number; ratio: number; ok: boolean }[] = [];
-  const lab = () => timed([process.execPath, 'bin/lab.mjs', 'e2e', '--plain', '--artifacts', ARTIFACTS]);
+  // The floor runs GoBGP as the emulated speaker does: the comparison is of the lab around it.
+  const lab = () => timed([process.execPath, 'bin/lab.mjs', 'e2e', '--plain', '--speaker', 'emulated', '--artifacts', ARTIFACTS]);
   const floor = () => timed(['sh', 'bench/floor.sh']);
   for (let i = 0; i < pairs; i++) {
     let f: ReturnType<typeof timed>;
@@ -136,28 +148,56 @@ const generated = (s: string): Topology => {
   return generateTopology({ datacentres: n!, nodesPerDc: m!, autoDirectNodeRoutes: m! > 1, podCIDR: `10.244.0.0/${prefix}`, nodeMaskSize: 24 });
 };
 
+/** Cilium's speaker on the reference under one GOMAXPROCS/GOGC setting: private memory and convergence. */
+async function tune(env: string, runs: number) {
+  process.env['NRL_SPEAKER_ENV'] = env;
+  try {
+    const r = await bench(referenceTopology(), runs, false, 'cilium');
+    return { env, privateKiB: r.medianSpeakerPrivateKiB, maxPrivateKiB: r.maxSpeakerPrivateKiB, convergenceMs: r.medianMs['convergence'] ?? 0, ok: r.ok, runs: r.runs };
+  } finally {
+    delete process.env['NRL_SPEAKER_ENV'];
+  }
+}
+
 const cli = cliStart();
 const floor = floorPairs > 0 ? floorComparison(floorPairs) : undefined;
 const rows: Row[] = [];
-for (const t of [referenceTopology(), ...sizes.map(generated)]) rows.push(await bench(t, repeat, true));
-if (big) rows.push(await bench(generated(big), 1, false));
+// The reference with each speaker, one after the other in the same run.
+rows.push(await bench(referenceTopology(), repeat, true, 'cilium'));
+rows.push(await bench(referenceTopology(), repeat, true, 'emulated'));
+for (const spec of sizes) {
+  const [size, speaker = 'emulated', runs] = spec.split(':');
+  rows.push(await bench(generated(size!), runs ? Number(runs) : repeat, speaker !== 'cilium' && size === '10x10', speaker as SpeakerMode));
+}
+if (big) rows.push(await bench(generated(big), 1, false, 'emulated'));
+const tuned = [];
+for (const env of tuning) tuned.push(await tune(env, 3));
 
 console.log(`\nmedian of ${repeat} runs per topology (the ${big || 'big'} one: 1 run); memory: proportional set size after the assertions; ${cpus().length} cores\n`);
-console.log(`topology      machines  ok   up       converge  assert   teardown  up..assert  total    lab memory  per node  per router  ${faultKind || 'fault'}: detect, recover`);
+console.log(`topology      speaker   machines  ok   up       converge  assert   teardown  up..assert  total    lab memory  per node  per router  ${faultKind || 'fault'}: detect, recover`);
 for (const r of rows) {
   const ms = (k: string) => secs(r.medianMs[k] ?? 0).padEnd(k === 'up+convergence+assertions' ? 12 : 9);
-  const cells = [r.topology.padEnd(14), String(r.machines).padEnd(10), `${r.ok}/${r.runs}`.padEnd(5), ms('up'), ms('convergence').padEnd(10), ms('assertions'), ms('teardown').padEnd(10),
+  const cells = [r.topology.padEnd(14), r.speaker.padEnd(10), String(r.machines).padEnd(10), `${r.ok}/${r.runs}`.padEnd(5), ms('up'), ms('convergence').padEnd(10), ms('assertions'), ms('teardown').padEnd(10),
     ms('up+convergence+assertions'), ms('total'), mib(r.memory?.pssKiB ?? 0).padEnd(12), mib(r.medianNodePssKiB).padEnd(10), mib(r.medianRouterPssKiB).padEnd(12),
     r.fault ? `${r.fault.detectMs ?? '-'} ms, ${r.fault.recoverMs ?? '-'} ms${r.fault.ok ? '' : ' (FAILED)'}` : '-'];
   console.log(cells.join(''));
 }
 for (const r of rows) {
   const m = r.memory;
-  if (m) console.log(`${r.topology}: ${m.processes} processes, ${m.threads} threads; per node (GoBGP + its pod's services) median ${mib(r.medianNodePssKiB)}, max ${mib(r.maxNodePssKiB)}; per router (BIRD + dnsmasq) ${mib(r.medianRouterPssKiB)}; peak RSS per daemon: ${Object.entries(m.peakDaemonKiB).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}`);
+  if (m) console.log(`${r.topology} (${r.speaker}): ${m.processes} processes, ${m.threads} threads; speaker private memory median ${mib(r.medianSpeakerPrivateKiB)}, max ${mib(r.maxSpeakerPrivateKiB)}; per node (speaker + its pod's services) median ${mib(r.medianNodePssKiB)}, max ${mib(r.maxNodePssKiB)}; per router (BIRD + dnsmasq) ${mib(r.medianRouterPssKiB)}; peak RSS per daemon: ${Object.entries(m.peakDaemonKiB).map(([k, v]) => `${k} ${mib(v)}`).join(', ')}`);
 }
 console.log(`orchestrator (node) peak RSS: ${mib(rows.at(-1)?.peakOrchestratorKiB ?? 0)}`);
+if (tuned.length > 0) {
+  console.log(`\nCilium's speaker on the reference, median of 3 runs per setting: private memory per speaker, convergence`);
+  for (const t of tuned) console.log(`  ${t.env.padEnd(24)} ${mib(t.privateKiB).padEnd(10)} (max ${mib(t.maxPrivateKiB)})  converged in ${secs(t.convergenceMs)}  ${t.ok}/${t.runs} green`);
+}
 
 const targets: string[] = [];
+const [ciliumRef, emulatedRef] = [rows[0]!, rows[1]!];
+targets.push(`reference with Cilium's own speaker: up ${secs(ciliumRef.medianMs['up'] ?? 0)}, convergence ${secs(ciliumRef.medianMs['convergence'] ?? 0)}, whole e2e ${secs(ciliumRef.medianMs['total'] ?? 0)}; with the emulation: convergence ${secs(emulatedRef.medianMs['convergence'] ?? 0)}, whole ${secs(emulatedRef.medianMs['total'] ?? 0)} (Cilium's GoBGP dials first 1.5-2 s after its peer is added: the bound)`);
+targets.push(`private memory per Cilium speaker ${mib(ciliumRef.medianSpeakerPrivateKiB)} (max ${mib(ciliumRef.maxSpeakerPrivateKiB)}; target < 45 MiB)`);
+const hundred = rows.find((r) => r.speaker === 'cilium' && r.topology === 'dc10x10');
+if (hundred) targets.push(`100 nodes of Cilium's speaker (${hundred.machines} machines, ${hundred.ok === hundred.runs ? 'all assertions hold' : 'ASSERTIONS FAILED'}): up, converged and asserted in ${secs(hundred.medianMs['up+convergence+assertions'] ?? 0)}, lab memory ${mib(hundred.memory?.pssKiB ?? 0)}, speaker private median ${mib(hundred.medianSpeakerPrivateKiB)}`);
 const bigRow = big ? rows.at(-1) : undefined;
 if (bigRow) {
   const uca = bigRow.medianMs['up+convergence+assertions'] ?? 0;
@@ -169,5 +209,5 @@ targets.push(`lab --help ${Math.round(cli.helpMs)} ms (target < 150 ms), lab ren
 console.log(`\ntargets:\n${targets.map((t) => `  ${t}`).join('\n')}`);
 
 const out = join(import.meta.dirname, 'results.json');
-writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), host: { cpus: cpus().length }, repeat, cli, floor, rows, targets }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ measuredAt: new Date().toISOString(), host: { cpus: cpus().length }, repeat, cli, floor, rows, tuned, targets }, null, 2) + '\n');
 console.log(`written: ${out}`);

@@ -64,7 +64,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
   const { warnings } = await runtime.preflight();
   for (const w of warnings) log(w);
   const runId = newRunId();
-  const diagram = new RunDiagram(opts.model);
+  const diagram = new RunDiagram(opts.model, runId);
   const artifacts = resolve(opts.artifactsRoot ?? 'artifacts', runId);
   const stages = new StageRecorder(opts.onStage);
   const stage = <T>(name: string, fn: () => Promise<T>) => stages.run(name, fn);

@@ -31,7 +31,8 @@ export class RunDiagram {
   /** The predicted diagram's SVG and its PNG (a hidden file until it proves to be the run's). */
   private predicted: Promise<{ svg: string; png?: string } | undefined> | undefined;
 
-  constructor(private readonly model: LabModel) {}
+  /** runId: the run whose cgroup rsvg-convert joins, so a crashed run's teardown ends it too. */
+  constructor(private readonly model: LabModel, private readonly runId?: string) {}
 
   /**
    * Starts the layout worker and, while BGP converges, lays out and renders what a passing run
@@ -54,7 +55,7 @@ export class RunDiagram {
       const svgFile = join(dir, '.diagram-predicted.svg');
       const png = join(dir, '.diagram-predicted.png');
       writeFileSync(svgFile, svg);
-      const ok = await svgToPng(svgFile, png);
+      const ok = await svgToPng(svgFile, png, this.runId);
       rmSync(svgFile, { force: true });
       return ok ? { svg, png } : { svg };
     })().catch(() => undefined);
@@ -74,7 +75,7 @@ export class RunDiagram {
         if (guess?.png && guess.svg === svg) {
           renameSync(guess.png, pngFile);
           png = true;
-        } else png = await svgToPng(svgFile, pngFile);
+        } else png = await svgToPng(svgFile, pngFile, this.runId);
         return { files: png ? ['diagram.svg', 'diagram.png'] : ['diagram.svg'] };
       } catch (e) {
         return { files: [], note: `diagram not drawn: ${(e as Error).message}` };

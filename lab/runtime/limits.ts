@@ -10,6 +10,11 @@ import { allNodes, type LabModel } from '../topology/model.ts';
 export const COSTS = {
   gobgpdThreads: 8,
   gobgpdPssKiB: 5 * 1024,
+  /** Cilium's own speaker (GOMAXPROCS=1, GOGC=50): 7 threads and 31-36 MiB private measured on the reference and a 10x10 lab. */
+  ciliumSpeakerThreads: 8,
+  ciliumSpeakerPssKiB: 36 * 1024,
+  /** Its binary's file pages (about 100 MiB), shared by every speaker of a release: counted once. */
+  ciliumSpeakerBinaryKiB: 110 * 1024,
   echoPssKiB: 2 * 800, // two socat listeners per host
   routerPssKiB: 2 * 1024 + 1536, // BIRD and dnsmasq
   /** Kernel memory of one network namespace with its links, routes and nft tables. */
@@ -29,7 +34,8 @@ export interface TopologyNeeds {
   memoryKiB: number;
 }
 
-export function topologyNeeds(m: LabModel): TopologyNeeds {
+/** What the topology needs of the host, with the nodes' speakers of that kind (speaker/choose.ts). */
+export function topologyNeeds(m: LabModel, speaker: 'cilium' | 'emulated' = 'emulated'): TopologyNeeds {
   const nodes = allNodes(m).length;
   const dcs = m.datacentres.length;
   const zoneHosts = m.extraZones.length;
@@ -43,8 +49,9 @@ export function topologyNeeds(m: LabModel): TopologyNeeds {
   }
   return {
     machines, namespaces, permanentNeighbours: permanent, learnedNeighbours: 0,
-    tasks: nodes * COSTS.gobgpdThreads + 2 * hosts + 2 * dcs + COSTS.orchestratorTasks,
-    memoryKiB: nodes * COSTS.gobgpdPssKiB + hosts * COSTS.echoPssKiB + dcs * COSTS.routerPssKiB + namespaces * COSTS.namespaceKiB,
+    tasks: nodes * (speaker === 'cilium' ? COSTS.ciliumSpeakerThreads : COSTS.gobgpdThreads) + 2 * hosts + 2 * dcs + COSTS.orchestratorTasks,
+    memoryKiB: (speaker === 'cilium' ? nodes * COSTS.ciliumSpeakerPssKiB + COSTS.ciliumSpeakerBinaryKiB : nodes * COSTS.gobgpdPssKiB)
+      + hosts * COSTS.echoPssKiB + dcs * COSTS.routerPssKiB + namespaces * COSTS.namespaceKiB,
   };
 }
 
@@ -146,8 +153,8 @@ export function formatProblem(p: LimitProblem): string {
 }
 
 /** Refuses (exit 3) a topology this host cannot hold, before anything is created. */
-export function checkHostLimits(m: LabModel, host: HostState = readHost()): void {
-  const problems = limitProblems(topologyNeeds(m), host);
+export function checkHostLimits(m: LabModel, host: HostState = readHost(), speaker: 'cilium' | 'emulated' = 'emulated'): void {
+  const problems = limitProblems(topologyNeeds(m, speaker), host);
   if (problems.length === 0) return;
   throw new MissingToolError(`this machine cannot hold topology ${m.name}:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
 }

@@ -39,3 +39,18 @@ it('headroom names what bounds the room left', () => {
   assert.match(lines[0]!, /room for about \d+ more \(bounded by memory\)/);
   assert.ok(lines.some((l) => /gc_thresh3 1024/.test(l)));
 });
+
+it('Cilium\'s own speaker costs about 36 MiB a node: 480 nodes of it do not fit 12 GiB, the emulation does', () => {
+  const twelve = { ...roomy, memAvailableKiB: 12 * 1024 * 1024 };
+  const cilium = topologyNeeds(big, 'cilium');
+  const emulated = topologyNeeds(big, 'emulated');
+  assert.ok(cilium.memoryKiB - emulated.memoryKiB > 480 * 30 * 1024, `${cilium.memoryKiB} vs ${emulated.memoryKiB}`);
+  const problems = limitProblems(cilium, twelve);
+  assert.equal(problems.length, 1);
+  assert.match(problems[0]!.limit, /^memory/);
+  assert.deepEqual(limitProblems(emulated, twelve), []);
+  assert.throws(() => checkHostLimits(big, twelve, 'cilium'), MissingToolError);
+  // The reference with Cilium's speaker fits with room to spare.
+  const reference = resolveTopology(generateTopology({ datacentres: 2, nodesPerDc: 1 }));
+  assert.deepEqual(limitProblems(topologyNeeds(reference, 'cilium'), roomy), []);
+});

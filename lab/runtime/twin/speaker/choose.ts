@@ -16,6 +16,7 @@ import { clusterObjects, nodeLabels } from './cluster-objects.ts';
 import { EmulatedSpeakers } from './emulated.ts';
 import type { ManifestDoc } from './manifests.ts';
 import { speakerLineFor } from './source.ts';
+import { checkHostLimits, formatProblem, limitProblems, readHost, topologyNeeds } from '../../limits.ts';
 import type { NodeSpeakers, SpeakerHost, SpeakerRecord } from './types.ts';
 
 export type SpeakerMode = 'auto' | 'cilium' | 'emulated';
@@ -44,6 +45,13 @@ export async function chooseSpeaker(model: LabModel, mode: SpeakerMode, opts: { 
   if ('unserved' in line) {
     if (mode === 'cilium') throw new MissingToolError(`--speaker cilium: ${line.unserved}`, 'use --speaker emulated, or a Cilium line the table serves (lab/versions/cilium.ts)');
     return { kind: 'emulated', why: line.unserved };
+  }
+  // Cilium's speaker costs about 36 MiB a node, GoBGP about 5: a lab the host holds only with the
+  // emulation gets the emulation (auto), or exit 3 naming the limit (cilium).
+  if (mode === 'cilium') checkHostLimits(model, readHost(), 'cilium');
+  else {
+    const problems = limitProblems(topologyNeeds(model, 'cilium'), readHost());
+    if (problems.length > 0) return { kind: 'emulated', why: `this machine cannot hold Cilium's speaker on every node (${problems.map(formatProblem).join('; ')})` };
   }
   const notes: string[] = [];
   try {

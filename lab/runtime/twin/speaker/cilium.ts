@@ -24,6 +24,16 @@ const READY_LINE = 'speaker ready:';
  * neither more (private memory per speaker is a figure of the bench, `npm run bench`).
  */
 export const SPEAKER_ENV = { GOMAXPROCS: '1', GOGC: '50' } as const;
+
+/** SPEAKER_ENV, or what NRL_SPEAKER_ENV says instead ("GOMAXPROCS=2 GOGC=100": the bench tunes with it). */
+export function speakerEnv(): Record<string, string> {
+  const env: Record<string, string> = { ...SPEAKER_ENV };
+  for (const kv of (process.env['NRL_SPEAKER_ENV'] ?? '').split(/\s+/).filter(Boolean)) {
+    const [k, v] = kv.split('=');
+    if (k && v !== undefined && /^(GOMAXPROCS|GOGC|GOMEMLIMIT)$/.test(k)) env[k] = v;
+  }
+  return env;
+}
 /** Speakers started at once: each start is about 0.15 s of CPU (two hives, the objects fed). */
 const STARTS_AT_ONCE = 4;
 
@@ -56,7 +66,7 @@ export class CiliumSpeakers implements NodeSpeakers {
     const objects = this.inputs();
     await pool(nodes, STARTS_AT_ONCE, async (n) => {
       const logFile = this.host.path('logs', `speaker-${n.name}.log`);
-      const argv = ['env', ...Object.entries(SPEAKER_ENV).map(([k, v]) => `${k}=${v}`), this.built.binary, 'run', '--node', n.name, '--objects', objects, '--socket', speakerSocket(this.host.runDir, n.name)];
+      const argv = ['env', ...Object.entries(speakerEnv()).map(([k, v]) => `${k}=${v}`), this.built.binary, 'run', '--node', n.name, '--objects', objects, '--socket', speakerSocket(this.host.runDir, n.name)];
       const pid = await startDaemon(this.host.ns(n.name), argv, logFile);
       this.pids.set(n.name, pid);
       await this.host.waitFor(`Cilium's speaker on ${n.name}`, logFile, async () => {
