@@ -8,6 +8,7 @@ import { allNodes } from '../topology/model.ts';
 import type { Lab } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
 import { expectedSessions } from './a1-sessions.ts';
+import { ciliumLineOf } from '../versions/cilium.ts';
 
 export interface Convergence {
   converged: boolean;
@@ -37,7 +38,10 @@ export async function waitForConvergence(lab: Lab, opts: { deadlineMs?: number; 
   const t = lab.model.timers;
   const firstDial = Math.max(1, t?.connectDelay ?? 5) * 1000 + 2_000;
   const retry = t?.connectRetry === undefined ? 0 : t.connectRetry * 1000 + 2_000;
-  const settle = opts.settleMs ?? Math.min(deadline, Math.max(3_000, firstDial, retry));
+  // Nodes whose speaker only dials (Cilium's) come up no sooner than their GoBGP's first dial:
+  // 1-2 s on most lines, 5-10 s on 1.14's GoBGP v3.23 (lab/versions/cilium.ts).
+  const speakerDial = ciliumLineOf(lab.model.versions.cilium).gobgp.firstDialS[1] * 1000 + 2_000;
+  const settle = opts.settleMs ?? Math.min(deadline, Math.max(3_000, firstDial, retry, speakerDial));
   // A poll costs a process per router: poll small labs often, large ones less.
   const interval = opts.intervalMs ?? Math.min(250, 10 + 5 * lab.model.datacentres.length);
   const start = Date.now();

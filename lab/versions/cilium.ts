@@ -26,6 +26,12 @@ export interface CiliumLine {
    * emulated speaker and the report says so).
    */
   speaker: { release: string } | { unserved: string };
+  /**
+   * The GoBGP the agent embeds and when it first dials a peer after adding it, in seconds (its
+   * connectLoop timer, osrg/gobgp pkg/server/fsm.go): the earliest a session of a node that only
+   * dials can come up, so how long convergence may take to start.
+   */
+  gobgp: { version: string; firstDialS: [number, number] };
   note: string;
 }
 
@@ -55,6 +61,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'cidrs' },
     lbAddressRequest: 'spec.loadBalancerIP',
     speaker: { release: '1.14.19' },
+    gobgp: { version: 'v3.23.0', firstDialS: [5, 10] }, // rand(5)+5 s: minConnectRetryInterval 5
     note: 'BGP control plane v1 only: CiliumBGPPeeringPolicy (cilium.io/v2alpha1, exportPodCIDR, serviceSelector honouring externalTrafficPolicy Local); routingMode and kubeProxyReplacement=true exist from 1.14; LB-IPAM pool with spec.cidrs, fixed address by spec.loadBalancerIP',
   },
   {
@@ -65,6 +72,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
     lbAddressRequest: 'spec.loadBalancerIP',
     speaker: { release: '1.15.19' },
+    gobgp: { version: 'v3.35.0', firstDialS: [1, 2] }, // rand(1000)+1000 ms: minConnectRetryInterval 1
     note: 'CiliumLoadBalancerIPPool spec.blocks replaces spec.cidrs (kept as a deprecated alias); the agent\'s debug CLI is renamed cilium-dbg',
   },
   {
@@ -75,6 +83,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
     speaker: { unserved: UNSERVED },
+    gobgp: { version: 'unknown (the line cannot be built here)', firstDialS: [1, 10] }, // the widest bound of the lines around it
     note: 'BGPv2 arrives: CiliumBGPClusterConfig, CiliumBGPPeerConfig, CiliumBGPAdvertisement (PodCIDR, Service LoadBalancerIP) in cilium.io/v2alpha1; spec.cidrs removed from the pool; the lbipam.cilium.io/ips annotation',
   },
   {
@@ -85,6 +94,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2alpha1', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
     speaker: { unserved: UNSERVED },
+    gobgp: { version: 'unknown (the line cannot be built here)', firstDialS: [1, 10] }, // the widest bound of the lines around it
     note: 'nothing rendered changes; a row of its own because its speaker, like 1.16\'s, cannot be built here',
   },
   {
@@ -95,6 +105,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
     speaker: { release: '1.18.5' },
+    gobgp: { version: 'v3.37.0, replaced by cilium/gobgp v3.0.0-20250717193620-26a4abb75464', firstDialS: [1, 2] },
     note: 'BGPv2 promoted to cilium.io/v2 (v2alpha1 still served, deprecated); CiliumBGPPeeringPolicy deprecated; CiliumLoadBalancerIPPool in cilium.io/v2',
   },
   {
@@ -105,6 +116,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
     speaker: { release: '1.19.3' },
+    gobgp: { version: 'v3.37.0, replaced by cilium/gobgp v3.0.0-20260130142103-27e5da2a39e6', firstDialS: [1, 2] },
     note: 'CiliumBGPPeeringPolicy removed',
   },
   {
@@ -115,6 +127,7 @@ export const CILIUM_LINES: readonly CiliumLine[] = [
     lbPool: { apiVersion: 'cilium.io/v2', blocksField: 'blocks' },
     lbAddressRequest: 'lbipam.cilium.io/ips',
     speaker: { release: '1.20.2' },
+    gobgp: { version: 'v4.7.0 (standing in for the refused v4.6.1-0.20260630022313-d6dee8360046)', firstDialS: [1.5, 2] }, // (0.75..1) x minConnectRetryInterval 2 s
     note: 'nothing rendered changes; the BGP control plane moved to pkg/bgp (agent) and operator/pkg/bgp (operator), on GoBGP v4: the speaker\'s own line',
   },
 ];

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseBirdProtocols, parseGobgpNeighbors } from '../../lab/runtime/parsers.ts';
+import { parseBirdProtocols, parseCiliumBgpPeersJson, parseGobgpNeighbors } from '../../lab/runtime/parsers.ts';
 import { fixturesDir, repoRoot } from './support/paths.ts';
 
 const own = (f: string) => readFileSync(path.join(fixturesDir, 'daemons', f), 'utf8');
@@ -42,4 +42,12 @@ test('GoBGP 3.10 neighbor -j (this lab): timers.state.negotiated_hold_time, only
   const down = JSON.parse(json) as { state: { session_state: number } }[];
   down[0]!.state.session_state = 3;
   assert.equal(parseGobgpNeighbors(JSON.stringify(down), 'worker-1', 65001)[0]?.holdTimeS, undefined);
+});
+
+test('Cilium 1.20.2 (this lab\'s speaker) cilium-dbg bgp peers -o json: the applied (negotiated) hold and keepalive', () => {
+  const s = parseCiliumBgpPeersJson(own('cilium-dbg-1.20.2-bgp-peers.json'), 'worker-1');
+  assert.deepEqual(s, [{ machine: 'worker-1', peerAddress: '10.0.1.1', peerAsn: 65000, kind: 'ebgp', state: 'Established', established: true, holdTimeS: 9, keepaliveS: 3 }]);
+  // Negative control: a session not established carries no negotiated timers, whatever is configured.
+  const active = own('cilium-dbg-1.20.2-bgp-peers.json').replace('"session-state": "established"', '"session-state": "active"');
+  assert.deepEqual(parseCiliumBgpPeersJson(active, 'worker-1').map((x) => [x.state, x.established, x.holdTimeS]), [['active', false, undefined]]);
 });

@@ -2,7 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parsePcap } from '../../lab/runtime/pcap.ts';
-import { parseBirdProtocols, parseGobgpNeighbors, parseNslookup, parseTraceroute } from '../../lab/runtime/parsers.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseBirdProtocols, parseBirdRoutes, parseGobgpNeighbors, parseNslookup, parseTraceroute } from '../../lab/runtime/parsers.ts';
+import { parseCiliumBgpPeers } from '../../lab/runtime/vm/kube.ts';
+import { fixturesDir } from './support/paths.ts';
 
 test('birdc show protocols all: BGP sessions with state, neighbour and AS', () => {
   const text = `BIRD 2.0.12 ready.
@@ -62,4 +66,20 @@ test('pcap: Ethernet frames with IPv4, ports and wire length', () => {
   rec.writeUInt32LE(1514, 12);
   assert.deepEqual(parsePcap(Buffer.concat([header, rec, frame])), [{ src: '10.0.0.10', dst: '10.0.1.10', protocol: 'udp', length: 1514, srcPort: 40000, dstPort: 8472 }]);
   assert.throws(() => parsePcap(Buffer.alloc(24, 1)), /not a pcap file/);
+});
+
+test('birdc show route all (BIRD 2.0.12, this lab): BGP routes with next hops and attributes, the router\'s own left out', () => {
+  const text = readFileSync(path.join(fixturesDir, 'daemons', 'bird-2.0.12-show-route-all.txt'), 'utf8');
+  const routes = parseBirdRoutes(text);
+  assert.deepEqual(routes.find((r) => r.prefix === '10.250.0.1/32'), { prefix: '10.250.0.1/32', protocol: 'node_worker_1', best: true, nextHops: ['10.0.1.10'], communities: [], origin: 'IGP', asPath: '65001', localPref: 100 });
+  assert.equal(routes.find((r) => r.prefix === '10.0.0.0/24')?.asPath, '', 'an iBGP route from the other router has an empty AS path');
+  assert.ok(!routes.some((r) => r.prefix === '10.0.1.0/24'), 'the static LAN route is not a BGP route');
+  // Several routes for one prefix: the prefix is written once, then each route on its own line.
+  const two = parseBirdRoutes('Table master4:\n10.250.0.2/32        unicast [node_a 06:19:20.463] * (100) [AS65001i]\n\tvia 10.0.1.10 on br-lan\n\tType: BGP univ\n\tBGP.origin: IGP\n\tBGP.as_path: 65001\n\tBGP.community: (65000,99) (65000,100)\n                     unicast [node_b 06:19:20.470] (100) [AS65001i]\n\tvia 10.0.1.11 on br-lan\n\tType: BGP univ\n\tBGP.origin: IGP\n\tBGP.as_path: 65001\n');
+  assert.deepEqual(two.map((r) => [r.prefix, r.protocol, r.best, r.nextHops[0], r.communities]), [['10.250.0.2/32', 'node_a', true, '10.0.1.10', ['(65000,99)', '(65000,100)']], ['10.250.0.2/32', 'node_b', false, '10.0.1.11', []]]);
+});
+
+test('cilium-dbg bgp peers (Cilium 1.20.2\'s own printer, this lab\'s speaker), read by the VM lab\'s parser', () => {
+  const text = readFileSync(path.join(fixturesDir, 'daemons', 'cilium-dbg-1.20.2-bgp-peers.txt'), 'utf8');
+  assert.deepEqual(parseCiliumBgpPeers(text, 'worker-1'), [{ machine: 'worker-1', peerAddress: '10.0.1.1', peerAsn: 65000, kind: 'ebgp', state: 'Established', established: true }]);
 });

@@ -14,7 +14,6 @@ import (
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
-	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -25,10 +24,18 @@ import (
 	"nrl/speaker/core"
 )
 
+// SchemaCheck validates an object against one CRD version's OpenAPI schema, as the API server does
+// (apiextensions-apiserver's ValidateCustomResource).
+type SchemaCheck func(obj map[string]any) field.ErrorList
+
+// SchemaCompiler builds a SchemaCheck: the one step whose Kubernetes API moved between the lines'
+// releases (admit/k8s027 for Kubernetes 0.27, admit/k8s029 from 0.29).
+type SchemaCompiler func(v *apiextensionsinternal.CustomResourceValidation) (SchemaCheck, error)
+
 // crdVersion is one served version of one of this release's CRDs, ready to admit objects.
 type crdVersion struct {
 	structural *structuralschema.Structural
-	validator  apiservervalidation.SchemaValidator
+	validate   SchemaCheck
 	cel        *cel.Validator
 }
 
@@ -46,7 +53,7 @@ func servedVersions(crds []apiextensionsv1.CustomResourceDefinition) map[string]
 	return out
 }
 
-func compile(v *apiextensionsv1.CustomResourceValidation) (*crdVersion, error) {
+func compile(v *apiextensionsv1.CustomResourceValidation, schema SchemaCompiler) (*crdVersion, error) {
 	internal := &apiextensionsinternal.CustomResourceValidation{}
 	if err := apiextensionsv1.Convert_v1_CustomResourceValidation_To_apiextensions_CustomResourceValidation(v, internal, nil); err != nil {
 		return nil, err
@@ -55,18 +62,18 @@ func compile(v *apiextensionsv1.CustomResourceValidation) (*crdVersion, error) {
 	if err != nil {
 		return nil, err
 	}
-	validator, _, err := apiservervalidation.NewSchemaValidator(internal.OpenAPIV3Schema)
+	validate, err := schema(internal)
 	if err != nil {
 		return nil, err
 	}
-	return &crdVersion{structural: s, validator: validator, cel: cel.NewValidator(s, true, celconfig.PerCallLimit)}, nil
+	return &crdVersion{structural: s, validate: validate, cel: cel.NewValidator(s, true, celconfig.PerCallLimit)}, nil
 }
 
 // Admit does to each object what the API server does on `kubectl apply` (strict field validation):
 // a Cilium resource is pruned of unknown fields (each an issue), defaulted and validated against this
 // release's CRD schema and its CEL rules; a Kubernetes object is decoded strictly. It returns the
 // objects as the API server would store them: the fake clientset validates and defaults nothing.
-func Admit(release string, crds []apiextensionsv1.CustomResourceDefinition, objs []core.Object) ([]core.Object, []core.Issue) {
+func Admit(release string, crds []apiextensionsv1.CustomResourceDefinition, objs []core.Object, schema SchemaCompiler) ([]core.Object, []core.Issue) {
 	kinds := servedVersions(crds)
 	compiled := map[string]*crdVersion{}
 	strict := serializer.NewCodecFactory(clientgoscheme.Scheme, serializer.EnableStrict).UniversalDeserializer()
@@ -101,7 +108,7 @@ func Admit(release string, crds []apiextensionsv1.CustomResourceDefinition, objs
 			issue("kind", fmt.Sprintf("Cilium %s has no %s resource", release, kind))
 			continue
 		}
-		schema, served := versions[apiVersion]
+		schemaOf, served := versions[apiVersion]
 		if !served {
 			issue("apiVersion", fmt.Sprintf("Cilium %s does not serve %s %s (it serves %s)", release, apiVersion, kind, strings.Join(keys(versions), ", ")))
 			continue
@@ -109,7 +116,7 @@ func Admit(release string, crds []apiextensionsv1.CustomResourceDefinition, objs
 		c := compiled[apiVersion+"/"+kind]
 		if c == nil {
 			var err error
-			if c, err = compile(schema); err != nil {
+			if c, err = compile(schemaOf, schema); err != nil {
 				issue("", fmt.Sprintf("the %s schema does not compile: %v", kind, err))
 				continue
 			}
@@ -119,7 +126,7 @@ func Admit(release string, crds []apiextensionsv1.CustomResourceDefinition, objs
 			issue(p, "unknown field (the API server refuses it under kubectl's default strict validation)")
 		}
 		structuraldefaulting.Default(u, c.structural)
-		errs := apiservervalidation.ValidateCustomResource(nil, u, c.validator)
+		errs := c.validate(u)
 		celErrs, _ := c.cel.Validate(context.Background(), nil, c.structural, u, nil, celconfig.RuntimeCELCostBudget)
 		for _, e := range append(errs, celErrs...) {
 			issue(fieldOf(e), e.ErrorBody())

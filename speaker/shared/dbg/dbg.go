@@ -22,7 +22,7 @@ type BGP struct {
 	Routes             func(context.Context, restapi.GetBgpRoutesParams) ([]*models.BgpRoute, error)
 	RoutePolicies      func(context.Context, restapi.GetBgpRoutePoliciesParams) ([]*models.BgpRoutePolicy, error)
 	PrintPeers         func(w *tabwriter.Writer, peers []*models.BgpPeer, printUptime bool)
-	PrintPeersCaps     func(w io.Writer, peers []*models.BgpPeer) // nil where the release has none
+	PrintPeersCaps     func(w io.Writer, peers []*models.BgpPeer) // nil where the release has none (-c is refused)
 	PrintRoutes        func(w *tabwriter.Writer, routes []*models.BgpRoute, printPeer, printAge bool) error
 	PrintRoutePolicies func(w *tabwriter.Writer, policies []*models.BgpRoutePolicy)
 	// KnownFamily says whether the release parses an AFI and a SAFI (cilium-dbg refuses others).
@@ -40,6 +40,11 @@ func (b BGP) Run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	defer tw.Flush()
 	switch args[0] {
 	case "peers", "neighbors":
+		if caps && b.PrintPeersCaps == nil {
+			// cobra's words for a flag the release's cilium-dbg does not define.
+			fmt.Fprintln(stderr, "Error: unknown shorthand flag: 'c' in -c (this release's cilium-dbg bgp peers has no --capabilities)")
+			return 1
+		}
 		peers, err := b.Peers(ctx)
 		if err != nil {
 			fmt.Fprintf(stderr, "cannot get peers list: %s\n", err)
@@ -48,7 +53,7 @@ func (b BGP) Run(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		switch {
 		case asJSON:
 			return core.PrintJSON(stdout, peers)
-		case caps && b.PrintPeersCaps != nil:
+		case caps:
 			b.PrintPeersCaps(tw, peers)
 		default:
 			b.PrintPeers(tw, peers, true)

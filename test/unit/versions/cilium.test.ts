@@ -1,5 +1,8 @@
 // One test per boundary row of lab/versions/cilium.ts: which BGP API a Cilium version renders and accepts.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { speakerSourceRoot } from '../../../lab/runtime/twin/speaker/source.ts';
 import assert from 'node:assert/strict';
 import { ciliumBgpDocs } from '../../../lab/render/cilium-bgp.ts';
 import { loadBalancerDocs } from '../../../lab/render/load-balancer.ts';
@@ -168,4 +171,17 @@ test('speaker rows 1.18, 1.19 and 1.20: 1.18.5, 1.19.3 and 1.20.2 (the newest)',
   assert.deepEqual(speakerOf('1.19.x'), { release: '1.19.3' });
   assert.deepEqual(speakerOf(NEWEST_CILIUM), { release: NEWEST_CILIUM });
   assert.deepEqual(lb('1.20.0').pool, lb('1.19.0').pool, 'the 1.20 row renders as 1.19 does');
+});
+
+test('GoBGP rows: 1.14\'s v3.23 dials first after 5-10 s, 1.15-1.19 after 1-2 s, 1.20\'s v4 after 1.5-2 s', () => {
+  const dial = (v: string) => rowFor(CILIUM_LINES, parseVersion(v)!)!.gobgp.firstDialS;
+  assert.deepEqual(dial('1.14.0'), [5, 10]);
+  for (const v of ['1.15.0', '1.18.0', '1.19.0']) assert.deepEqual(dial(v), [1, 2], v);
+  assert.deepEqual(dial(NEWEST_CILIUM), [1.5, 2]);
+  // Each built line's go.mod names the GoBGP its row says.
+  for (const row of CILIUM_LINES.filter((l) => 'release' in l.speaker)) {
+    const mod = readFileSync(join(speakerSourceRoot(), 'lines', `v${row.since}`, 'go.mod'), 'utf8');
+    const version = row.gobgp.version.split(/[ ,]/)[0]!;
+    assert.ok(mod.includes(`gobgp/v${version[1]} ${version}`) || mod.includes(`=> github.com/osrg/gobgp/v4 ${version}`), `${row.since}: go.mod has GoBGP ${version}`);
+  }
 });

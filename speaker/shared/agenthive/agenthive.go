@@ -1,4 +1,8 @@
-package main
+// Package agenthive composes the agent's side for the releases whose BGP control plane is pkg/bgp
+// and whose Services reach it through the load-balancer tables (1.19 on), as their
+// pkg/bgp/test/script_test.go does. The two differ only in where the Kubernetes tables cell lives
+// (daemon/k8s on 1.19, pkg/k8s/tables on 1.20) and in cilium-dbg's calls, which the line passes in.
+package agenthive
 
 import (
 	"github.com/cilium/hive/cell"
@@ -11,7 +15,6 @@ import (
 	envoyCfg "github.com/cilium/cilium/pkg/envoy/config"
 	ciliumhive "github.com/cilium/cilium/pkg/hive"
 	k8sFake "github.com/cilium/cilium/pkg/k8s/client/testutils"
-	k8sTables "github.com/cilium/cilium/pkg/k8s/tables"
 	"github.com/cilium/cilium/pkg/kpr"
 	"github.com/cilium/cilium/pkg/lbipamconfig"
 	"github.com/cilium/cilium/pkg/loadbalancer"
@@ -23,14 +26,21 @@ import (
 	"github.com/cilium/cilium/pkg/option"
 	"github.com/cilium/cilium/pkg/source"
 	"github.com/cilium/cilium/pkg/svcrouteconfig"
+
+	"nrl/speaker/shared/dbg"
+	"nrl/speaker/shared/speaker"
 )
 
-// agentHive is the agent's side as pkg/bgp/test/script_test.go composes it (v1.20.2): the BGP cell,
-// the load-balancer tables it advertises Services from (filled by the reflectors from Services and
-// EndpointSlices), the local node store and the fake clientset, which it also hands out (fc) for
-// the operator and the feeding. Unlike the test it leaves the manager's destroyRouterOnStop at the
-// agent's default (false: no Cease on stop, so graceful restart holds; pkg/bgp/manager/manager.go).
-func agentHive(dc *option.DaemonConfig, fc **k8sFake.FakeClientset, mgr *agent.BGPRouterManager) *ciliumhive.Hive {
+// New is the agent's hive: the BGP cell (with its bgp/* script commands), the load-balancer tables
+// it advertises Services from (filled by the reflectors from Services and EndpointSlices), the
+// local node store and the fake clientset, which it hands out in a with cilium-dbg's view
+// (ciliumDbg) of the BGP manager. k8sTables is the release's Kubernetes tables cell.
+//
+// Unlike the test it leaves the manager's destroyRouterOnStop at the agent's default, false
+// (pkg/bgp/manager/manager.go, NewBGPRouterManager), as the real agent runs. What GoBGP then does
+// on stop is not the same on 1.19 and 1.20 (pkg/bgp/gobgp/server.go, GoBGPServer.Stop): each line
+// says what its release does.
+func New(dc *option.DaemonConfig, k8sTables cell.Cell, ciliumDbg func(agent.BGPRouterManager) dbg.BGP, a *speaker.Agent) *ciliumhive.Hive {
 	return ciliumhive.New(
 		metrics.Cell,
 		bgp.Cell,
@@ -45,7 +55,7 @@ func agentHive(dc *option.DaemonConfig, fc **k8sFake.FakeClientset, mgr *agent.B
 		),
 		k8sFake.FakeClientCell(),
 		daemonk8s.ResourcesCell,
-		k8sTables.TablesCell,
+		k8sTables,
 		node.LocalNodeStoreTestCell,
 		cell.Config(envoyCfg.SecretSyncConfig{}),
 		loadbalancer.ConfigCell,
@@ -60,8 +70,8 @@ func agentHive(dc *option.DaemonConfig, fc **k8sFake.FakeClientset, mgr *agent.B
 			func() kpr.KPRConfig { return kpr.KPRConfig{KubeProxyReplacement: true} },
 		),
 		cell.Invoke(func(c *k8sFake.FakeClientset, m agent.BGPRouterManager) {
-			*fc = c
-			*mgr = m
+			a.Client = c
+			a.BGP = ciliumDbg(m)
 		}),
 	)
 }

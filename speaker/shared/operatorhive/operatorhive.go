@@ -1,4 +1,6 @@
-package main
+// Package operatorhive composes the operator's side for the releases whose operator BGP cell is
+// operator/pkg/bgp and whose resource.New takes a workqueue.MetricsProvider (1.19 on).
+package operatorhive
 
 import (
 	"github.com/cilium/hive/cell"
@@ -17,12 +19,14 @@ import (
 	"github.com/cilium/cilium/pkg/option"
 )
 
-// operatorHive is the operator's side: the BGP reconciler that turns CiliumBGPClusterConfigs into
-// each node's CiliumBGPNodeConfig, and LB-IPAM, which gives LoadBalancer Services their addresses.
-// The resources are provided as operator/pkg/bgp/fixture_test.go does: the operator's own
-// operator/k8s ResourcesCell imports pkg/clustermesh/mcsapi, whose sigs.k8s.io/mcs-api/controllers
-// v0.5.2 the module proxy refuses.
-func operatorHive(dc *option.DaemonConfig, cs k8sClient.Clientset) *ciliumhive.Hive {
+// New is the operator's side: the BGP reconciler that turns CiliumBGPClusterConfigs into each
+// node's CiliumBGPNodeConfig, and LB-IPAM, which gives LoadBalancer Services their addresses. The
+// resources are provided as operator/pkg/bgp/fixture_test.go does: on 1.20 the operator's own
+// operator/k8s ResourcesCell cannot be built (it imports pkg/clustermesh/mcsapi, whose
+// sigs.k8s.io/mcs-api/controllers v0.5.2 the module proxy refuses; 1.19's pin of it is served, but
+// both lines feed the operator alike). The CiliumBGPAdvertisement resource is read by 1.20's operator
+// (operator/pkg/bgp/manager.go, BGPParams); 1.19's does not ask for it, so there it is never built.
+func New(dc *option.DaemonConfig, cs k8sClient.Clientset) *ciliumhive.Hive {
 	return ciliumhive.New(
 		metrics.Cell,
 		cell.Provide(
