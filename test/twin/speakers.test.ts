@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { PITFALLS } from '../../lab/pitfalls/index.ts';
-import { renderAll, type RenderedFiles } from '../../lab/render/index.ts';
+import { CLUSTER_FILES, renderAll, type RenderedFiles } from '../../lab/render/index.ts';
 import { newRunId } from '../../lab/runtime/names.ts';
 import { parseBirdRoutes, type BirdRoute } from '../../lab/runtime/parsers.ts';
 import { birdSocket } from '../../lab/runtime/twin/sockets.ts';
@@ -62,7 +62,30 @@ async function routerTables(model: LabModel, files: RenderedFiles, speaker: Spea
   }
 }
 
-const CASES: { name: string; model: () => { model: LabModel; files: RenderedFiles } }[] = [
+/** The reference with the PodCIDR advertisement carrying a standard community (a user's manifest would). */
+function withCommunity(): { model: LabModel; files: RenderedFiles } {
+  const model = loadModel(undefined, 'reference');
+  const files = renderAll(model);
+  const bgp = files.get(CLUSTER_FILES.ciliumBgp)!;
+  const edited = bgp.replace('    - advertisementType: PodCIDR\n', '    - advertisementType: PodCIDR\n      attributes:\n        communities:\n          standard: ["65000:99"]\n');
+  assert.notEqual(edited, bgp);
+  files.set(CLUSTER_FILES.ciliumBgp, edited);
+  return { model, files };
+}
+
+/**
+ * Differences between the speakers that remain, each with its reason (the README lists them): a
+ * case names the only differences it may show; any other fails the test.
+ */
+const KNOWN: Record<string, { reason: string; allowed: (line: string) => boolean }> = {
+  'advertisement attributes': {
+    reason: 'the emulation reads no advertisement attributes (communities, local preference): Cilium attaches them, GoBGP announces without',
+    allowed: (l) => /^(Cilium only: 10\.244\.\d+\.0\/24 .* communities \[\(65000,99\)\]|emulation only: 10\.244\.\d+\.0\/24 .* communities \[\])$/.test(l),
+  },
+};
+
+const CASES: { name: string; model: () => { model: LabModel; files: RenderedFiles }; known?: string }[] = [
+  { name: 'a PodCIDR advertisement with a community', model: withCommunity, known: 'advertisement attributes' },
   { name: 'the reference', model: () => { const m = loadModel(undefined, 'reference'); return { model: m, files: renderAll(m) }; } },
   { name: 'examples/three-dc.yaml', model: () => { const m = loadModel(readFileSync(join(REPO, 'examples', 'three-dc.yaml'), 'utf8'), 'three-dc'); return { model: m, files: renderAll(m) }; } },
   ...PITFALLS.map((p) => ({ name: `pitfall ${p.name}`, model: () => p.apply(referenceTopology(), {}) })),
@@ -72,7 +95,7 @@ describe('the two speakers', { skip }, () => {
   let cilium: SpeakerChoice | undefined;
 
   for (const c of CASES) {
-    it(`${c.name}: every router holds the same BGP routes with Cilium's own speaker and with the emulation`, async () => {
+    it(`${c.name}: every router holds the same BGP routes with Cilium's own speaker and with the emulation${c.known ? `, but for ${c.known}` : ''}`, async () => {
       const { model, files } = c.model();
       cilium ??= await chooseSpeaker(model, 'cilium');
       // Side by side: two small labs of their own namespaces.
@@ -81,7 +104,10 @@ describe('the two speakers', { skip }, () => {
       for (const router of Object.keys(own)) {
         const only = (a: string[], b: string[]) => a.filter((x) => !b.includes(x));
         const diff = [...only(own[router]!, emulated[router]!).map((r) => `Cilium only: ${r}`), ...only(emulated[router]!, own[router]!).map((r) => `emulation only: ${r}`)];
-        assert.deepEqual(diff, [], `${c.name}: ${router} holds different routes`);
+        const known = c.known ? KNOWN[c.known]! : undefined;
+        assert.deepEqual(diff.filter((d) => !known?.allowed(d)), [], `${c.name}: ${router} holds different routes`);
+        // A known difference must still show, or its entry (and the README's line) is stale.
+        if (known) assert.ok(diff.length > 0, `${c.name}: ${router}: the known difference (${known.reason}) no longer shows`);
       }
     });
   }
