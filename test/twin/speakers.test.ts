@@ -136,6 +136,19 @@ describe('Cilium\'s own speaker: inputs and lines', { skip }, () => {
     assert.match(diagnoses(report, 1), /no BGP session is configured on worker-1: no Cilium BGP resource selects it/);
   });
 
+  it('where no Go can be had, the emulated speaker runs and the report says why; --speaker cilium refuses (exit 3)', () => {
+    const env = { ...process.env, NRL_GO: 'none', NRL_CACHE_DIR: tmp() }; // no Go, and no speaker built yet
+    const auto = spawnSync(process.execPath, [LAB, 'e2e', '--plain', '--json'], { cwd: REPO, encoding: 'utf8', timeout: 120_000, env });
+    assert.equal(auto.status, 0, auto.stderr);
+    const report = JSON.parse(auto.stdout) as JsonReport;
+    assert.match(report.fidelity ?? '', /nodes: GoBGP configured from this project's reading .*no Go toolchain on this machine/);
+    assert.deepEqual(labNamespaces(report.runId), []);
+    const strict = spawnSync(process.execPath, [LAB, 'e2e', '--plain', '--speaker', 'cilium'], { cwd: REPO, encoding: 'utf8', timeout: 60_000, env });
+    assert.equal(strict.status, 3, strict.stderr);
+    assert.match(strict.stderr, /--speaker cilium: Cilium's speaker 1\.20\.2 is unavailable: no Go toolchain/);
+    assert.equal(strict.stdout, '', 'nothing ran');
+  });
+
   it(`the oldest served line (${OLDEST_CILIUM}): Cilium's own BGP control plane v1 passes the reference`, () => {
     const r = lab(['e2e', '--plain', '--json', '--speaker', 'cilium', '--cilium-version', OLDEST_CILIUM], 900_000);
     const report = JSON.parse(r.stdout || '{}') as JsonReport;

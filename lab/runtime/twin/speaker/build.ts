@@ -66,8 +66,11 @@ const atLeast = (v: number[], min: number[]) => v[0]! > min[0]! || (v[0] === min
  * installed first where there is none.
  */
 export async function findGo(opts: { install?: boolean; log?: (l: string) => void } = {}): Promise<Go> {
-  const candidates = () => [which('go'), '/usr/local/go/bin/go', '/usr/lib/go/bin/go'].filter((p): p is string => p !== undefined && existsSync(p));
-  if (candidates().length === 0 && opts.install && isRoot() && isDebianLike()) {
+  // NRL_GO names the go command to use, or "none" for none at all.
+  const chosen = process.env['NRL_GO'];
+  const candidates = () => (chosen ? (chosen === 'none' ? [] : [chosen]) : [which('go'), '/usr/local/go/bin/go', '/usr/lib/go/bin/go'])
+    .filter((p): p is string => p !== undefined && existsSync(p));
+  if (candidates().length === 0 && !chosen && opts.install && isRoot() && isDebianLike()) {
     opts.log?.('no Go toolchain: installing Debian\'s golang-go');
     const r = await aptInstall(['golang-go'], (l) => opts.log?.(`  ${l}`));
     if (!r.ok) throw new SpeakerUnavailable(`installing Debian's golang-go failed: ${r.detail}`);
