@@ -159,6 +159,7 @@ func serve(line Line, flags map[string]string) int {
 		}
 		return 2
 	}
+	objs = nodeView(objs, node)
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
 	started := time.Now()
@@ -185,4 +186,25 @@ func serve(line Line, flags map[string]string) int {
 	}
 	fmt.Fprintln(os.Stderr, "speaker stopped")
 	return 0
+}
+
+// nodeView is what this node's speaker needs of the cluster: everything but the other nodes' Node
+// and CiliumNode. The agent watches its own Node and CiliumNode only; the operator side here writes
+// the CiliumBGPNodeConfig of this node alone, the only one its agent reads, where a cluster's one
+// operator writes them all. A lab of N nodes then feeds each speaker O(1) node objects, not O(N).
+func nodeView(objs []Object, node string) []Object {
+	out := make([]Object, 0, len(objs))
+	for _, o := range objs {
+		var meta struct {
+			Kind     string `json:"kind"`
+			Metadata struct {
+				Name string `json:"name"`
+			} `json:"metadata"`
+		}
+		if json.Unmarshal(o.Object, &meta) == nil && (meta.Kind == "Node" || meta.Kind == "CiliumNode") && meta.Metadata.Name != node {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out
 }

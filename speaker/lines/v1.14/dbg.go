@@ -16,7 +16,7 @@ import (
 
 // bgpCommand answers `cilium bgp peers|routes` (1.14's CLI is `cilium`; `cilium-dbg` came in 1.15)
 // with what the agent's REST handlers return (daemon/cmd/bgp.go: the controller's BGPMgr.GetPeers
-// and GetRoutes) and the CLI's own printers. 1.14 has no `bgp route-policies` and no peer
+// and GetRoutes) and the CLI's own printers (printers.go). 1.14 has no `bgp route-policies` and no peer
 // capabilities. shared/dbg is not used: it needs the route-policies REST types 1.14 lacks.
 func bgpCommand(ctx context.Context, mgr agent.BGPRouterManager, args []string, stdout, stderr io.Writer) int {
 	args, asJSON, _ := core.OutputFlags(args)
