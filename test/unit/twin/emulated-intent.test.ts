@@ -86,7 +86,7 @@ test('malformed documents are input errors naming the document and field', () =>
     }
     assert.fail('no error');
   };
-  assert.equal(issue('kind: ConfigMap\nmetadata: {name: x}\n'), 'f.yaml document 1.apiVersion');
+  assert.equal(issue('kind: ConfigMap\nmetadata: {name: x}\n'), 'f.yaml document 1 (ConfigMap/x).apiVersion');
   assert.equal(issue('apiVersion: cilium.io/v2\nkind: CiliumBGPClusterConfig\nmetadata: {}\n'), 'f.yaml document 1.metadata.name');
   assert.equal(issue('apiVersion: v1\nkind: List\nmetadata: {name: l}\nitems: []\n'), 'f.yaml document 1 (List/l).kind');
   assert.equal(issue('a: [1\n'), 'f.yaml document 1');
