@@ -10,4 +10,4 @@ import "nrl/speaker/core"
 // release is the Cilium module this line is built against (go.mod).
 const release = "1.15.19"
 
-func main() { core.Main(line{}) }
+func main() { core.Main(line) }
