@@ -1,7 +1,7 @@
 // The resolved lab: every address derived, every default applied. Renderers and runtimes read
 // only this, never the raw topology file.
 
-import type { BgpTimers, CiliumBgpApi, LoadBalancerMode, Role, RoutingMode, TrafficPolicy } from './schema.ts';
+import type { BgpTimers, CiliumBgpApi, ClusterFamily, LoadBalancerMode, Role, RoutingMode, SessionLayout, TrafficPolicy } from './schema.ts';
 
 export interface NodeModel {
   name: string;
@@ -10,6 +10,9 @@ export interface NodeModel {
   address: string;
   podCIDR: string;
   labels: Record<string, string>;
+  /** Dual-stack only: the node's IPv6 address on its LAN and its IPv6 pod CIDR. */
+  address6?: string;
+  podCIDR6?: string;
 }
 
 export interface RouterModel {
@@ -18,6 +21,10 @@ export interface RouterModel {
   address: string; // on the LAN
   peeringAddress: string;
   wanAddress: string;
+  /** Dual-stack only. */
+  address6?: string;
+  peeringAddress6?: string;
+  wanAddress6?: string;
 }
 
 export interface DatacentreModel {
@@ -25,10 +32,12 @@ export interface DatacentreModel {
   index: number;
   lan: string; // CIDR
   lanPrefix: number;
+  /** Dual-stack only: the IPv6 LAN. */
+  lan6?: string;
   router: RouterModel;
   nodes: NodeModel[];
   /** A host on the LAN outside the cluster ("database"), for source-address checks. */
-  lanHost: { name: string; address: string };
+  lanHost: { name: string; address: string; address6?: string };
 }
 
 export interface ExtraZoneModel {
@@ -48,20 +57,28 @@ export interface ServiceModel {
   backends: string[];
   /** The LoadBalancer address (given, or the pool's next free one). */
   address: string;
+  /** Dual-stack only: its IPv6 LoadBalancer address. */
+  address6?: string;
 }
 
 export interface LabModel {
   name: string;
-  routers: { asn: number; peering: string; peeringPrefix: number; reflection: boolean };
-  cluster: { asn: number; podCIDR: string; nodeMaskSize: number };
+  routers: { asn: number; peering: string; peeringPrefix: number; reflection: boolean; peering6?: string };
+  cluster: { asn: number; podCIDR: string; nodeMaskSize: number; family: ClusterFamily; podCIDR6?: string; nodeMaskSize6?: number };
   versions: { cilium: string; talos: string; openwrt: string };
   /** A timer left out (or all of them) renders as the daemons' own default. */
   timers: BgpTimers | undefined;
+  /** How BGP sessions carry IPv6 routes (dual-stack); per-family for an IPv4 cluster. */
+  sessions: SessionLayout;
   cilium: { autoDirectNodeRoutes: boolean; routingMode: RoutingMode; masquerade: boolean; bgpApi: CiliumBgpApi };
-  internet: { wan: string; wanPrefix: number; gateway: string; hosts: string; server: string };
+  internet: {
+    wan: string; wanPrefix: number; gateway: string; hosts: string; server: string;
+    /** Dual-stack only. */
+    wan6?: string; gateway6?: string; hosts6?: string; server6?: string;
+  };
   extraZones: ExtraZoneModel[];
   /** LB-IPAM pool and Cilium's load-balancer mode; undefined when the topology has none. */
-  loadBalancer: { pool: string; mode: LoadBalancerMode } | undefined;
+  loadBalancer: { pool: string; mode: LoadBalancerMode; pool6?: string } | undefined;
   services: ServiceModel[];
   datacentres: DatacentreModel[];
 }
@@ -74,3 +91,8 @@ export function allRouters(m: LabModel): RouterModel[] {
   return m.datacentres.map((d) => d.router);
 }
 
+
+/** Whether the lab carries IPv6 beside IPv4. */
+export function isDualStack(m: LabModel): boolean {
+  return m.cluster.family === 'dual';
+}

@@ -9,6 +9,7 @@ import { checkStructure } from './structure.ts';
 import { checkSemantics } from './rules.ts';
 import { resolveVersions } from './versions.ts';
 import { resolveLoadBalancer } from './services.ts';
+import { resolveIpv6 } from './resolve6.ts';
 
 export interface ResolveOptions {
   ciliumVersion?: string;
@@ -148,9 +149,10 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
   const model: LabModel = {
     name: t.name,
     routers: { asn: t.routers.asn, peering: t.routers.peering, peeringPrefix: peering.prefix, reflection: t.routers.reflection ?? false },
-    cluster: { ...t.cluster },
+    cluster: { asn: t.cluster.asn, podCIDR: t.cluster.podCIDR, nodeMaskSize: t.cluster.nodeMaskSize, family: t.cluster.family ?? 'ipv4' },
     versions: versions.versions,
     timers: t.bgp?.timers ? { ...t.bgp.timers } : undefined,
+    sessions: t.bgp?.sessions ?? 'per-family',
     cilium: {
       autoDirectNodeRoutes: t.cilium?.autoDirectNodeRoutes ?? false,
       routingMode: t.cilium?.routingMode ?? 'native',
@@ -169,6 +171,7 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
     services: lb.services,
     datacentres,
   };
+  resolveIpv6(t, model, c);
   if (c.issues.length === 0) checkSemantics(t, model, opts, c);
   if (c.issues.length > 0) throw new InputError(c.issues);
   return model;

@@ -6,6 +6,7 @@ import { allNodes, type LabModel } from './model.ts';
 import type { Collector, ResolveOptions } from './resolve.ts';
 import type { Topology } from './schema.ts';
 import { checkServices } from './services.ts';
+import { checkIpv6 } from './rules6.ts';
 
 interface Named {
   field: string;
@@ -105,6 +106,7 @@ export function checkSemantics(t: Topology, m: LabModel, opts: ResolveOptions, c
   checkPodCidrs(t, m, c);
   checkTimers(t, c);
   checkServices(t, m, c);
+  checkIpv6(m, c);
 
   const names: { field: string; value: string }[] = t.datacentres.map((d, i) => ({ field: `datacentres[${i}].name`, value: d.name }));
   checkDuplicates(names, 'name', c);

@@ -8,6 +8,14 @@ export type CiliumBgpApi = 'peering-policy' | 'bgpv2-v2alpha1' | 'bgpv2-v2';
 export type LoadBalancerMode = 'snat' | 'dsr' | 'hybrid';
 /** A Service's externalTrafficPolicy. */
 export type TrafficPolicy = 'Local' | 'Cluster';
+/** The cluster's IP families: IPv4 only (the reference) or dual-stack. */
+export type ClusterFamily = 'ipv4' | 'dual';
+/**
+ * How BGP sessions carry IPv6 routes in a dual-stack lab: one session per family (IPv4 routes over
+ * IPv4 sessions, IPv6 over IPv6), or multiprotocol over the IPv4 sessions (IPv6 routes over them,
+ * with a next hop the router sets to the speaker's own IPv6 address).
+ */
+export type SessionLayout = 'per-family' | 'mp-over-v4';
 
 export interface ServiceSpec {
   name: string;
@@ -16,6 +24,8 @@ export interface ServiceSpec {
   /** Nodes that each run one backend pod. */
   backends: string[];
   address?: string;
+  /** Inside loadBalancer.pool6 (dual-stack). */
+  address6?: string;
 }
 
 export interface BgpTimers {
@@ -31,21 +41,24 @@ export interface NodeSpec {
   address?: string;
   podCIDR?: string;
   labels?: Record<string, string>;
+  address6?: string;
+  podCIDR6?: string;
 }
 
 export interface DatacentreSpec {
   name: string;
   lan: string;
-  router?: { address?: string; peeringAddress?: string };
+  lan6?: string;
+  router?: { address?: string; peeringAddress?: string; address6?: string; peeringAddress6?: string };
   nodes: NodeSpec[];
 }
 
 export interface Topology {
   name: string;
-  routers: { asn: number; peering: string; reflection?: boolean };
-  cluster: { asn: number; podCIDR: string; nodeMaskSize: number };
+  routers: { asn: number; peering: string; reflection?: boolean; peering6?: string };
+  cluster: { asn: number; podCIDR: string; nodeMaskSize: number; family?: ClusterFamily; podCIDR6?: string; nodeMaskSize6?: number };
   versions?: { cilium?: string; talos?: string; openwrt?: string };
-  bgp?: { timers?: BgpTimers };
+  bgp?: { timers?: BgpTimers; sessions?: SessionLayout };
   cilium?: {
     autoDirectNodeRoutes?: boolean;
     routingMode?: RoutingMode;
@@ -53,8 +66,8 @@ export interface Topology {
     bgpApi?: CiliumBgpApi;
   };
   firewall?: { extraZones?: ExtraZoneSpec[] };
-  internet?: { wan: string; hosts: string };
-  loadBalancer?: { pool: string; mode?: LoadBalancerMode };
+  internet?: { wan: string; hosts: string; wan6?: string; hosts6?: string };
+  loadBalancer?: { pool: string; mode?: LoadBalancerMode; pool6?: string };
   services?: ServiceSpec[];
   datacentres: DatacentreSpec[];
 }
@@ -70,6 +83,8 @@ export interface ExtraZoneSpec {
 const name = { type: 'string', pattern: '^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$' };
 const cidrString = { type: 'string', description: 'IPv4 network in CIDR form, e.g. 10.0.0.0/24' };
 const ipString = { type: 'string', description: 'IPv4 address, e.g. 10.0.0.10' };
+const cidr6String = { type: 'string', description: 'IPv6 network in CIDR form, e.g. 2001:db8:10::/64' };
+const ip6String = { type: 'string', description: 'IPv6 address, e.g. 2001:db8:10::10' };
 const asn = { type: 'integer', minimum: 1, maximum: 4294967295 };
 const seconds = { type: 'integer', minimum: 0, maximum: 65535 };
 
@@ -90,6 +105,7 @@ export const TOPOLOGY_JSON_SCHEMA = {
       properties: {
         asn: { ...asn, description: 'AS number of every router; routers peer over iBGP.' },
         peering: { ...cidrString, description: 'Network between routers; router i gets host i+1.' },
+        peering6: { ...cidr6String, description: 'Dual-stack: IPv6 network between routers (default 2001:db8:172:16::/64); router i gets ::(i+1).' },
         reflection: {
           type: 'boolean',
           description: 'Use route reflection (the first router reflects) instead of a full iBGP mesh.',
@@ -104,6 +120,9 @@ export const TOPOLOGY_JSON_SCHEMA = {
         asn: { ...asn, description: 'AS number of the Cilium nodes; must differ from routers.asn.' },
         podCIDR: { ...cidrString, description: 'Cluster pod network; node i gets its i-th block.' },
         nodeMaskSize: { type: 'integer', minimum: 8, maximum: 30, description: 'Prefix length of a node pod CIDR.' },
+        family: { enum: ['ipv4', 'dual'], description: 'IP families of the cluster (default ipv4); dual gives every network an IPv6 prefix beside its IPv4 one.' },
+        podCIDR6: { ...cidr6String, description: 'Dual-stack: cluster IPv6 pod network (default 2001:db8:244::/48); node i gets its i-th block.' },
+        nodeMaskSize6: { type: 'integer', minimum: 48, maximum: 120, description: 'Dual-stack: prefix length of a node IPv6 pod CIDR (default 64, as Kubernetes).' },
       },
     },
     versions: {
@@ -124,6 +143,10 @@ export const TOPOLOGY_JSON_SCHEMA = {
           additionalProperties: false,
           description: 'Seconds. Absent: BIRD and Cilium keep their own defaults.',
           properties: { connectDelay: seconds, connectRetry: seconds, hold: seconds, keepalive: seconds },
+        },
+        sessions: {
+          enum: ['per-family', 'mp-over-v4'],
+          description: 'Dual-stack: one BGP session per family (default), or IPv6 routes over the IPv4 sessions (multiprotocol; the router sets their next hop to the speaker\'s IPv6 address).',
         },
       },
     },
@@ -167,6 +190,8 @@ export const TOPOLOGY_JSON_SCHEMA = {
       properties: {
         wan: { ...cidrString, description: 'Network of the routers\' WAN ports (documentation prefix).' },
         hosts: { ...cidrString, description: 'Network of the emulated internet hosts (documentation prefix).' },
+        wan6: { ...cidr6String, description: 'Dual-stack: IPv6 network of the routers\' WAN ports (inside 2001:db8::/32; default 2001:db8:203:113::/64).' },
+        hosts6: { ...cidr6String, description: 'Dual-stack: IPv6 network of the emulated internet hosts (inside 2001:db8::/32; default 2001:db8:198:51::/64).' },
       },
     },
     loadBalancer: {
@@ -176,6 +201,7 @@ export const TOPOLOGY_JSON_SCHEMA = {
       properties: {
         pool: { ...cidrString, description: 'CiliumLoadBalancerIPPool for LoadBalancer Services; each address is announced over BGP as a /32.' },
         mode: { enum: ['snat', 'dsr', 'hybrid'], description: 'Cilium loadBalancer.mode for backends on another node (default snat).' },
+        pool6: { ...cidr6String, description: 'Dual-stack: the pool\'s IPv6 block (default 2001:db8:250::/120); each address announced as a /128.' },
       },
     },
     services: {
@@ -190,6 +216,7 @@ export const TOPOLOGY_JSON_SCHEMA = {
           trafficPolicy: { enum: ['Local', 'Cluster'], description: 'externalTrafficPolicy (default Cluster).' },
           backends: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Nodes that each run one backend pod of the Service.' },
           address: { ...ipString, description: 'Inside loadBalancer.pool; default: the pool\'s next free address.' },
+          address6: { ...ip6String, description: 'Dual-stack: inside loadBalancer.pool6; default: the pool\'s next free address.' },
         },
       },
     },
@@ -203,10 +230,11 @@ export const TOPOLOGY_JSON_SCHEMA = {
         properties: {
           name,
           lan: { ...cidrString, description: 'LAN of the datacentre; the router gets the first host.' },
+          lan6: { ...cidr6String, description: 'Dual-stack: IPv6 LAN (default 2001:db8:10:<datacentre index>::/64); the router gets ::1.' },
           router: {
             type: 'object',
             additionalProperties: false,
-            properties: { address: ipString, peeringAddress: ipString },
+            properties: { address: ipString, peeringAddress: ipString, address6: ip6String, peeringAddress6: ip6String },
           },
           nodes: {
             type: 'array',
@@ -221,6 +249,8 @@ export const TOPOLOGY_JSON_SCHEMA = {
                 address: { ...ipString, description: 'Default: the LAN\'s 10th host onward.' },
                 podCIDR: cidrString,
                 labels: { type: 'object', additionalProperties: { type: 'string' } },
+                address6: { ...ip6String, description: 'Dual-stack: default ::<n> for the IPv4 address\'s host number n (10.0.1.10 -> ...::10).' },
+                podCIDR6: cidr6String,
               },
             },
           },
