@@ -13,6 +13,8 @@ export interface Machine {
   service?: string;
   /** The address others use to reach it (pods: the pod IP). */
   address: string;
+  /** Dual-stack: its IPv6 address (absent on machines IPv4 only, e.g. extra zone hosts). */
+  address6?: string;
 }
 
 export interface BgpSession {
@@ -96,7 +98,8 @@ export interface Lab {
   addressesOf(machine: string): string[];
   /** Every session from both ends; 'routers': the routers' view only (cheaper; convergence polls it). */
   bgpSessions(scope?: 'all' | 'routers'): Promise<BgpSession[]>;
-  routes(machine: string): Promise<Route[]>;
+  /** The machine's kernel routes of one family (IPv4 unless asked). */
+  routes(machine: string, family?: 4 | 6): Promise<Route[]>;
   links(machine: string): Promise<Link[]>;
   ping(from: string, to: string, opts?: { size?: number; dontFragment?: boolean }): Promise<ProbeResult>;
   /**
@@ -108,7 +111,8 @@ export interface Lab {
   traceroute(from: string, to: string): Promise<TraceResult>;
   /** Sends `bytes` of payload over TCP to the counting service on `to`; ok once all arrived. */
   transfer(from: string, to: string, bytes: number): Promise<ProbeResult>;
-  resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }>;
+  /** Resolves a name through `server`: its A record, or (family 6) its AAAA record. */
+  resolve(from: string, name: string, server: string, family?: 4 | 6): Promise<ProbeResult & { address?: string }>;
   /** Captures on a named segment ("peering" or "lan:<dc>") while `during` runs. */
   capture(segment: string, during: () => Promise<void>): Promise<Capture>;
   /** Breaks something on purpose; heal() puts it back. */
@@ -121,9 +125,14 @@ export const WHOAMI_PORT = 7070;
 /** The TCP port of the service that counts a bulk transfer and answers the count. */
 export const DISCARD_PORT = 7071;
 
-/** What an echo service answers: the client address it saw, then (backends only) its own address. */
+/**
+ * What an echo service answers: the client address it saw, then (backends only) its own address.
+ * A dual-stack listener (IPv6 socket taking IPv4 too) sees an IPv4 client as ::ffff:a.b.c.d: the
+ * address is the IPv4 one.
+ */
 export function parseWhoAmI(text: string): { seenSource: string; answeredBy?: string } | undefined {
-  const m = /^(\d+\.\d+\.\d+\.\d+)(?:\s+(\d+\.\d+\.\d+\.\d+))?$/.exec(text.trim());
+  const address = '(?:::ffff:)?(\\d+\\.\\d+\\.\\d+\\.\\d+|[0-9a-f:]*:[0-9a-f:.]*)';
+  const m = new RegExp(`^${address}(?:\\s+${address})?$`, 'i').exec(text.trim());
   if (!m) return undefined;
   return m[2] ? { seenSource: m[1]!, answeredBy: m[2] } : { seenSource: m[1]! };
 }

@@ -188,7 +188,8 @@ export function parseTraceroute(text: string, target: string): TraceResult {
 }
 
 /** busybox nslookup: the answer's address follows the server's own "Address" line. */
-export function parseNslookup(text: string, name: string): string | undefined {
+export function parseNslookup(text: string, name: string, family: 4 | 6 = 4): string | undefined {
   const after = text.split(/Name:\s+/).slice(1).find((b) => b.startsWith(name));
-  return after ? /Address:\s+(\d+\.\d+\.\d+\.\d+)/.exec(after)?.[1] : undefined;
+  const address = family === 6 ? /Address:\s+([0-9a-f]*:[0-9a-f:]+)/i : /Address:\s+(\d+\.\d+\.\d+\.\d+)/;
+  return after ? address.exec(after)?.[1] : undefined;
 }

@@ -5,6 +5,7 @@ import * as ip from './cidr.ts';
 import type { Collector } from './resolve.ts';
 import type { LabModel, NodeModel, ServiceModel } from './model.ts';
 import type { Topology } from './schema.ts';
+import { podHost6 } from './pods.ts';
 
 export interface ResolvedLoadBalancer {
   loadBalancer: LabModel['loadBalancer'];
@@ -76,6 +77,9 @@ export interface BackendPod {
   node: string;
   address: string;
   gateway: string;
+  /** Dual-stack only. */
+  address6?: string;
+  gateway6?: string;
 }
 
 /** Backend pods sit at host 20 + the service's index of their node's pod CIDR (the probe pod has host 10). */
@@ -85,7 +89,12 @@ export function backendPods(m: LabModel): BackendPod[] {
     const node = nodes.get(b);
     if (!node) return [];
     const block = ip.cidr(node.podCIDR);
-    return [{ name: `${s.name}-${b}`, service: s.name, node: b, address: ip.formatIp(ip.host(block, 20 + i) ?? block.network), gateway: ip.formatIp(ip.host(block, 1) ?? block.network) }];
+    const address6 = podHost6(node.podCIDR6, 20 + i);
+    const gateway6 = podHost6(node.podCIDR6, 1);
+    return [{
+      name: `${s.name}-${b}`, service: s.name, node: b, address: ip.formatIp(ip.host(block, 20 + i) ?? block.network), gateway: ip.formatIp(ip.host(block, 1) ?? block.network),
+      ...(address6 && gateway6 ? { address6, gateway6 } : {}),
+    }];
   }));
 }
 

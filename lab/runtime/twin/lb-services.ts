@@ -4,6 +4,7 @@
 // GoBGP announcements are built from this, never from the topology directly.
 import { parseAllDocuments } from 'yaml';
 import * as ip from '../../topology/cidr.ts';
+import * as ip6 from '../../topology/cidr6.ts';
 import type { BackendPod } from '../../topology/services.ts';
 import { selects, type LabelSelector } from './label-selector.ts';
 
@@ -11,6 +12,8 @@ export interface ServiceBackend {
   pod: string;
   node: string;
   address: string;
+  /** Dual-stack: the backend pod's IPv6 address. */
+  address6?: string;
 }
 
 export interface ServiceIntent {
@@ -18,6 +21,8 @@ export interface ServiceIntent {
   labels: Record<string, string>;
   /** Undefined when LB-IPAM would leave the Service pending (no pool selects it, address outside). */
   address: string | undefined;
+  /** Dual-stack: the IPv6 address LB-IPAM gives it (requested, inside a pool that selects it). */
+  address6?: string;
   port: number;
   targetPort: number;
   policy: 'Local' | 'Cluster';
@@ -27,14 +32,19 @@ export interface ServiceIntent {
 
 type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
 
-function pools(docs: Doc[]): { name: string; cidrs: ip.Cidr[]; selector: LabelSelector | undefined }[] {
+function pools(docs: Doc[]): { name: string; cidrs: ip.Cidr[]; cidrs6: ip6.Cidr6[]; selector: LabelSelector | undefined }[] {
   return docs.filter((d) => d.kind === 'CiliumLoadBalancerIPPool' && d.spec?.['disabled'] !== true).map((d) => {
     // spec.blocks from 1.15, spec.cidrs before (lab/versions/cilium.ts); both are lists of { cidr }.
-    const blocks = ((d.spec?.['blocks'] ?? d.spec?.['cidrs'] ?? []) as { cidr?: string }[]).flatMap((b) => {
-      const c = b.cidr ? ip.parseCidr(b.cidr) : { error: 'no cidr' };
+    const texts = ((d.spec?.['blocks'] ?? d.spec?.['cidrs'] ?? []) as { cidr?: string }[]).map((b) => b.cidr ?? '');
+    const blocks = texts.flatMap((t) => {
+      const c = ip.parseCidr(t);
       return 'error' in c ? [] : [c];
     });
-    return { name: d.metadata?.name ?? '?', cidrs: blocks, selector: d.spec?.['serviceSelector'] as LabelSelector | undefined };
+    const blocks6 = texts.filter((t) => t.includes(':')).flatMap((t) => {
+      const c = ip6.parseCidr6(t);
+      return 'error' in c ? [] : [c];
+    });
+    return { name: d.metadata?.name ?? '?', cidrs: blocks, cidrs6: blocks6, selector: d.spec?.['serviceSelector'] as LabelSelector | undefined };
   });
 }
 
@@ -48,7 +58,10 @@ export function serviceIntents(text: string, podAddress: (pod: string) => Backen
     const labels = svc.metadata?.labels ?? {};
     const notes: string[] = [];
     const port = (svc.spec?.['ports'] as { port?: number; targetPort?: number }[] | undefined)?.[0];
-    const requested = svc.metadata?.annotations?.['lbipam.cilium.io/ips'] ?? (svc.spec?.['loadBalancerIP'] as string | undefined);
+    // The annotation lists one address per family ("10.250.0.1,2001:db8:250::1").
+    const asked = (svc.metadata?.annotations?.['lbipam.cilium.io/ips'] ?? (svc.spec?.['loadBalancerIP'] as string | undefined))?.split(',').map((a) => a.trim());
+    const requested = asked?.find((a) => !a.includes(':'));
+    const requested6 = asked?.find((a) => a.includes(':'));
     const eligible = poolList.filter((p) => selects(p.selector, labels));
     let address: string | undefined;
     if (eligible.length === 0) notes.push('no CiliumLoadBalancerIPPool selects it: LB-IPAM leaves it pending');
@@ -67,11 +80,14 @@ export function serviceIntents(text: string, podAddress: (pod: string) => Backen
           notes.push(`pod ${p.metadata?.name}: not placed by the twin (no nodeName or unknown pod)`);
           return [];
         }
-        return [{ pod: placed.name, node, address: placed.address }];
+        return [{ pod: placed.name, node, address: placed.address, ...(placed.address6 ? { address6: placed.address6 } : {}) }];
       });
     if (address) taken.add(address);
+    // Dual-stack: the IPv6 address, when a pool that selects the Service has a block holding it.
+    const address6 = requested6 !== undefined && eligible.some((p) => p.cidrs6.some((c) => ip6.contains6(c, ip6.parseIp6(requested6) ?? -1n))) ? ip6.formatIp6(ip6.parseIp6(requested6)!) : undefined;
+    if (requested6 !== undefined && address6 === undefined) notes.push(`requested ${requested6} is in no pool that selects it: it gets no IPv6 address`);
     return {
-      name: svc.metadata?.name ?? '?', labels, address,
+      name: svc.metadata?.name ?? '?', labels, address, ...(address6 ? { address6 } : {}),
       port: port?.port ?? 0, targetPort: port?.targetPort ?? port?.port ?? 0,
       policy: svc.spec?.['externalTrafficPolicy'] === 'Local' ? 'Local' : 'Cluster',
       backends, notes,

@@ -18,7 +18,15 @@ export function routerSysctls(files: RenderedFiles, dc: string): string[] {
   return (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }
 
+/**
+ * socat's listening address for an echo service: IPv4, or (dual-stack) one IPv6 socket that takes
+ * IPv4 clients too (ipv6only=0; they show as ::ffff:a.b.c.d, which parseWhoAmI reads as IPv4).
+ */
+export function listenAddress(port: number, dual: boolean): string {
+  return dual ? `TCP6-LISTEN:${port},fork,reuseaddr,ipv6only=0` : `TCP-LISTEN:${port},fork,reuseaddr`;
+}
+
 /** A backend's echo service on its Service's port: the client address it saw, then its own. */
-export function backendEchoArgv(port: number): string[] {
-  return ['socat', '-d', '-d', `TCP-LISTEN:${port},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR $SOCAT_SOCKADDR'];
+export function backendEchoArgv(port: number, dual = false): string[] {
+  return ['socat', '-d', '-d', listenAddress(port, dual), 'SYSTEM:echo $SOCAT_PEERADDR $SOCAT_SOCKADDR'];
 }

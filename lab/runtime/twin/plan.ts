@@ -2,11 +2,12 @@
 // Pure, so the layout is testable without root. Routers take their addresses and device names
 // from the rendered /etc/config/network, as OpenWRT would.
 import * as ip from '../../topology/cidr.ts';
+import * as ip6 from '../../topology/cidr6.ts';
 import type { LabModel } from '../../topology/model.ts';
 import { podOf, type PodPlan } from '../../topology/pods.ts';
 import { backendPods } from '../../topology/services.ts';
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
-import { option, parseUci } from '../../render/uci.ts';
+import { list, option, parseUci } from '../../render/uci.ts';
 import type { Machine } from '../lab.ts';
 import { nsName } from '../names.ts';
 
@@ -63,6 +64,8 @@ interface RouterIface {
   device: string;
   address: string;
   prefix: number;
+  /** Its IPv6 addresses with their prefix lengths (`list ip6addr`), dual-stack only. */
+  address6: string[];
 }
 
 /** Static interfaces of the rendered UCI network file (the WAN is DHCP there; the twin plays upstream). */
@@ -71,7 +74,7 @@ export function routerInterfaces(networkText: string): Record<string, RouterIfac
   for (const s of parseUci(networkText)) {
     if (s.type !== 'interface' || !s.name || option(s, 'proto') !== 'static' || s.name === 'loopback') continue;
     const mask = ip.parseIp(option(s, 'netmask') ?? '') ?? 0;
-    out[s.name] = { device: option(s, 'device') ?? '', address: option(s, 'ipaddr') ?? '', prefix: mask.toString(2).replace(/0+$/, '').length };
+    out[s.name] = { device: option(s, 'device') ?? '', address: option(s, 'ipaddr') ?? '', prefix: mask.toString(2).replace(/0+$/, '').length, address6: list(s, 'ip6addr') };
   }
   return out;
 }
@@ -124,8 +127,13 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
       `addr add ${m.internet.server}/32 dev lo`],
     forwarding: true,
   };
+  if (m.internet.gateway6 && m.internet.server6 && m.internet.wan6) {
+    internet.machine!.address6 = m.internet.server6;
+    internet.batch.push(`addr add ${m.internet.gateway6}/${ip6.cidr6(m.internet.wan6).prefix} dev br0 nodad`, `addr add ${m.internet.server6}/128 dev lo`);
+  }
   namespaces.push(internet);
   onSegment('wan', { ns: internet.ns, dev: 'br0', ip: m.internet.gateway, mac: internetBridgeMac });
+  if (m.internet.gateway6) onSegment('wan', { ns: internet.ns, dev: 'br0', ip: m.internet.gateway6, mac: internetBridgeMac });
   const peering = sw('peering');
 
   for (const dc of m.datacentres) {
@@ -144,22 +152,37 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
         `addr add ${peerIf.address}/${peerIf.prefix} dev ${peerIf.device}`, `link set ${peerIf.device} up`,
         `addr add ${dc.router.wanAddress}/${m.internet.wanPrefix} dev ${ROUTER_PORTS.wan}`, `link set ${ROUTER_PORTS.wan} up`,
         `route add default via ${m.internet.gateway}`,
+        // Dual-stack: the IPv6 addresses OpenWRT would set from `list ip6addr`, the WAN's (DHCPv6
+        // there) from the emulated upstream. nodad: no second-long tentative state on a fresh link.
+        ...lanIf.address6.map((a) => `addr add ${a} dev ${lanIf.device} nodad`),
+        ...peerIf.address6.map((a) => `addr add ${a} dev ${peerIf.device} nodad`),
+        ...(dc.router.wanAddress6 && m.internet.wan6 && m.internet.gateway6
+          ? [`addr add ${dc.router.wanAddress6}/${ip6.cidr6(m.internet.wan6).prefix} dev ${ROUTER_PORTS.wan} nodad`, `route add ::/0 via ${m.internet.gateway6}`] : []),
       ],
       forwarding: true,
     };
+    if (dc.router.address6) router.machine!.address6 = dc.router.address6;
     namespaces.push(router);
     plug(lan, router.ns, ROUTER_PORTS.lan);
     if (lanIf.device !== LAN_BRIDGE) throw new Error(`router ${dc.router.name}: the rendered lan interface is on ${lanIf.device}, not ${LAN_BRIDGE}`);
     onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: lanIf.address, mac: lanBridgeMac });
+    for (const a of lanIf.address6) onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: a.split('/')[0]!, mac: lanBridgeMac });
     const peeringPort = plug(peering, router.ns, ROUTER_PORTS.peering);
     onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: peerIf.address, mac: peeringPort.mac });
+    for (const a of peerIf.address6) onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: a.split('/')[0]!, mac: peeringPort.mac });
     const wan = veth({ ns: router.ns, name: ROUTER_PORTS.wan, peerNs: internet.ns, peerName: `w${dc.index}` });
     onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: dc.router.wanAddress, mac: wan.mac });
+    if (dc.router.wanAddress6) onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: dc.router.wanAddress6, mac: wan.mac });
     internet.batch.push(`link set w${dc.index} master br0`, `link set w${dc.index} up`);
 
     // The internet knows the lab's prefixes, as an upstream told about them would: masqueraded
     // replies never need these routes, but a knock on the wan->lan door (assertion 9) can be made.
     internet.batch.push(`route add ${dc.lan} via ${dc.router.wanAddress}`, ...dc.nodes.map((n) => `route add ${n.podCIDR} via ${dc.router.wanAddress}`));
+    // Dual-stack: the lab's IPv6 prefixes, as an upstream routes a real allocation to its customer
+    // (IPv6 egress is not masqueraded: the internet must know the way back to the pods).
+    if (dc.lan6 && dc.router.wanAddress6) {
+      internet.batch.push(`route add ${dc.lan6} via ${dc.router.wanAddress6}`, ...dc.nodes.flatMap((n) => (n.podCIDR6 ? [`route add ${n.podCIDR6} via ${dc.router.wanAddress6}`] : [])));
+    }
     extraZonesOf(m, dc).forEach((z, i) => {
       const zoneIf = ifs[z.name];
       if (!zoneIf) throw new Error(`router ${dc.router.name}: the rendered network file has no interface ${z.name}`);
@@ -177,49 +200,67 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
       onSegment(`zone-${name}`, { ns: zoneHost.ns, dev: 'eth0', ip: z.hostAddress, mac: zoneLink.peerMac });
     });
 
-    const host = (name: string, address: string, kind: Machine['kind']): NsPlan => {
+    const host = (name: string, address: string, kind: Machine['kind'], address6: string | undefined): NsPlan => {
       const plan: NsPlan = {
         ns: ns(name),
-        machine: { name, kind, dc: dc.name, address },
+        machine: { name, kind, dc: dc.name, address, ...(address6 ? { address6 } : {}) },
         batch: [`addr add ${address}/${dc.lanPrefix} dev eth0`, 'link set eth0 up', `route add default via ${dc.router.address}`],
         forwarding: kind === 'node',
       };
+      if (address6 && dc.lan6 && dc.router.address6) plan.batch.push(`addr add ${address6}/${ip6.cidr6(dc.lan6).prefix} dev eth0 nodad`, `route add ::/0 via ${dc.router.address6}`);
       namespaces.push(plan);
       const port = plug(lan, plan.ns, 'eth0');
       onSegment(`lan-${dc.name}`, { ns: plan.ns, dev: 'eth0', ip: address, mac: port.mac });
+      if (address6) onSegment(`lan-${dc.name}`, { ns: plan.ns, dev: 'eth0', ip: address6, mac: port.mac });
       return plan;
     };
-    host(dc.lanHost.name, dc.lanHost.address, 'lanhost');
+    host(dc.lanHost.name, dc.lanHost.address, 'lanhost', dc.lanHost.address6);
     for (const node of dc.nodes) {
-      const nodeNs = host(node.name, node.address, 'node');
+      const nodeNs = host(node.name, node.address, 'node', node.address6);
       const pod = podOf(node);
       pods.push(pod);
       // Cilium's cilium_host address: the pod's gateway, owned by the node.
       nodeNs.batch.push(`addr add ${pod.gateway}/32 dev lo`, 'link set lxc0 up', `route add ${pod.address}/32 dev lxc0 scope link`);
       const podNs: NsPlan = {
         ns: ns(pod.name),
-        machine: { name: pod.name, kind: 'pod', dc: dc.name, node: node.name, address: pod.address },
+        machine: { name: pod.name, kind: 'pod', dc: dc.name, node: node.name, address: pod.address, ...(pod.address6 ? { address6: pod.address6 } : {}) },
         batch: [`addr add ${pod.address}/32 dev eth0`, 'link set eth0 up', `route add ${pod.gateway}/32 dev eth0 scope link`, `route add default via ${pod.gateway} dev eth0`],
         forwarding: false,
       };
+      if (pod.address6 && pod.gateway6) {
+        nodeNs.batch.push(`addr add ${pod.gateway6}/128 dev lo`, `route add ${pod.address6}/128 dev lxc0`);
+        podNs.batch.push(`addr add ${pod.address6}/128 dev eth0 nodad`, `route add ${pod.gateway6}/128 dev eth0`, `route add ::/0 via ${pod.gateway6} dev eth0`);
+      }
       namespaces.push(podNs);
       const podLink = veth({ ns: nodeNs.ns, name: 'lxc0', peerNs: podNs.ns, peerName: 'eth0' });
       onSegment(`pod-${pod.name}`, { ns: nodeNs.ns, dev: 'lxc0', ip: pod.gateway, mac: podLink.mac });
       onSegment(`pod-${pod.name}`, { ns: podNs.ns, dev: 'eth0', ip: pod.address, mac: podLink.peerMac });
+      if (pod.address6 && pod.gateway6) {
+        onSegment(`pod-${pod.name}`, { ns: nodeNs.ns, dev: 'lxc0', ip: pod.gateway6, mac: podLink.mac });
+        onSegment(`pod-${pod.name}`, { ns: podNs.ns, dev: 'eth0', ip: pod.address6, mac: podLink.peerMac });
+      }
       // LoadBalancer backends on this node: pods like the probe pod, behind lxcb<i> (lab/topology/services.ts).
       backendPods(m).filter((b) => b.node === node.name).forEach((b, i) => {
         const dev = `lxcb${i}`;
         nodeNs.batch.push(`link set ${dev} up`, `route add ${b.address}/32 dev ${dev} scope link`);
         const backendNs: NsPlan = {
           ns: ns(b.name),
-          machine: { name: b.name, kind: 'backend', dc: dc.name, node: node.name, service: b.service, address: b.address },
+          machine: { name: b.name, kind: 'backend', dc: dc.name, node: node.name, service: b.service, address: b.address, ...(b.address6 ? { address6: b.address6 } : {}) },
           batch: [`addr add ${b.address}/32 dev eth0`, 'link set eth0 up', `route add ${b.gateway}/32 dev eth0 scope link`, `route add default via ${b.gateway} dev eth0`],
           forwarding: false,
         };
+        if (b.address6 && b.gateway6) {
+          nodeNs.batch.push(`route add ${b.address6}/128 dev ${dev}`);
+          backendNs.batch.push(`addr add ${b.address6}/128 dev eth0 nodad`, `route add ${b.gateway6}/128 dev eth0`, `route add ::/0 via ${b.gateway6} dev eth0`);
+        }
         namespaces.push(backendNs);
         const link = veth({ ns: nodeNs.ns, name: dev, peerNs: backendNs.ns, peerName: 'eth0' });
         onSegment(`pod-${b.name}`, { ns: nodeNs.ns, dev, ip: b.gateway, mac: link.mac });
         onSegment(`pod-${b.name}`, { ns: backendNs.ns, dev: 'eth0', ip: b.address, mac: link.peerMac });
+        if (b.address6 && b.gateway6) {
+          onSegment(`pod-${b.name}`, { ns: nodeNs.ns, dev, ip: b.gateway6, mac: link.mac });
+          onSegment(`pod-${b.name}`, { ns: backendNs.ns, dev: 'eth0', ip: b.address6, mac: link.peerMac });
+        }
       });
     }
   }
@@ -232,7 +273,8 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
     // A switch needs its ports before it can enslave them; lo must be up for every local service.
     n.batch.unshift('link set lo up');
   }
-  for (const [name, seg] of Object.entries(segments)) seg.endpoints = (l2.get(name) ?? []).map((e) => ({ ns: e.ns, ip: e.ip }));
+  // A segment's endpoints are its IPv4 ones: captures end with an IPv4 marker datagram between the first two.
+  for (const [name, seg] of Object.entries(segments)) seg.endpoints = (l2.get(name) ?? []).filter((e) => !e.ip.includes(':')).map((e) => ({ ns: e.ns, ip: e.ip }));
   return { runId, namespaces, veths, pods, segments: { ...segments } };
 }
 
@@ -249,7 +291,7 @@ export function staticNeighbours(l2: Map<string, L2Endpoint[]>): { ns: string; c
   for (const endpoints of l2.values()) {
     for (const a of endpoints) {
       for (const b of endpoints) {
-        if (a !== b && a.ip !== b.ip) out.push({ ns: a.ns, command: `neigh replace ${b.ip} lladdr ${b.mac} dev ${a.dev} nud permanent` });
+        if (a !== b && a.ip !== b.ip && a.ns !== b.ns && a.ip.includes(':') === b.ip.includes(':')) out.push({ ns: a.ns, command: `neigh replace ${b.ip} lladdr ${b.mac} dev ${a.dev} nud permanent` });
       }
     }
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
-import { allNodes, type DatacentreModel, type LabModel } from '../../topology/model.ts';
+import { allNodes, isDualStack, type DatacentreModel, type LabModel } from '../../topology/model.ts';
 import { until } from '../exec.ts';
 import type { BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
@@ -24,7 +24,7 @@ import { clusterObjects } from './speaker/cluster-objects.ts';
 import { labManifests } from './speaker/manifests.ts';
 import type { NodeSpeakers } from './speaker/types.ts';
 import { datapathSettings, nodeDatapath, serviceNft } from './datapath.ts';
-import { backendEchoArgv, routerSysctls, twinServices } from './lb-twin.ts';
+import { backendEchoArgv, listenAddress, routerSysctls, twinServices } from './lb-twin.ts';
 import type { ServiceIntent } from './lb-services.ts';
 import { dnsmasqArgs } from './dnsmasq.ts';
 import { fw4Ruleset } from './fw4.ts';
@@ -101,6 +101,11 @@ export class TwinLab implements Lab {
 
   get runDir(): string {
     return this.opts.runDir;
+  }
+
+  /** Whether the lab carries IPv6 beside IPv4. */
+  get dual(): boolean {
+    return isDualStack(this.model);
   }
 
   get artifacts(): string {
@@ -201,7 +206,7 @@ export class TwinLab implements Lab {
     const rest = Promise.all([addressing, bgp]).then(() => pool(this.plan.namespaces, 8, async (n) => {
       const dp = n.machine?.kind === 'node' ? datapaths.get(n.machine.name) : undefined;
       if (dp) await ipBatch(n.ns, dp.bridgeBatch, 'bridge');
-      if (n.forwarding) await this.sh(n.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+      if (n.forwarding) await this.sh(n.ns, ['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...(isDualStack(this.model) ? ['net.ipv6.conf.all.forwarding=1'] : [])]);
       if (dp?.nft) await this.nft(n.ns, dp.nft, this.path('configs', 'nodes', `${n.machine!.name}.nft`));
       const lb = n.machine?.kind === 'node' ? serviceNft(n.machine, this.services, settings.lbMode) : undefined;
       if (lb) await this.nft(n.ns, lb, this.path('configs', 'nodes', `${n.machine!.name}.lb.nft`));
@@ -312,9 +317,9 @@ export class TwinLab implements Lab {
       const logFile = this.path('logs', `services-${m.name}.log`);
       // Answers every connection with the source address the server saw.
       // -d -d: socat logs "listening on" once it listens, the cheap sign of readiness (listening.ts).
-      const whoami = await startDaemon(ns, ['socat', '-d', '-d', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
+      const whoami = await startDaemon(ns, ['socat', '-d', '-d', listenAddress(WHOAMI_PORT, this.dual), 'SYSTEM:echo $SOCAT_PEERADDR'], logFile);
       // Counts bulk transfers and answers the byte count once the sender closes (lab compare).
-      const discard = await startDaemon(ns, ['socat', '-d', '-d', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], logFile);
+      const discard = await startDaemon(ns, ['socat', '-d', '-d', listenAddress(DISCARD_PORT, this.dual), 'SYSTEM:wc -c'], logFile);
       const both = [listeningCheck(whoami, 'socat', 'tcp', WHOAMI_PORT, logFile, 'listening on', 2), listeningCheck(discard, 'socat', 'tcp', DISCARD_PORT, logFile, 'listening on', 2)];
       await this.waitFor(`services on ${m.name}`, logFile, () => Promise.resolve(both.every((c) => c())));
     });
@@ -324,7 +329,7 @@ export class TwinLab implements Lab {
       const port = this.services.find((s) => s.name === m.service)?.targetPort;
       if (!port) return;
       const logFile = this.path('logs', `services-${m.name}.log`);
-      const echo = await startDaemon(this.ns(m.name), backendEchoArgv(port), logFile);
+      const echo = await startDaemon(this.ns(m.name), backendEchoArgv(port, this.dual), logFile);
       const listening = listeningCheck(echo, 'socat', 'tcp', port, logFile, 'listening on');
       await this.waitFor(`backend ${m.name}`, logFile, () => Promise.resolve(listening()));
     });
@@ -337,16 +342,18 @@ export class TwinLab implements Lab {
   addressesOf(machine: string): string[] {
     const m = this.machineList.find((x) => x.name === machine);
     if (!m) return [];
+    const six = (...a: (string | undefined)[]) => a.filter((x): x is string => x !== undefined);
     if (m.kind === 'router') {
       const dc = this.model.datacentres.find((d) => d.router.name === machine)!;
-      return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress, ...this.model.extraZones.filter((z) => z.dc === dc.name).map((z) => z.routerAddress)];
+      return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress, ...this.model.extraZones.filter((z) => z.dc === dc.name).map((z) => z.routerAddress),
+        ...six(dc.router.address6, dc.router.peeringAddress6, dc.router.wanAddress6)];
     }
     if (m.kind === 'node') {
       const pod = this.plan.pods.find((p) => p.node === machine);
-      return [m.address, ...(pod ? [pod.gateway] : [])];
+      return [m.address, ...(pod ? [pod.gateway] : []), ...six(m.address6, pod?.gateway6)];
     }
-    if (m.kind === 'internet') return [m.address, this.model.internet.gateway];
-    return [m.address];
+    if (m.kind === 'internet') return [m.address, this.model.internet.gateway, ...six(m.address6, this.model.internet.gateway6)];
+    return [m.address, ...six(m.address6)];
   }
 
   async bgpSessions(scope: 'all' | 'routers' = 'all'): Promise<BgpSession[]> {
@@ -359,8 +366,8 @@ export class TwinLab implements Lab {
     return [...routers.flat(), ...nodes.flat()];
   }
 
-  async routes(machine: string): Promise<Route[]> {
-    return parseRoutes((await run(inNs(this.ns(machine), ['ip', '-j', 'route', 'show']))).stdout);
+  async routes(machine: string, family: 4 | 6 = 4): Promise<Route[]> {
+    return parseRoutes((await run(inNs(this.ns(machine), ['ip', '-j', `-${family}`, 'route', 'show']))).stdout);
   }
 
   async links(machine: string): Promise<Link[]> {
@@ -376,13 +383,14 @@ export class TwinLab implements Lab {
     // One the source cannot route fails at once (the kernel answers ENETUNREACH), so no route check first.
     const args = ['ping', '-n', '-c', '1', '-W', '1'];
     if (opts.dontFragment) args.push('-M', 'do');
-    if (opts.size) args.push('-s', String(opts.size - 28)); // IPv4 + ICMP headers
-    const r = await run(inNs(this.ns(from), [...args, this.target(to)]), { timeoutMs: 5000 });
+    const target = this.target(to);
+    if (opts.size) args.push('-s', String(opts.size - (isV6(target) ? 48 : 28))); // IP + ICMP headers
+    const r = await run(inNs(this.ns(from), [...args, target]), { timeoutMs: 5000 });
     return { ok: r.code === 0, detail: (r.stdout + r.stderr).trim().split('\n').filter((l) => /bytes from|too long|unreachable|loss|error/i.test(l)).join('; ') };
   }
 
   async tcpWhoAmI(from: string, to: string, port = WHOAMI_PORT): Promise<ProbeResult & { seenSource?: string; answeredBy?: string }> {
-    const r = await run(inNs(this.ns(from), ['socat', '-T', '2', '-', `TCP:${this.target(to)}:${port},connect-timeout=2`]), { timeoutMs: 6000 });
+    const r = await run(inNs(this.ns(from), ['socat', '-T', '2', '-', `${tcpAddress(this.target(to), port)},connect-timeout=2`]), { timeoutMs: 6000 });
     const seen = parseWhoAmI(r.stdout);
     if (r.code !== 0 || !seen) return { ok: false, detail: (r.stderr || r.stdout).trim().split('\n').at(-1) || 'no answer' };
     return { ok: true, detail: `server saw ${seen.seenSource}${seen.answeredBy ? ` (answered by ${seen.answeredBy})` : ''}`, ...seen };
@@ -390,21 +398,21 @@ export class TwinLab implements Lab {
 
   async traceroute(from: string, to: string): Promise<TraceResult> {
     const target = this.target(to);
-    const r = await run(inNs(this.ns(from), ['traceroute', '-I', '-n', '-q', '1', '-w', '1', '-m', '10', target]), { timeoutMs: 15_000 });
+    const r = await run(inNs(this.ns(from), ['traceroute', ...(isV6(target) ? ['-6'] : []), '-I', '-n', '-q', '1', '-w', '1', '-m', '10', target]), { timeoutMs: 15_000 });
     return parseTraceroute(r.stdout, target);
   }
 
   async transfer(from: string, to: string, bytes: number): Promise<ProbeResult> {
     // The receiver answers with the byte count after our half-close, so this returns once every
     // byte has arrived, not when it left our socket buffer.
-    const r = await run(inNs(this.ns(from), ['socat', '-t', '10', '-T', '10', '-', `TCP:${this.target(to)}:${DISCARD_PORT},connect-timeout=3`]), { timeoutMs: 15_000, input: '\0'.repeat(bytes) });
+    const r = await run(inNs(this.ns(from), ['socat', '-t', '10', '-T', '10', '-', `${tcpAddress(this.target(to), DISCARD_PORT)},connect-timeout=3`]), { timeoutMs: 15_000, input: '\0'.repeat(bytes) });
     const received = Number(r.stdout.trim());
     return { ok: received === bytes, detail: r.code === 0 ? `${received} of ${bytes} bytes arrived` : r.stderr.trim().split('\n').at(-1) ?? 'failed' };
   }
 
-  async resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }> {
-    const r = await run(inNs(this.ns(from), ['timeout', '3', 'busybox', 'nslookup', '-type=a', name, this.target(server)]), { timeoutMs: 5000 });
-    const address = parseNslookup(r.stdout, name);
+  async resolve(from: string, name: string, server: string, family: 4 | 6 = 4): Promise<ProbeResult & { address?: string }> {
+    const r = await run(inNs(this.ns(from), ['timeout', '3', 'busybox', 'nslookup', `-type=${family === 6 ? 'aaaa' : 'a'}`, name, this.target(server)]), { timeoutMs: 5000 });
+    const address = parseNslookup(r.stdout, name, family);
     if (!address) return { ok: false, detail: (r.stdout + r.stderr).trim().split('\n').slice(-2).join('; ') || 'no answer' };
     return { ok: true, detail: `${name} -> ${address}`, address };
   }
@@ -456,3 +464,10 @@ export class TwinLab implements Lab {
   }
 }
 
+
+const isV6 = (address: string) => address.includes(':');
+
+/** socat's client address for a host and port, IPv6 in brackets. */
+function tcpAddress(host: string, port: number): string {
+  return isV6(host) ? `TCP6:[${host}]:${port}` : `TCP:${host}:${port}`;
+}

@@ -33,7 +33,7 @@ for (const [version, api] of [['1.15.0', 'peering policy'], ['1.17.0', 'BGPv2 v2
   test(`Cilium ${version} (${api}): the dc2 node peers with its router, with the lab timers, and advertises its PodCIDR`, () => {
     const intent = nodeIntent(docsFor(version), node);
     assert.equal(intent.localAsn, 65001);
-    assert.deepEqual(intent.peers, [{ address: '10.0.1.1', asn: 65000, connectRetry: 5, hold: 9, keepalive: 3 }]);
+    assert.deepEqual(intent.peers, [{ address: '10.0.1.1', asn: 65000, families: ['ipv4'], connectRetry: 5, hold: 9, keepalive: 3 }]);
     assert.deepEqual(intent.advertise, ['10.244.1.0/24']);
   });
 }

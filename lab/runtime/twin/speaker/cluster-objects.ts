@@ -27,34 +27,46 @@ export function nodeLabels(m: LabModel, files: RenderedFiles): Map<string, Recor
 }
 
 function nodeObjects(n: NodeModel, labels: Record<string, string>): ManifestObject[] {
-  const ciliumHost = podOf(n).gateway; // cilium_host's address: the pods' gateway
+  const pod = podOf(n); // cilium_host's addresses: the pods' gateways
+  // Dual-stack: both families, IPv4 first (a dual-stack node's Kubernetes order).
+  const podCIDRs = [n.podCIDR, ...(n.podCIDR6 ? [n.podCIDR6] : [])];
+  const internal = [{ type: 'InternalIP', ip: n.address }, ...(n.address6 ? [{ type: 'InternalIP', ip: n.address6 }] : [])];
+  const ciliumInternal = [{ type: 'CiliumInternalIP', ip: pod.gateway }, ...(pod.gateway6 ? [{ type: 'CiliumInternalIP', ip: pod.gateway6 }] : [])];
   return [
     {
       apiVersion: 'v1', kind: 'Node', metadata: { name: n.name, labels },
-      spec: { podCIDR: n.podCIDR, podCIDRs: [n.podCIDR] },
-      status: { addresses: [{ type: 'InternalIP', address: n.address }, { type: 'Hostname', address: n.name }] },
+      spec: { podCIDR: n.podCIDR, podCIDRs },
+      status: { addresses: [...internal.map((a) => ({ type: a.type, address: a.ip })), { type: 'Hostname', address: n.name }] },
     },
     {
       // IPAM kubernetes: the agent copies the Node's podCIDRs into its CiliumNode; the BGP
-      // control plane reads PodCIDRs and (router-ID mode default) the InternalIP from here.
+      // control plane reads PodCIDRs and (router-ID mode default) the IPv4 InternalIP from here.
       apiVersion: 'cilium.io/v2', kind: 'CiliumNode', metadata: { name: n.name, labels },
-      spec: { addresses: [{ type: 'InternalIP', ip: n.address }, { type: 'CiliumInternalIP', ip: ciliumHost }], ipam: { podCIDRs: [n.podCIDR] } },
+      spec: { addresses: [...internal, ...ciliumInternal], ipam: { podCIDRs } },
     },
   ];
 }
 
-/** The EndpointSlice Kubernetes' controller writes for a Service's ready backend pods (nodeName set). */
-function endpointSlice(s: ServiceIntent): ManifestObject {
-  return {
-    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
-    metadata: { name: `${s.name}-lab`, namespace: 'default', labels: { 'kubernetes.io/service-name': s.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
-    addressType: 'IPv4',
-    endpoints: s.backends.map((b) => ({
-      addresses: [b.address], conditions: { ready: true, serving: true, terminating: false }, nodeName: b.node,
-      targetRef: { kind: 'Pod', namespace: 'default', name: b.pod },
-    })),
-    ports: [{ name: 'tcp', port: s.targetPort, protocol: 'TCP' }],
+/**
+ * The EndpointSlices Kubernetes' controller writes for a Service's ready backend pods (nodeName
+ * set): one per address family, as the controller does for a dual-stack Service.
+ */
+function endpointSlices(s: ServiceIntent): ManifestObject[] {
+  const slice = (family: 'IPv4' | 'IPv6', name: string, address: (b: ServiceIntent['backends'][number]) => string | undefined): ManifestObject[] => {
+    const backends = s.backends.filter((b) => address(b) !== undefined);
+    if (backends.length === 0) return [];
+    return [{
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name, namespace: 'default', labels: { 'kubernetes.io/service-name': s.name, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
+      addressType: family,
+      endpoints: backends.map((b) => ({
+        addresses: [address(b)!], conditions: { ready: true, serving: true, terminating: false }, nodeName: b.node,
+        targetRef: { kind: 'Pod', namespace: 'default', name: b.pod },
+      })),
+      ports: [{ name: 'tcp', port: s.targetPort, protocol: 'TCP' }],
+    }];
   };
+  return [...slice('IPv4', `${s.name}-lab`, (b) => b.address), ...slice('IPv6', `${s.name}-lab-v6`, (b) => b.address6)];
 }
 
 /** Every object a speaker is fed: the manifests first, then what the cluster holds. */
@@ -62,6 +74,6 @@ export function clusterObjects(m: LabModel, files: RenderedFiles, manifests: Man
   const labels = nodeLabels(m, files);
   const cluster: ManifestDoc[] = [];
   for (const n of allNodes(m)) for (const o of nodeObjects(n, labels.get(n.name) ?? {})) cluster.push({ source: `the cluster (${o.kind}/${n.name})`, object: o });
-  for (const s of services) if (s.backends.length > 0) cluster.push({ source: `the cluster (EndpointSlice of ${s.name})`, object: endpointSlice(s) });
+  for (const s of services) for (const o of endpointSlices(s)) cluster.push({ source: `the cluster (EndpointSlice ${o.metadata.name})`, object: o });
   return [...manifests, ...cluster];
 }

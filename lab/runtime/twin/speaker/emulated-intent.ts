@@ -8,6 +8,8 @@ import type { ManifestObject } from './manifests.ts';
 export interface PeerIntent {
   address: string;
   asn: number;
+  /** Address families the session carries (the peer config's families; IPv4 when it names none). */
+  families: ('ipv4' | 'ipv6')[];
   connectRetry?: number;
   hold?: number;
   keepalive?: number;
@@ -26,8 +28,8 @@ type Doc = ManifestObject;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-function timersOf(t: Record<string, unknown> | undefined): Omit<PeerIntent, 'address' | 'asn'> {
-  const out: Omit<PeerIntent, 'address' | 'asn'> = {};
+function timersOf(t: Record<string, unknown> | undefined): Omit<PeerIntent, 'address' | 'asn' | 'families'> {
+  const out: Omit<PeerIntent, 'address' | 'asn' | 'families'> = {};
   const r = num(t?.['connectRetryTimeSeconds']);
   const h = num(t?.['holdTimeSeconds']);
   const k = num(t?.['keepAliveTimeSeconds']);
@@ -38,8 +40,9 @@ function timersOf(t: Record<string, unknown> | undefined): Omit<PeerIntent, 'add
 }
 
 /** Cilium announces a LoadBalancer address from a node if policy Cluster, or Local with a ready backend there. */
-function serviceRoutes(services: ServiceIntent[], selected: (s: ServiceIntent) => boolean, node: string): string[] {
-  return services.filter((s) => s.address !== undefined && selected(s) && (s.policy === 'Cluster' || s.backends.some((b) => b.node === node))).map((s) => `${s.address}/32`);
+function serviceRoutes(services: ServiceIntent[], selected: (s: ServiceIntent) => boolean, node: string, family: 'ipv4' | 'ipv6' = 'ipv4'): string[] {
+  return services.filter((s) => selected(s) && (s.policy === 'Cluster' || s.backends.some((b) => b.node === node)))
+    .flatMap((s) => (family === 'ipv4' ? (s.address ? [`${s.address}/32`] : []) : (s.address6 ? [`${s.address6}/128`] : [])));
 }
 
 function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent, services: ServiceIntent[]): void {
@@ -49,7 +52,8 @@ function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent, 
   if (routers.length > 1) intent.notes.push(`${policy.metadata?.name}: only the first of ${routers.length} virtual routers is run`);
   intent.localAsn = num(vr['localASN']);
   for (const n of (vr['neighbors'] ?? []) as Record<string, unknown>[]) {
-    intent.peers.push({ address: String(n['peerAddress'] ?? '').replace(/\/32$/, ''), asn: num(n['peerASN']) ?? 0, ...timersOf(n) });
+    const address = String(n['peerAddress'] ?? '').replace(/\/(32|128)$/, '');
+    intent.peers.push({ address, asn: num(n['peerASN']) ?? 0, families: [address.includes(':') ? 'ipv6' : 'ipv4'], ...timersOf(n) });
   }
   if (vr['exportPodCIDR'] === true) intent.advertise.push(podCIDR);
   // serviceSelector: the LoadBalancer ingress IPs of the Services it selects (none without one).
@@ -57,7 +61,7 @@ function fromPeeringPolicy(policy: Doc, podCIDR: string, intent: NodeBgpIntent, 
   if (svcSel) intent.advertise.push(...serviceRoutes(services, (s) => selects(svcSel, s.labels), intent.node));
 }
 
-function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBgpIntent, services: ServiceIntent[]): void {
+function fromClusterConfig(cc: Doc, docs: Doc[], podCIDRs: { ipv4: string; ipv6?: string }, intent: NodeBgpIntent, services: ServiceIntent[]): void {
   const instances = (cc.spec?.['bgpInstances'] ?? []) as Record<string, unknown>[];
   const inst = instances[0];
   if (!inst) return;
@@ -69,20 +73,23 @@ function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBg
     const pc = ref ? docs.find((d) => d.kind === 'CiliumBGPPeerConfig' && d.metadata?.name === ref) : undefined;
     if (ref && !pc) intent.notes.push(`peer ${String(p['name'])}: CiliumBGPPeerConfig "${ref}" does not exist, so nothing is advertised to it`);
     if (!ref) intent.notes.push(`peer ${String(p['name'])}: no peerConfigRef, so Cilium advertises nothing to it`);
-    intent.peers.push({ address: String(p['peerAddress'] ?? ''), asn: num(p['peerASN']) ?? 0, ...timersOf(pc?.spec?.['timers'] as Record<string, unknown> | undefined) });
+    const families = ((pc?.spec?.['families'] ?? []) as Record<string, unknown>[]).flatMap((f): ('ipv4' | 'ipv6')[] => (f['afi'] === 'ipv4' || f['afi'] === 'ipv6' ? [f['afi']] : []));
+    intent.peers.push({ address: String(p['peerAddress'] ?? ''), asn: num(p['peerASN']) ?? 0, families: families.length > 0 ? families : ['ipv4'], ...timersOf(pc?.spec?.['timers'] as Record<string, unknown> | undefined) });
     for (const fam of (pc?.spec?.['families'] ?? []) as Record<string, unknown>[]) {
-      if (fam['afi'] !== 'ipv4') continue;
+      const afi = fam['afi'];
+      if (afi !== 'ipv4' && afi !== 'ipv6') continue;
+      const podCIDR = afi === 'ipv4' ? podCIDRs.ipv4 : podCIDRs.ipv6;
       const sel = fam['advertisements'] as LabelSelector | undefined;
       if (!sel) continue; // no selector: Cilium advertises nothing for the family
       const ads = docs.filter((d) => d.kind === 'CiliumBGPAdvertisement' && selects(sel, d.metadata?.labels ?? {}));
       for (const ad of ads) {
         for (const a of (ad.spec?.['advertisements'] ?? []) as Record<string, unknown>[]) {
-          if (a['advertisementType'] === 'PodCIDR') advertise.add(podCIDR);
+          if (a['advertisementType'] === 'PodCIDR' && podCIDR) advertise.add(podCIDR);
           const addresses = ((a['service'] as { addresses?: string[] } | undefined)?.addresses ?? []);
           const svcSel = a['selector'] as LabelSelector | undefined;
           // A Service advertisement without a selector selects no Service.
           if (a['advertisementType'] === 'Service' && addresses.includes('LoadBalancerIP') && svcSel) {
-            for (const r of serviceRoutes(services, (s) => selects(svcSel, s.labels), intent.node)) advertise.add(r);
+            for (const r of serviceRoutes(services, (s) => selects(svcSel, s.labels), intent.node, afi)) advertise.add(r);
           }
         }
       }
@@ -92,7 +99,7 @@ function fromClusterConfig(cc: Doc, docs: Doc[], podCIDR: string, intent: NodeBg
 }
 
 /** The BGP a node runs, as the Cilium agent would derive it from the resources and the node's labels. */
-export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<string, string>; podCIDR: string }, services: ServiceIntent[] = []): NodeBgpIntent {
+export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<string, string>; podCIDR: string; podCIDR6?: string }, services: ServiceIntent[] = []): NodeBgpIntent {
   const intent: NodeBgpIntent = { node: node.name, peers: [], advertise: [], notes: [] };
   const pick = (kind: string) => docs.filter((d) => d.kind === kind && selects(d.spec?.['nodeSelector'] as LabelSelector | undefined, node.labels));
   const policies = pick('CiliumBGPPeeringPolicy');
@@ -112,7 +119,7 @@ export function nodeIntent(docs: Doc[], node: { name: string; labels: Record<str
   const one = chosen[0]!;
   intent.notes.push(`selected by ${one.kind}/${one.metadata?.name}`);
   if (one.kind === 'CiliumBGPPeeringPolicy') fromPeeringPolicy(one, node.podCIDR, intent, services);
-  else fromClusterConfig(one, docs, node.podCIDR, intent, services);
+  else fromClusterConfig(one, docs, { ipv4: node.podCIDR, ...(node.podCIDR6 ? { ipv6: node.podCIDR6 } : {}) }, intent, services);
   return intent;
 }
 
@@ -130,7 +137,8 @@ export function gobgpToml(intent: NodeBgpIntent, routerId: string, opts: { liste
     if (p.hold !== undefined) t.push(`    hold-time = ${p.hold}`);
     if (p.keepalive !== undefined) t.push(`    keepalive-interval = ${p.keepalive}`);
     if (t.length > 0) lines.push('  [neighbors.timers.config]', ...t);
-    lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', '      afi-safi-name = "ipv4-unicast"', '');
+    for (const f of p.families) lines.push('  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}-unicast"`);
+    lines.push('');
   }
   return lines.join('\n');
 }

@@ -39,7 +39,7 @@ export class EmulatedSpeakers implements NodeSpeakers {
     services: ServiceIntent[],
     private readonly opts: EmulatedOptions,
   ) {
-    this.intents = allNodes(host.model).map((n) => nodeIntent(docs, { name: n.name, labels: labels.get(n.name) ?? {}, podCIDR: n.podCIDR }, services));
+    this.intents = allNodes(host.model).map((n) => nodeIntent(docs, { name: n.name, labels: labels.get(n.name) ?? {}, podCIDR: n.podCIDR, ...(n.podCIDR6 ? { podCIDR6: n.podCIDR6 } : {}) }, services));
   }
 
   get listens(): boolean {
@@ -81,7 +81,8 @@ export class EmulatedSpeakers implements NodeSpeakers {
       for (const prefix of intent.advertise) {
         // ORIGIN IGP, as Cilium's agent announces (gobgp's own default for `rib add` is incomplete).
         // The API may answer a moment before the BGP server has started: retry until it takes the path.
-        await until(async () => ((await run(inNs(this.host.ns(intent.node), ['gobgp', 'global', 'rib', 'add', prefix, 'origin', 'igp', '-a', 'ipv4']), { timeoutMs: 5000 })).code === 0 ? true : undefined),
+        const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
+        await until(async () => ((await run(inNs(this.host.ns(intent.node), ['gobgp', 'global', 'rib', 'add', prefix, 'origin', 'igp', '-a', family]), { timeoutMs: 5000 })).code === 0 ? true : undefined),
           10_000, () => `GoBGP on ${intent.node} refused to announce ${prefix}`);
       }
     });
