@@ -1,6 +1,8 @@
 // 1. Every router-router and router-node BGP session is Established, seen from both ends.
 import { ibgpPeers } from '../render/bird.ts';
 import type { BgpSession, Lab } from '../runtime/lab.ts';
+import { isDualStack } from '../topology/model.ts';
+import type { Family } from './family.ts';
 import { result, type Assertion, type Result } from './types.ts';
 
 interface Expected {
@@ -8,16 +10,27 @@ interface Expected {
   peer: string;
   peerName: string;
   kind: 'ibgp' | 'ebgp';
+  /** The family of the session's transport (a dual-stack lab's per-family layout has both). */
+  family: Family;
 }
 
+/**
+ * Every session the topology implies, from both ends: the routers' iBGP mesh (or reflection) and
+ * each node with its router; in a dual-stack lab with one session per family, each of them again
+ * between the IPv6 addresses (with multiprotocol over IPv4, the IPv4 sessions carry both).
+ */
 export function expectedSessions(lab: Lab): Expected[] {
   const m = lab.model;
   const out: Expected[] = [];
-  for (const dc of m.datacentres) {
-    for (const { peer } of ibgpPeers(m, dc.router)) out.push({ machine: dc.router.name, peer: peer.peeringAddress, peerName: peer.name, kind: 'ibgp' });
-    for (const n of dc.nodes) {
-      out.push({ machine: dc.router.name, peer: n.address, peerName: n.name, kind: 'ebgp' });
-      out.push({ machine: n.name, peer: dc.router.address, peerName: dc.router.name, kind: 'ebgp' });
+  const families: Family[] = isDualStack(m) && m.sessions === 'per-family' ? [4, 6] : [4];
+  for (const f of families) {
+    const at = (v4: string, v6: string | undefined) => (f === 4 ? v4 : v6 ?? '');
+    for (const dc of m.datacentres) {
+      for (const { peer } of ibgpPeers(m, dc.router)) out.push({ machine: dc.router.name, peer: at(peer.peeringAddress, peer.peeringAddress6), peerName: peer.name, kind: 'ibgp', family: f });
+      for (const n of dc.nodes) {
+        out.push({ machine: dc.router.name, peer: at(n.address, n.address6), peerName: n.name, kind: 'ebgp', family: f });
+        out.push({ machine: n.name, peer: at(dc.router.address, dc.router.address6), peerName: dc.router.name, kind: 'ebgp', family: f });
+      }
     }
   }
   return out;
@@ -44,7 +57,8 @@ export const sessionsEstablished: Assertion = {
     return expectedSessions(lab).map((e) => {
       const seen = all.find((s) => s.machine === e.machine && s.peerAddress === e.peer);
       const ok = seen?.established === true;
-      return result(1, `${e.machine} -> ${e.peerName} (${e.peer}, ${e.kind})`, ok, 'Established', seen ? seen.state : 'no such session', diagnose(lab, e, seen, all));
+      const dual = isDualStack(lab.model);
+      return result(1, `${e.machine} -> ${e.peerName} (${e.peer}, ${e.kind})`, ok, 'Established', seen ? seen.state : 'no such session', diagnose(lab, e, seen, all), undefined, dual ? e.family : undefined);
     });
   },
 };

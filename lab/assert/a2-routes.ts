@@ -1,14 +1,42 @@
 // 2. Every router's kernel table routes every node's pod CIDR (local ones via the node, remote ones
-// via the peer router); nodes have no overlay device and no route through one.
+// via the peer router), in each family the cluster has; nodes have no overlay device and no route
+// through one.
 import { allNodes } from '../topology/model.ts';
-import type { Lab, Link, Route } from '../runtime/lab.ts';
+import type { BgpSession, Lab, Link, Route } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
+import { familiesOf, familyResult, type Family } from './family.ts';
 import { PROBE_PARALLELISM, result, type Assertion, type Result } from './types.ts';
 
 export const OVERLAY_KINDS = ['vxlan', 'geneve', 'ipip', 'gre', 'sit'];
 
 export function isOverlay(l: Link): boolean {
   return OVERLAY_KINDS.includes(l.kind ?? '') || /^cilium_(vxlan|geneve)/.test(l.name);
+}
+
+function podRoute(lab: Lab, sessions: BgpSession[], table: Route[], dcName: string, nodeName: string, f: Family): Result {
+  const m = lab.model;
+  const dc = m.datacentres.find((d) => d.name === dcName)!;
+  const node = allNodes(m).find((n) => n.name === nodeName)!;
+  const home = m.datacentres.find((d) => d.name === node.dc)!;
+  const podCIDR = f === 4 ? node.podCIDR : node.podCIDR6 ?? '';
+  const expectedVia = (f === 4 ? (home === dc ? node.address : home.router.peeringAddress) : (home === dc ? node.address6 : home.router.peeringAddress6)) ?? '';
+  const route = table.find((r) => r.dst === podCIDR);
+  const ok = route?.gateway === expectedVia;
+  const seen = route ? `via ${route.gateway ?? '(none)'} dev ${route.dev ?? '?'}` : 'no route';
+  let diagnosis: string;
+  if (route && !ok) {
+    diagnosis = `routed via ${route.gateway ?? route.dev}, not ${expectedVia}: the next hop the route was announced with is not the ${home === dc ? 'node' : 'originating router (next hop self)'}`;
+    if (f === 6 && route.gateway && !route.gateway.includes(':')) diagnosis += `; an IPv6 route through an IPv4 gateway is what BIRD makes of an IPv4-mapped next hop (::ffff:${route.gateway}) taken with \`extended next hop\`: Cilium sends IPv6 routes over an IPv4 session that way (cilium/cilium#37831); see assertion 12`;
+  } else if (m.cluster.asn === m.routers.asn) {
+    diagnosis = `cluster and routers share AS ${m.routers.asn}: the node sessions are iBGP, so a router does not pass what a node announces to the other routers (iBGP split horizon), and BIRD resolves iBGP next hops recursively, so even ${home.router.name} may not install ${podCIDR}; give the cluster its own AS`;
+  } else if (!sessions.some((s) => s.machine === node.name && s.established && (f === 4 || m.sessions === 'mp-over-v4' ? !s.peerAddress.includes(':') : s.peerAddress.includes(':')))) {
+    diagnosis = `${node.name} has no established ${f === 6 && m.sessions === 'per-family' ? 'IPv6 ' : ''}BGP session, so nothing advertises ${podCIDR} (see assertion 1)`;
+  } else if (f === 6 && m.sessions === 'mp-over-v4') {
+    diagnosis = `${node.name}'s IPv4 session is up but ${podCIDR} is not announced over it, or is refused: Cilium sends IPv6 routes over an IPv4 session with the IPv4-mapped next hop ::ffff:${node.address} (cilium/cilium#37831), which BIRD refuses while decoding ("Invalid NEXT_HOP attribute", assertion 12 shows its log) unless the ipv6 channel has \`extended next hop on\` and an import filter setting the node's IPv6 next hop; or the ipv6 family has no advertisement (see the IPv6 family of the peer config)`;
+  } else {
+    diagnosis = `${node.name}'s session is up but ${podCIDR} is not announced: the node does not export its PodCIDR (${f === 6 ? 'the ipv6 family of its CiliumBGPPeerConfig selects no PodCIDR advertisement, cilium/cilium#24362' : 'exportPodCIDR / a PodCIDR CiliumBGPAdvertisement selected by the peer config'}) or the router's import filter refuses it`;
+  }
+  return familyResult(lab, f, 2, `${dc.router.name}: ${podCIDR} (${node.name})`, ok, `via ${expectedVia}`, seen, diagnosis);
 }
 
 export const routesPresent: Assertion = {
@@ -19,26 +47,13 @@ export const routesPresent: Assertion = {
     const m = lab.model;
     const out: Result[] = [];
     const sessions = await lab.bgpSessions();
-    const tables = new Map(await pool(m.datacentres, PROBE_PARALLELISM, async (dc) => [dc.name, await lab.routes(dc.router.name)] as const));
-    for (const dc of m.datacentres) {
-      const table: Route[] = tables.get(dc.name)!;
-      for (const node of allNodes(m)) {
-        const home = m.datacentres.find((d) => d.name === node.dc)!;
-        const expectedVia = home === dc ? node.address : home.router.peeringAddress;
-        const route = table.find((r) => r.dst === node.podCIDR);
-        const ok = route?.gateway === expectedVia;
-        const seen = route ? `via ${route.gateway ?? '(none)'} dev ${route.dev ?? '?'}` : 'no route';
-        let diagnosis: string;
-        if (route && !ok) {
-          diagnosis = `routed via ${route.gateway ?? route.dev}, not ${expectedVia}: the next hop the route was announced with is not the ${home === dc ? 'node' : 'originating router (next hop self)'}`;
-        } else if (m.cluster.asn === m.routers.asn) {
-          diagnosis = `cluster and routers share AS ${m.routers.asn}: the node sessions are iBGP, so a router does not pass what a node announces to the other routers (iBGP split horizon), and BIRD resolves iBGP next hops recursively, so even ${home.router.name} may not install ${node.podCIDR}; give the cluster its own AS`;
-        } else if (!sessions.some((s) => s.machine === node.name && s.established)) {
-          diagnosis = `${node.name} has no established BGP session, so nothing advertises ${node.podCIDR} (see assertion 1)`;
-        } else {
-          diagnosis = `${node.name}'s session is up but ${node.podCIDR} is not announced: the node does not export its PodCIDR (exportPodCIDR / a PodCIDR CiliumBGPAdvertisement selected by the peer config) or the router's import filter refuses it`;
-        }
-        out.push(result(2, `${dc.router.name}: ${node.podCIDR} (${node.name})`, ok, `via ${expectedVia}`, seen, diagnosis));
+    const families = familiesOf(lab);
+    const cases = m.datacentres.flatMap((dc) => families.map((f) => ({ dc, f })));
+    const tables = new Map(await pool(cases, PROBE_PARALLELISM, async ({ dc, f }) => [`${dc.name}/${f}`, await lab.routes(dc.router.name, f)] as const));
+    for (const f of families) {
+      for (const dc of m.datacentres) {
+        const table: Route[] = tables.get(`${dc.name}/${f}`)!;
+        for (const node of allNodes(m)) out.push(podRoute(lab, sessions, table, dc.name, node.name, f));
       }
     }
     const nodeState = await pool(allNodes(m), PROBE_PARALLELISM, async (node) => ({ node, links: await lab.links(node.name), routes: await lab.routes(node.name) }));

@@ -1,8 +1,10 @@
-// 8. DNS through the router: a pod resolves a name through its own datacentre's dnsmasq.
+// 8. DNS through the router: a pod resolves a name through its own datacentre's dnsmasq (its A
+// record, and in a dual-stack lab its AAAA record too).
 import { LAB_DOMAIN } from '../render/uci-dhcp.ts';
 import type { Lab } from '../runtime/lab.ts';
 import { podPerDc } from './a7-egress.ts';
-import { result, type Assertion, type Result } from './types.ts';
+import { familiesOf, familyResult } from './family.ts';
+import type { Assertion, Result } from './types.ts';
 
 export const dnsThroughRouter: Assertion = {
   id: 8,
@@ -10,20 +12,27 @@ export const dnsThroughRouter: Assertion = {
   quiet: true, // each pod asks its own router
   async run(lab: Lab): Promise<Result[]> {
     const out: Result[] = [];
-    for (const pod of podPerDc(lab)) {
-      const dc = lab.model.datacentres.find((d) => d.name === pod.dc)!;
-      const target = lab.model.datacentres.find((d) => d.name !== dc.name)?.lanHost ?? dc.lanHost;
-      const name = `${target.name}.${LAB_DOMAIN}`;
-      const r = await lab.resolve(pod.name, name, dc.router.name);
-      const ok = r.ok && r.address === target.address;
-      let diagnosis = r.ok ? `${name} resolved to ${r.address}, not ${target.address}` : `${dc.router.name} did not answer ${pod.name}: ${r.detail}`;
-      if (!r.ok && pod.node) {
-        const fromNode = await lab.resolve(pod.node, name, dc.router.name);
-        if (fromNode.ok) {
-          diagnosis = `the router answers node ${pod.node} but not the pod: dnsmasq ignores queries from subnets not attached to the router (localservice '1', --local-service), and pod CIDRs are routed, not attached; set localservice '0'`;
+    for (const f of familiesOf(lab)) {
+      const record = f === 4 ? 'A' : 'AAAA';
+      for (const pod of podPerDc(lab)) {
+        const dc = lab.model.datacentres.find((d) => d.name === pod.dc)!;
+        const target = lab.model.datacentres.find((d) => d.name !== dc.name)?.lanHost ?? dc.lanHost;
+        const want = (f === 4 ? target.address : target.address6) ?? '';
+        const name = `${target.name}.${LAB_DOMAIN}`;
+        // Asked over the family it asks for: an IPv6 client reaches dnsmasq on the router's IPv6 address.
+        const server = (f === 6 ? dc.router.address6 : undefined) ?? dc.router.name;
+        const r = await lab.resolve(pod.name, name, server, f);
+        const ok = r.ok && r.address === want;
+        let diagnosis = r.ok ? `${name} resolved to ${r.address}, not ${want}` : `${dc.router.name} did not answer ${pod.name}'s ${record} query: ${r.detail}`;
+        if (!r.ok && f === 6) diagnosis += `; dnsmasq answers AAAA only for names it has an IPv6 address for (an /etc/config/dhcp domain or host entry with ${want})`;
+        if (!r.ok && pod.node) {
+          const fromNode = await lab.resolve(pod.node, name, server, f);
+          if (fromNode.ok) {
+            diagnosis = `the router answers node ${pod.node} but not the pod: dnsmasq ignores queries from subnets not attached to the router (localservice '1', --local-service), and pod CIDRs are routed, not attached; set localservice '0'`;
+          }
         }
+        out.push(familyResult(lab, f, 8, `${pod.name} asks ${dc.router.name} for ${name}`, ok, want, r.address ?? r.detail, diagnosis));
       }
-      out.push(result(8, `${pod.name} asks ${dc.router.name} for ${name}`, ok, target.address, r.address ?? r.detail, diagnosis));
     }
     return out;
   },

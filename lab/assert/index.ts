@@ -11,11 +11,12 @@ import { dnsThroughRouter } from './a8-dns.ts';
 import { zonesHold } from './a9-firewall.ts';
 import { serviceRoutes } from './a10-service-routes.ts';
 import { inboundSourcePreserved } from './a11-inbound-source.ts';
+import { nextHopsUsable } from './a12-next-hops.ts';
 import { crossDcPairs, sameDcPairs } from './pairs.ts';
 import { readOnce } from './read-once.ts';
 import type { Assertion, Result } from './types.ts';
 
-export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold, serviceRoutes, inboundSourcePreserved];
+export const ASSERTIONS: Assertion[] = [sessionsEstablished, routesPresent, podToPod, hopByHop, sourcePreserved, noOverlay, egressMasqueraded, dnsThroughRouter, zonesHold, serviceRoutes, inboundSourcePreserved, nextHopsUsable];
 
 export interface AssertionRun {
   assertion: Assertion;

@@ -10,6 +10,8 @@ export interface Result {
   seen: string;
   diagnosis?: string;
   evidence?: string[];
+  /** The address family the check ran in (dual-stack labs; absent: IPv4 only). */
+  family?: 4 | 6;
 }
 
 export interface Assertion {
@@ -45,8 +47,9 @@ export interface PodPair {
 /** How many probes run at once: enough to hide latency, few enough for two cores. */
 export const PROBE_PARALLELISM = 8;
 
-export function result(assertion: number, subject: string, ok: boolean, expected: string, seen: string, diagnosis?: string, evidence?: string[]): Result {
+export function result(assertion: number, subject: string, ok: boolean, expected: string, seen: string, diagnosis?: string, evidence?: string[], family?: 4 | 6): Result {
   const r: Result = { assertion, subject, ok, expected, seen };
+  if (family !== undefined) r.family = family;
   if (!ok && diagnosis) r.diagnosis = diagnosis;
   if (evidence && evidence.length > 0) r.evidence = evidence;
   return r;

@@ -29,6 +29,27 @@ export interface BgpSession {
   holdTimeS?: number;
   /** Negotiated keepalive interval (s), as the speaker reports it. */
   keepaliveS?: number;
+  /** The router's name for the session (BIRD's protocol), which its routes carry. */
+  protocol?: string;
+  /** Both ends announced the extended next hop capability (RFC 8950): IPv4 routes may carry IPv6 next hops. */
+  extendedNextHop?: boolean;
+}
+
+/** A route in a router's BGP table, with the attributes two speakers' announcements can differ in. */
+export interface BgpRoute {
+  prefix: string;
+  /** The session that brought it (BIRD's protocol, e.g. node_worker_1, router_dc2). */
+  protocol: string;
+  /** The router's best route for the prefix. */
+  best: boolean;
+  /** Where the router forwards (resolved next hops); empty when it could not resolve one. */
+  nextHops: string[];
+  /** The BGP NEXT_HOP the route came with (IPv6: global, then link-local when sent). */
+  bgpNextHop?: string[];
+  origin?: string;
+  asPath?: string;
+  localPref?: number;
+  communities: string[];
 }
 
 export interface Route {
@@ -98,6 +119,10 @@ export interface Lab {
   addressesOf(machine: string): string[];
   /** Every session from both ends; 'routers': the routers' view only (cheaper; convergence polls it). */
   bgpSessions(scope?: 'all' | 'routers'): Promise<BgpSession[]>;
+  /** A router's BGP routes of both families, as its BGP daemon holds them. */
+  bgpRoutes(router: string): Promise<BgpRoute[]>;
+  /** The BGP updates a router refused while decoding them (a next hop it cannot use...), from its daemon's log. */
+  bgpRefusals(router: string): Promise<string[]>;
   /** The machine's kernel routes of one family (IPv4 unless asked). */
   routes(machine: string, family?: 4 | 6): Promise<Route[]>;
   links(machine: string): Promise<Link[]>;

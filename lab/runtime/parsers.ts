@@ -1,11 +1,11 @@
 // Parsers for what the twin's tools print. Pure, tested on recorded output.
-import type { BgpSession, Link, Route, TraceResult } from './lab.ts';
+import type { BgpRoute, BgpSession, Link, Route, TraceResult } from './lab.ts';
 
 /** `birdc show protocols all`: a head line per protocol, then indented details with the BGP state,
  * neighbor address and AS. */
 export function parseBirdProtocols(text: string, machine: string, localAsn: number): BgpSession[] {
   const sessions: BgpSession[] = [];
-  let current: { proto: string; state?: string; address?: string; asn?: number; hold?: number; keepalive?: number } | undefined;
+  let current: { name: string; proto: string; state?: string; address?: string; asn?: number; hold?: number; keepalive?: number; section?: string; extLocal?: boolean; extNeighbor?: boolean } | undefined;
   const flush = () => {
     if (current?.proto !== 'BGP' || !current.address) return;
     const state = current.state ?? 'unknown';
@@ -13,15 +13,30 @@ export function parseBirdProtocols(text: string, machine: string, localAsn: numb
     if (current.asn !== undefined) s.peerAsn = current.asn;
     if (current.hold !== undefined) s.holdTimeS = current.hold;
     if (current.keepalive !== undefined) s.keepaliveS = current.keepalive;
+    if (current.name) s.protocol = current.name;
+    if (current.extLocal && current.extNeighbor) s.extendedNextHop = true;
     sessions.push(s);
   };
   for (const line of text.split('\n')) {
     if (line.trim() === '' || /^(BIRD|Name)\s/.test(line)) continue;
     if (!/^\s/.test(line)) {
       flush();
-      current = { proto: line.split(/\s+/)[1] ?? '' };
+      const [name, proto] = line.split(/\s+/);
+      current = { name: name ?? '', proto: proto ?? '' };
       continue;
     }
+    // "Local capabilities" / "Neighbor capabilities", each listing "Extended next hop" when announced.
+    const section = /^\s+(Local|Neighbor) capabilities\s*$/.exec(line);
+    if (section && current) {
+      current.section = section[1];
+      continue;
+    }
+    if (current && /^\s+Extended next hop\s*$/.test(line)) {
+      if (current.section === 'Local') current.extLocal = true;
+      if (current.section === 'Neighbor') current.extNeighbor = true;
+      continue;
+    }
+    if (current && /^\s+Session:/.test(line)) current.section = undefined;
     // "Hold timer: 4.913/9": time left / negotiated hold time (BIRD proto/bgp/bgp.c, bgp_show_proto_info).
     const timer = /^\s+(Hold|Keepalive) timer:\s+[\d.]+\/(\d+)/.exec(line);
     if (timer && current) {
@@ -99,19 +114,8 @@ export function parseCiliumBgpPeersJson(json: string, machine: string): BgpSessi
   });
 }
 
-/** A route in a BIRD table with the BGP attributes two speakers' announcements can differ in. */
-export interface BirdRoute {
-  prefix: string;
-  /** The protocol that brought it (e.g. node_worker_1, router_dc2). */
-  protocol: string;
-  /** BIRD's best route for the prefix (the one marked *). */
-  best: boolean;
-  nextHops: string[];
-  origin?: string;
-  asPath?: string;
-  localPref?: number;
-  communities: string[];
-}
+/** A route in a BIRD table (the Lab's BgpRoute). */
+export type BirdRoute = BgpRoute;
 
 /**
  * `birdc show route all` (BIRD 2): a line per route, the prefix only on a prefix's first route,
@@ -138,9 +142,11 @@ export function parseBirdRoutes(text: string): BirdRoute[] {
     }
     if (!cur) continue;
     const t = line.trim();
-    const via = /^via (\S+)/.exec(t);
-    if (via) cur.nextHops.push(via[1]!);
+    const via = /^via (\S+)(?: on (\S+))?/.exec(t);
+    // A link-local gateway means nothing without its interface: kept as fe80::1%br-lan, as ping takes it.
+    if (via) cur.nextHops.push(/^fe80:/i.test(via[1]!) && via[2] ? `${via[1]}%${via[2]}` : via[1]!);
     else if (/^Type: BGP\b/.test(t)) bgp = true;
+    else if (t.startsWith('BGP.next_hop: ')) cur.bgpNextHop = t.slice(14).trim().split(/\s+/);
     else if (t.startsWith('BGP.origin: ')) cur.origin = t.slice(12);
     else if (t.startsWith('BGP.as_path: ')) cur.asPath = t.slice(13).trim();
     else if (t === 'BGP.as_path:') cur.asPath = '';
@@ -151,11 +157,23 @@ export function parseBirdRoutes(text: string): BirdRoute[] {
   return out;
 }
 
+/**
+ * BGP updates BIRD refused while decoding them, from its log: a next hop it cannot use ("Invalid
+ * NEXT_HOP attribute", e.g. an IPv4-mapped one on an ipv6 channel), a malformed attribute. BIRD turns
+ * such an update into a withdraw (RFC 7606, proto/bgp/packets.c WITHDRAW()), so the route never
+ * shows in its tables: the log is the only trace.
+ */
+export function birdRefusals(log: string): string[] {
+  return log.split('\n').filter((l) => /Invalid NEXT_HOP|Malformed|mismatched address family/i.test(l)).map((l) => l.trim());
+}
+
 export function parseRoutes(json: string): Route[] {
-  const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; dev?: string; protocol?: string; nexthops?: { gateway?: string; dev?: string }[] }[];
+  const rows = JSON.parse(json || '[]') as { dst: string; gateway?: string; via?: { host?: string }; dev?: string; protocol?: string; nexthops?: { gateway?: string; dev?: string }[] }[];
   return rows.map((r) => {
-    const route: Route = { dst: r.dst === 'default' || r.dst.includes('/') ? r.dst : `${r.dst}/32` };
+    const route: Route = { dst: r.dst === 'default' || r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}` };
     if (r.gateway) route.gateway = r.gateway;
+    // A gateway of the other family (an IPv6 route `via inet 10.0.0.10`, RFC 8950) is `via`, not `gateway`.
+    else if (r.via?.host) route.gateway = r.via.host;
     // Equal-cost routes (`ip route` "nexthop via ... nexthop via ..."): one gateway per next hop.
     if (r.nexthops && r.nexthops.length > 0) {
       route.nexthops = r.nexthops.flatMap((h) => (h.gateway ? [h.gateway] : []));

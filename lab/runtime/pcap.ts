@@ -1,8 +1,10 @@
-// Minimal pcap reader: Ethernet (and Linux cooked) frames carrying IPv4, enough to tell which
-// addresses and ports crossed a link and how many bytes were on the wire.
+// Minimal pcap reader: Ethernet (and Linux cooked) frames carrying IPv4 or IPv6, enough to tell
+// which addresses and ports crossed a link and how many bytes were on the wire.
+import { formatIp6 } from '../topology/cidr6.ts';
 import type { CapturedPacket } from './lab.ts';
 
 const ip = (b: Buffer, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+const ip6 = (b: Buffer, o: number) => formatIp6(BigInt(`0x${b.subarray(o, o + 16).toString('hex')}`));
 
 export function parsePcap(buf: Buffer): CapturedPacket[] {
   if (buf.length < 24) return [];
@@ -19,15 +21,35 @@ export function parsePcap(buf: Buffer): CapturedPacket[] {
     const data = buf.subarray(off + 16, off + 16 + caplen);
     off += 16 + caplen;
     let l3 = -1;
+    let type = 0;
     if (linktype === 1 && data.length >= 14) {
-      let type = data.readUInt16BE(12);
+      type = data.readUInt16BE(12);
       l3 = 14;
       if (type === 0x8100 && data.length >= 18) {
         type = data.readUInt16BE(16);
         l3 = 18;
       }
-      if (type !== 0x0800) l3 = -1;
-    } else if (linktype === 113 && data.length >= 16 && data.readUInt16BE(14) === 0x0800) l3 = 16;
+    } else if (linktype === 113 && data.length >= 16) {
+      type = data.readUInt16BE(14);
+      l3 = 16;
+    }
+    if (type === 0x86dd && l3 >= 0 && data.length >= l3 + 40) {
+      // IPv6: a fixed 40-byte header; the next header is the transport (no extension headers in the lab).
+      const next = data[l3 + 6]!;
+      const pkt: CapturedPacket = {
+        src: ip6(data, l3 + 8),
+        dst: ip6(data, l3 + 24),
+        protocol: next === 58 ? 'icmp' : next === 6 ? 'tcp' : next === 17 ? 'udp' : 'other',
+        length: origlen,
+      };
+      if ((next === 6 || next === 17) && data.length >= l3 + 44) {
+        pkt.srcPort = data.readUInt16BE(l3 + 40);
+        pkt.dstPort = data.readUInt16BE(l3 + 42);
+      }
+      packets.push(pkt);
+      continue;
+    }
+    if (type !== 0x0800) l3 = -1;
     if (l3 < 0 || data.length < l3 + 20) continue;
     const ihl = (data[l3]! & 0x0f) * 4;
     const proto = data[l3 + 9]!;

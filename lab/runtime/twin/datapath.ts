@@ -17,6 +17,9 @@ export interface DatapathSettings {
   masquerade: boolean;
   autoDirectNodeRoutes: boolean;
   nativeRoutingCidr: string | undefined;
+  /** Dual-stack: enableIPv6Masquerade (Cilium's default is on once ipv6.enabled) and its exemption. */
+  masquerade6: boolean;
+  nativeRoutingCidr6: string | undefined;
   /** loadBalancer.mode: snat (Cilium's default), dsr or hybrid (DSR for TCP, SNAT for UDP). */
   lbMode: 'snat' | 'dsr' | 'hybrid';
 }
@@ -29,8 +32,15 @@ export function datapathSettings(valuesText: string): DatapathSettings {
     masquerade: v['enableIPv4Masquerade'] !== false, // Cilium's default is on
     autoDirectNodeRoutes: v['autoDirectNodeRoutes'] === true,
     nativeRoutingCidr: typeof v['ipv4NativeRoutingCIDR'] === 'string' ? v['ipv4NativeRoutingCIDR'] : undefined,
+    masquerade6: ipv6Enabled(v) && v['enableIPv6Masquerade'] !== false,
+    nativeRoutingCidr6: typeof v['ipv6NativeRoutingCIDR'] === 'string' ? v['ipv6NativeRoutingCIDR'] : undefined,
     lbMode: lbModeOf(v['loadBalancer']),
   };
+}
+
+function ipv6Enabled(v: Record<string, unknown>): boolean {
+  const six = v['ipv6'];
+  return typeof six === 'object' && six !== null && (six as Record<string, unknown>)['enabled'] === true;
 }
 
 function lbModeOf(lb: unknown): DatapathSettings['lbMode'] {
@@ -60,6 +70,8 @@ export function nodeDatapath(m: LabModel, node: NodeModel, s: DatapathSettings):
       const pod = podOf(o);
       const mac = vxlanMac(nodes.indexOf(o));
       out.ipBatch.push(`neigh add ${pod.gateway} lladdr ${mac} dev ${VXLAN_DEV} nud permanent`, `route add ${o.podCIDR} via ${pod.gateway} dev ${VXLAN_DEV} onlink`);
+      // IPv6 pods ride the same IPv4 tunnel, as Cilium's VXLAN carries both families between nodes.
+      if (o.podCIDR6 && pod.gateway6) out.ipBatch.push(`neigh add ${pod.gateway6} lladdr ${mac} dev ${VXLAN_DEV} nud permanent`, `route add ${o.podCIDR6} via ${pod.gateway6} dev ${VXLAN_DEV} onlink`);
       out.bridgeBatch.push(`fdb append ${mac} dev ${VXLAN_DEV} dst ${o.address}`);
     }
     out.ipBatch.push(`link set lxc0 mtu ${TUNNEL_MTU}`);
@@ -67,21 +79,24 @@ export function nodeDatapath(m: LabModel, node: NodeModel, s: DatapathSettings):
   } else if (s.autoDirectNodeRoutes) {
     const lan = ip.cidr(m.datacentres.find((d) => d.name === node.dc)!.lan);
     for (const o of others) {
-      if (ip.contains(lan, ip.parseIp(o.address)!)) out.ipBatch.push(`route add ${o.podCIDR} via ${o.address} dev eth0`);
+      if (!ip.contains(lan, ip.parseIp(o.address)!)) continue;
+      out.ipBatch.push(`route add ${o.podCIDR} via ${o.address} dev eth0`);
+      if (o.podCIDR6 && o.address6) out.ipBatch.push(`route add ${o.podCIDR6} via ${o.address6} dev eth0`);
     }
   }
-  if (s.masquerade) {
-    const exempt = s.nativeRoutingCidr ?? m.cluster.podCIDR;
-    out.nft = [
-      'table ip cilium_twin {',
-      '\tchain postrouting {',
-      '\t\ttype nat hook postrouting priority srcnat; policy accept;',
-      `\t\tip saddr ${node.podCIDR} ip daddr != ${exempt} oifname "eth0" masquerade comment "Cilium enableIPv4Masquerade"`,
-      '\t}',
-      '}',
-      '',
-    ].join('\n');
-  }
+  const masq = (family: 'ip' | 'ip6', from: string, exempt: string, option: string) => [
+    `table ${family} cilium_twin {`,
+    '\tchain postrouting {',
+    '\t\ttype nat hook postrouting priority srcnat; policy accept;',
+    `\t\t${family} saddr ${from} ${family} daddr != ${exempt} oifname "eth0" masquerade comment "Cilium ${option}"`,
+    '\t}',
+    '}',
+  ];
+  const tables = [
+    ...(s.masquerade ? masq('ip', node.podCIDR, s.nativeRoutingCidr ?? m.cluster.podCIDR, 'enableIPv4Masquerade') : []),
+    ...(s.masquerade6 && node.podCIDR6 ? masq('ip6', node.podCIDR6, s.nativeRoutingCidr6 ?? m.cluster.podCIDR6 ?? node.podCIDR6, 'enableIPv6Masquerade') : []),
+  ];
+  if (tables.length > 0) out.nft = [...tables, ''].join('\n');
   return out;
 }
 
@@ -99,18 +114,28 @@ const DSR_MARK_BASE = 0x1000;
  * backend's node turns the packet back into one for the service address, DNATs it to its pod, and
  * its conntrack answers the client directly with the service address as source.
  */
-export function serviceNft(node: { name: string; address: string }, services: ServiceIntent[], mode: DatapathSettings['lbMode']): string | undefined {
+export function serviceNft(node: { name: string; address: string; address6?: string }, services: ServiceIntent[], mode: DatapathSettings['lbMode'], family: 4 | 6 = 4): string | undefined {
   const dsr = mode !== 'snat';
+  // One table per family, the same rules with that family's addresses (IPv6: the traffic class's
+  // DSCP carries the service, as the IPv4 header's does; Cilium uses an extension header there).
+  const l3 = family === 4 ? 'ip' : 'ip6';
+  const nodeAddress = family === 4 ? node.address : node.address6;
+  const at = (address: string, port: number) => (family === 4 ? `${address}:${port}` : `[${address}]:${port}`);
   const raw: string[] = [];
   const hops: string[] = [];
   const dnat: string[] = [];
   const snat: string[] = [];
   const drop: string[] = [];
   services.forEach((s, i) => {
-    if (!s.address || s.port === 0) return;
-    const match = `ip daddr ${s.address} tcp dport ${s.port}`;
-    const local = s.backends.find((b) => b.node === node.name);
-    const candidates = s.policy === 'Local' ? (local ? [local] : []) : s.backends;
+    const address = family === 4 ? s.address : s.address6;
+    if (!address || s.port === 0) return;
+    const match = `${l3} daddr ${address} tcp dport ${s.port}`;
+    const backendsHere = s.backends.flatMap((b) => {
+      const a = family === 4 ? b.address : b.address6;
+      return a ? [{ ...b, address: a }] : [];
+    });
+    const local = backendsHere.find((b) => b.node === node.name);
+    const candidates = s.policy === 'Local' ? (local ? [local] : []) : backendsHere;
     // DSCP has 6 bits: codes 40..63 leave room for 24 services in DSR mode.
     if (dsr && DSR_DSCP_BASE + i > 63) throw new Error(`the twin's DSR emulation marks services in the DSCP field and has codes for ${64 - DSR_DSCP_BASE} services; ${s.name} is number ${i + 1}`);
     const dscp = DSR_DSCP_BASE + i;
@@ -118,8 +143,8 @@ export function serviceNft(node: { name: string; address: string }, services: Se
     if (dsr && local) {
       // Backend side of DSR: a packet for our backend marked with this service came from a node
       // that load-balanced it; make it the client's packet to the service address again.
-      raw.push(`iifname != "lxc*" ip dscp ${dscp} ip daddr ${local.address} tcp dport ${s.targetPort} ip daddr set ${s.address} tcp dport set ${s.port} meta mark set ${mark} accept`);
-      dnat.push(`meta mark ${mark} ${match} dnat to ${local.address}:${s.targetPort}`);
+      raw.push(`iifname != "lxc*" ${l3} dscp ${dscp} ${l3} daddr ${local.address} tcp dport ${s.targetPort} ${l3} daddr set ${address} tcp dport set ${s.port} meta mark set ${mark} accept`);
+      dnat.push(`meta mark ${mark} ${match} dnat to ${at(local.address, s.targetPort)}`);
     }
     if (candidates.length === 0) {
       drop.push(`${match} counter drop comment "${s.name}: no local backend (externalTrafficPolicy Local)"`);
@@ -127,21 +152,21 @@ export function serviceNft(node: { name: string; address: string }, services: Se
     }
     if (dsr && candidates.some((b) => b !== local)) {
       const entries = candidates.flatMap((b, k) => (b === local ? [] : [`${k} : jump lb_dsr_${i}_${k}`]));
-      raw.push(`${match} jhash ip saddr . tcp sport mod ${candidates.length} vmap { ${entries.join(', ')} }`);
+      raw.push(`${match} jhash ${l3} saddr . tcp sport mod ${candidates.length} vmap { ${entries.join(', ')} }`);
       candidates.forEach((b, k) => {
-        if (b !== local) hops.push(`chain lb_dsr_${i}_${k} {`, `\tip daddr set ${b.address} ip dscp set ${dscp} notrack comment "${s.name}: DSR to ${b.pod}"`, '}');
+        if (b !== local) hops.push(`chain lb_dsr_${i}_${k} {`, `\t${l3} daddr set ${b.address} ${l3} dscp set ${dscp} notrack comment "${s.name}: DSR to ${b.pod}"`, '}');
       });
-      if (local) dnat.push(`${match} dnat to ${local.address}:${s.targetPort}`);
+      if (local) dnat.push(`${match} dnat to ${at(local.address, s.targetPort)}`);
       return;
     }
-    dnat.push(candidates.length === 1 ? `${match} dnat to ${candidates[0]!.address}:${s.targetPort}`
-      : `${match} dnat ip to numgen random mod ${candidates.length} map { ${candidates.map((b, k) => `${k} : ${b.address} . ${s.targetPort}`).join(', ')} }`);
-    if (!dsr && candidates.some((b) => b !== local)) snat.push(`ct original ip daddr ${s.address} oifname != "lxc*" snat to ${node.address} comment "${s.name}: snat to a backend on another node"`);
+    dnat.push(candidates.length === 1 ? `${match} dnat to ${at(candidates[0]!.address, s.targetPort)}`
+      : `${match} dnat ${l3} to numgen random mod ${candidates.length} map { ${candidates.map((b, k) => `${k} : ${b.address} . ${s.targetPort}`).join(', ')} }`);
+    if (!dsr && nodeAddress && candidates.some((b) => b !== local)) snat.push(`ct original ${l3} daddr ${address} oifname != "lxc*" snat to ${nodeAddress} comment "${s.name}: snat to a backend on another node"`);
   });
   if (raw.length + dnat.length + drop.length === 0) return undefined;
   const chain = (name: string, hook: string, rules: string[]) => [`\tchain ${name} {`, `\t\ttype ${hook}; policy accept;`, ...rules.map((r) => `\t\t${r}`), '\t}'];
   return [
-    'table ip cilium_lb {',
+    `table ${l3} cilium_lb {`,
     ...chain('lb_raw', 'filter hook prerouting priority raw', raw),
     ...hops.map((l) => `\t${l}`),
     ...chain('lb_dnat', 'nat hook prerouting priority dstnat', dnat),

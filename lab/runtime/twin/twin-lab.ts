@@ -7,7 +7,7 @@ import { ROUTER_PORTS } from '../../render/ports.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
 import { allNodes, isDualStack, type DatacentreModel, type LabModel } from '../../topology/model.ts';
 import { until } from '../exec.ts';
-import type { BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import type { BgpRoute, BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
 
@@ -34,7 +34,7 @@ import { ipBatch, must, run, startDaemon } from './shell-pool.ts';
 import { claimRun } from '../owner.ts';
 import { birdSocket } from './sockets.ts';
 import { destroyRun } from '../teardown.ts';
-import { parseBirdProtocols, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
+import { birdRefusals, parseBirdProtocols, parseBirdRoutes, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { machinesOf, twinPlan, type TwinPlan } from './plan.ts';
 import { deferred, pool } from '../../util/pool.ts';
 import { listeningCheck, listensOn } from './listening.ts';
@@ -210,6 +210,8 @@ export class TwinLab implements Lab {
       if (dp?.nft) await this.nft(n.ns, dp.nft, this.path('configs', 'nodes', `${n.machine!.name}.nft`));
       const lb = n.machine?.kind === 'node' ? serviceNft(n.machine, this.services, settings.lbMode) : undefined;
       if (lb) await this.nft(n.ns, lb, this.path('configs', 'nodes', `${n.machine!.name}.lb.nft`));
+      const lb6 = n.machine?.kind === 'node' && isDualStack(this.model) ? serviceNft(n.machine, this.services, settings.lbMode, 6) : undefined;
+      if (lb6) await this.nft(n.ns, lb6, this.path('configs', 'nodes', `${n.machine!.name}.lb6.nft`));
       if (n.machine?.kind === 'router') {
         for (const kv of routerSysctls(this.files, n.machine.dc ?? '')) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
         // A real wire carries frames of at most the MTU: no segmentation offload on the peering
@@ -364,6 +366,21 @@ export class TwinLab implements Lab {
     if (scope === 'routers') return routers.flat();
     const nodes = await pool(allNodes(this.model), 8, (n) => this.speakers.sessions(n.name));
     return [...routers.flat(), ...nodes.flat()];
+  }
+
+  async bgpRoutes(router: string): Promise<BgpRoute[]> {
+    const dc = this.model.datacentres.find((d) => d.router.name === router);
+    if (!dc) throw new Error(`${router} is not a router`);
+    const r = await run(inNs(this.ns(router), ['birdc', '-s', birdSocket(this.opts.runDir, dc.name), 'show', 'route', 'all']), { timeoutMs: 15_000 });
+    if (r.code !== 0) throw new Error(`birdc show route all on ${router} failed: ${(r.stderr || r.stdout).trim()}`);
+    return parseBirdRoutes(r.stdout);
+  }
+
+  async bgpRefusals(router: string): Promise<string[]> {
+    const dc = this.model.datacentres.find((d) => d.router.name === router);
+    if (!dc) throw new Error(`${router} is not a router`);
+    const log = this.path('logs', `bird-${dc.name}.log`);
+    return existsSync(log) ? birdRefusals(readFileSync(log, 'utf8')) : [];
   }
 
   async routes(machine: string, family: 4 | 6 = 4): Promise<Route[]> {

@@ -59,7 +59,8 @@ export function parseRouteText(text: string): Route[] {
       if (prev && !prev.dev && at('dev')) prev.dev = at('dev')!;
       continue;
     }
-    const r: Route = { dst: /^\d+\.\d+\.\d+\.\d+$/.test(w[0]!) ? `${w[0]}/32` : w[0]! };
+    const host = w[0]!;
+    const r: Route = { dst: host === 'default' || host.includes('/') ? host : `${host}/${host.includes(':') ? 128 : 32}` };
     const via = at('via'); const dev = at('dev'); const proto = at('proto');
     if (via) r.gateway = via;
     if (dev) r.dev = dev;

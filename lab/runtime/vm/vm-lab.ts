@@ -13,14 +13,14 @@ import { CLUSTER_FILES, renderedText, routerPath, type RenderedFiles } from '../
 import { INSTALL_DISK } from '../../render/talos-patch.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { must, run, until } from '../exec.ts';
-import type { BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
+import type { BgpRoute, BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
 import { backendPods } from '../../topology/services.ts';
 import { parsePcap } from '../pcap.ts';
 import { inNs, sealRun, startDaemon } from '../netns.ts';
 import { claimRun } from '../owner.ts';
 import { nsName } from '../names.ts';
-import { parseBirdProtocols, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
+import { birdRefusals, parseBirdProtocols, parseBirdRoutes, parseLinks, parseNslookup, parseRoutes, parseTraceroute } from '../parsers.ts';
 import { ciliumAgentCli } from '../../versions/cilium.ts';
 import { bootstrapWithRetry } from './bootstrap.ts';
 import { bundlePlan, reasonText, resultText, writeBundle, type BundleSource } from './bundle.ts';
@@ -317,13 +317,26 @@ export class VmLab implements Lab {
     return [...routers.flat(), ...nodes.flat()];
   }
 
-  async routes(machine: string): Promise<Route[]> {
+  async bgpRoutes(router: string): Promise<BgpRoute[]> {
+    return parseBirdRoutes((await this.onRouter(router, 'birdc show route all', 15_000)).stdout);
+  }
+
+  /**
+   * The rendered bird.conf logs to stderr, and OpenWRT's bird2 init script starts BIRD under procd with
+   * `procd_set_param stderr 1` (openwrt/routing bird2/files/bird.init), which hands it to logd: logread has it.
+   */
+  async bgpRefusals(router: string): Promise<string[]> {
+    return birdRefusals((await this.onRouter(router, 'logread -e bird', 15_000)).stdout);
+  }
+
+  async routes(machine: string, family: 4 | 6 = 4): Promise<Route[]> {
     const m = this.machines().find((x) => x.name === machine);
+    const f = `-${family}`;
     // iproute2 (JSON) on lan hosts, the internet, routers and in the Cilium agent; BusyBox `ip` (text) in pods.
-    if (m?.kind === 'lanhost' || m?.kind === 'internet' || m?.kind === 'node') return parseRoutes((await this.exec(machine, ['ip', '-j', 'route', 'show'])).stdout);
+    if (m?.kind === 'lanhost' || m?.kind === 'internet' || m?.kind === 'node') return parseRoutes((await this.exec(machine, ['ip', '-j', f, 'route', 'show'])).stdout);
     // Routers: iproute2 (ip-full, installed with BIRD: rootfs.ts), for the next hops of ECMP routes.
-    if (m?.kind === 'router') return parseRoutes((await this.exec(machine, [ROUTER_IP, '-j', 'route', 'show'])).stdout);
-    return parseRouteText((await this.exec(machine, ['ip', 'route', 'show'])).stdout);
+    if (m?.kind === 'router') return parseRoutes((await this.exec(machine, [ROUTER_IP, '-j', f, 'route', 'show'])).stdout);
+    return parseRouteText((await this.exec(machine, ['ip', f, 'route', 'show'])).stdout);
   }
 
   async links(machine: string): Promise<Link[]> {
@@ -340,9 +353,11 @@ export class VmLab implements Lab {
 
   async ping(from: string, to: string, opts: { size?: number; dontFragment?: boolean } = {}): Promise<ProbeResult> {
     const args = ['ping', '-c', '1', '-W', '2'];
-    if (opts.size) args.push('-s', String(opts.size - 28));
-    // BusyBox ping has no -M; the kernel sets DF on ICMP it sends by default (pmtudisc "want").
-    const r = await this.exec(from, [...args, this.target(to)], 10_000);
+    const target = this.target(to);
+    if (opts.size) args.push('-s', String(opts.size - (target.includes(':') ? 48 : 28))); // IP + ICMP headers
+    // BusyBox ping has no -M; the kernel sets DF on ICMP it sends by default (pmtudisc "want"), and
+    // IPv6 routers never fragment. It picks the family from the address.
+    const r = await this.exec(from, [...args, target], 10_000);
     return { ok: r.code === 0, detail: (r.stdout + r.stderr).trim().split('\n').filter((l) => /bytes from|unreachable|loss|error/i.test(l)).join('; ') };
   }
 
@@ -355,7 +370,7 @@ export class VmLab implements Lab {
 
   async traceroute(from: string, to: string): Promise<TraceResult> {
     const target = this.target(to);
-    const r = await this.exec(from, ['traceroute', '-n', '-q', '1', '-w', '1', '-m', '10', target], 20_000);
+    const r = await this.exec(from, ['traceroute', ...(target.includes(':') ? ['-6'] : []), '-n', '-q', '1', '-w', '1', '-m', '10', target], 20_000);
     return parseTraceroute(r.stdout, target);
   }
 
@@ -366,9 +381,9 @@ export class VmLab implements Lab {
     return { ok: received === bytes, detail: r.code === 0 ? `${received} of ${bytes} bytes arrived` : r.stderr.trim().split('\n').at(-1) ?? 'failed' };
   }
 
-  async resolve(from: string, name: string, server: string): Promise<ProbeResult & { address?: string }> {
-    const r = await this.exec(from, ['nslookup', '-type=a', name, this.target(server)], 10_000);
-    const address = parseNslookup(r.stdout, name);
+  async resolve(from: string, name: string, server: string, family: 4 | 6 = 4): Promise<ProbeResult & { address?: string }> {
+    const r = await this.exec(from, ['nslookup', `-type=${family === 6 ? 'aaaa' : 'a'}`, name, this.target(server)], 10_000);
+    const address = parseNslookup(r.stdout, name, family);
     return address ? { ok: true, detail: `${name} -> ${address}`, address } : { ok: false, detail: (r.stdout + r.stderr).trim().split('\n').slice(-2).join('; ') || 'no answer' };
   }
 
