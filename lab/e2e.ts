@@ -10,6 +10,7 @@ import { waitForConvergence, type Convergence } from './assert/converge.ts';
 import { onInterrupt } from './cli/signals.ts';
 import { runFault, type FaultReport } from './faults/run.ts';
 import type { Pitfall } from './pitfalls/index.ts';
+import type { Result } from './assert/types.ts';
 import type { RenderedFiles } from './render/index.ts';
 import { writeRunReports } from './report/artifacts.ts';
 import { predictedDiagram, RunDiagram } from './report/run-diagram.ts';
@@ -133,7 +134,7 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
     release();
   }
   const failed = assertionReports(runs).filter((a) => !a.ok).map((a) => a.id);
-  if (opts.pitfall) notes.push(pitfallNote(opts.pitfall, failed));
+  if (opts.pitfall) notes.push(pitfallNote(opts.pitfall, failed, runs.flatMap((r) => r.results)));
   const report = buildReport({
     model: opts.model, runtime: runtime.name, runId, fidelity: lab?.fidelity ?? runtime.name, startedAt, stages: stages.stages, runs, machines, notes, artifacts,
     ...(convergence ? { convergence } : {}), ...(opts.pitfall ? { pitfall: opts.pitfall.name } : {}), ...(fault ? { fault } : {}),
@@ -142,10 +143,19 @@ export async function runE2e(opts: E2eOptions, runtime: Runtime = runtimeFor(opt
   return writeRunReports(report, opts.model, diagram); // junit.xml, diagram.svg/png, report.json with its artifacts index
 }
 
-/** What a pitfall run showed, against what the mistake is known to break. */
-export function pitfallNote(p: Pitfall, failed: number[]): string {
+/**
+ * What a pitfall run showed, against what the mistake is known to break; a pitfall of one family
+ * (dual-stack) must leave every check of the other family holding.
+ */
+export function pitfallNote(p: Pitfall, failed: number[], results: Result[] = []): string {
   const expected = p.breaks.length === 0 ? 'nothing' : p.breaks.join(', ');
   const missed = p.breaks.filter((id) => !failed.includes(id));
-  const verdict = missed.length === 0 ? 'as expected' : `UNEXPECTED: ${missed.join(', ')} held`;
-  return `pitfall ${p.name}: ${p.mistake}. Known to break ${expected}; broke ${failed.length === 0 ? 'nothing' : failed.join(', ')} (${verdict}). Fix: ${p.fix}`;
+  const other = p.family === undefined ? [] : results.filter((r) => !r.ok && r.family !== undefined && r.family !== p.family);
+  const problems = [
+    ...(missed.length > 0 ? [`${missed.join(', ')} held`] : []),
+    ...(other.length > 0 ? [`IPv${other[0]!.family} broke too (${other[0]!.subject})`] : []),
+  ];
+  const verdict = problems.length === 0 ? 'as expected' : `UNEXPECTED: ${problems.join('; ')}`;
+  const scope = p.family === undefined ? '' : ` in IPv${p.family} only`;
+  return `pitfall ${p.name}: ${p.mistake}. Known to break ${expected}${scope}; broke ${failed.length === 0 ? 'nothing' : failed.join(', ')} (${verdict}). Fix: ${p.fix}`;
 }

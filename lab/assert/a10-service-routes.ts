@@ -3,6 +3,7 @@
 // Cluster: every node), as equal-cost next hops where several share its LAN, and via a peer router
 // when none is on its LAN; in each family the cluster has (IPv6: the /128 of the Service's IPv6 address).
 import type { Lab, Route } from '../runtime/lab.ts';
+import { allNodes } from '../topology/model.ts';
 import { announcers } from '../topology/services.ts';
 import { pool } from '../util/pool.ts';
 import { familiesOf, familyResult } from './family.ts';
@@ -42,7 +43,10 @@ export const serviceRoutes: Assertion = {
         let diagnosis: string;
         if (!routedAnywhere(dst)) {
           const up = sessions.some((x) => x.kind === 'ebgp' && x.established && speakers.some((n) => n.name === x.machine));
-          diagnosis = up
+          const podRoutes6 = f === 6 && ![...tables.entries()].some(([k, t]) => k.endsWith('/6') && t.some((r) => allNodes(m).some((n) => n.podCIDR6 === r.dst)));
+          diagnosis = up && podRoutes6
+            ? `no router has a route to ${address}, nor to any node's IPv6 pod CIDR, although the sessions are up: the nodes announce nothing in IPv6 (the ipv6 family of their CiliumBGPPeerConfig selects no advertisement, cilium/cilium#24362, or the IPv6 routes are refused: assertion 12)`
+            : up
             ? `no router has a route to ${address} although the announcing nodes' sessions are up: the routers' import filter from nodes accepts only the pod CIDRs, so the service ${f === 4 ? '/32s' : '/128s'} are refused (accept loadBalancer.${f === 4 ? `pool ${m.loadBalancer?.pool}` : `pool6 ${m.loadBalancer?.pool6}`} too: net ~ ${f === 4 ? 'LB_POOL' : 'LB_POOL6'}), or the nodes do not advertise the service (serviceSelector / a Service CiliumBGPAdvertisement${f === 6 ? ' in the ipv6 family' : ''})`
             : `no router has a route to ${address}, and no announcing node (${speakers.map((n) => n.name).join(', ')}) has an established session (see assertion 1)`;
         } else if (local.length > 0 && hops.length < want.length && hops.every((h) => want.includes(h))) {

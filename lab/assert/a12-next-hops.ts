@@ -66,7 +66,7 @@ export const nextHopsUsable: Assertion = {
             ? `Cilium sends IPv6 routes over an IPv4 session with the IPv4-mapped next hop ::ffff:<node IPv4> (cilium/cilium#37831), and BIRD drops them unless the ipv6 channel has \`extended next hop on\` and an import filter that sets the node's own IPv6 next hop; or carry IPv6 on sessions of its own (bgp.sessions: per-family)`
             : 'the speaker announced a next hop the router cannot use on that session');
         } else if (mine.length === 0) diagnosis = `${router} holds no ${f === 4 ? 'IPv4' : 'IPv6'} BGP route at all: see assertions 1 and 2`;
-        out.push(familyResult(lab, f, 12, `${router}: next hops of ${f === 4 ? 'IPv4' : 'IPv6'} routes`, ok, 'every next hop of the route\'s family, resolved and answering; no update refused', seen, diagnosis,
+        out.push(familyResult(lab, f, 12, `${router}: next hops of its BGP routes`, ok, 'every next hop of the route\'s family, resolved and answering; no update refused', seen, diagnosis,
           [...problems.slice(0, 3), ...refused.slice(0, 2)]));
       }
     }

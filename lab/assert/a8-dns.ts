@@ -2,6 +2,7 @@
 // record, and in a dual-stack lab its AAAA record too).
 import { LAB_DOMAIN } from '../render/uci-dhcp.ts';
 import type { Lab } from '../runtime/lab.ts';
+import { coversAddress } from '../topology/cidr6.ts';
 import { podPerDc } from './a7-egress.ts';
 import { familiesOf, familyResult } from './family.ts';
 import type { Assertion, Result } from './types.ts';
@@ -27,7 +28,11 @@ export const dnsThroughRouter: Assertion = {
         if (!r.ok && f === 6) diagnosis += `; dnsmasq answers AAAA only for names it has an IPv6 address for (an /etc/config/dhcp domain or host entry with ${want})`;
         if (!r.ok && pod.node) {
           const fromNode = await lab.resolve(pod.node, name, server, f);
-          if (fromNode.ok) {
+          const podAddress = f === 4 ? pod.address : pod.address6;
+          const routedBack = (await lab.routes(dc.router.name, f)).some((x) => x.dst !== 'default' && podAddress !== undefined && coversAddress(x.dst, podAddress));
+          if (fromNode.ok && !routedBack) {
+            diagnosis = `the router answers node ${pod.node} but has no route back to the pod's ${podAddress}: its node's pod CIDR is not in the router's table (see assertion 2)`;
+          } else if (fromNode.ok) {
             diagnosis = `the router answers node ${pod.node} but not the pod: dnsmasq ignores queries from subnets not attached to the router (localservice '1', --local-service), and pod CIDRs are routed, not attached; set localservice '0'`;
           }
         }

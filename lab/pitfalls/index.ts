@@ -5,7 +5,7 @@ import { ciliumBgpDocs } from '../render/cilium-bgp.ts';
 import { CLUSTER_FILES, renderAll, routerPath, type RenderedFiles } from '../render/index.ts';
 import { yamlDocs } from '../render/yaml.ts';
 import { InputError } from '../topology/errors.ts';
-import type { LabModel } from '../topology/model.ts';
+import { isDualStack, type LabModel } from '../topology/model.ts';
 import { resolveTopology, type ResolveOptions } from '../topology/resolve.ts';
 import type { Topology } from '../topology/schema.ts';
 
@@ -15,6 +15,8 @@ export interface Pitfall {
   fix: string;
   /** Assertions that must fail when the mistake is made. */
   breaks: number[];
+  /** The one family the mistake breaks (dual-stack pitfalls): the other family's checks all hold. */
+  family?: 4 | 6;
   apply(topology: Topology, opts: ResolveOptions): { model: LabModel; files: RenderedFiles };
 }
 
@@ -29,6 +31,14 @@ function patch(files: RenderedFiles, path: string, edit: (text: string) => strin
   const after = edit(before);
   if (after === before) throw new Error(`pitfall: ${path} did not change`);
   files.set(path, after);
+}
+
+/** A dual-stack pitfall's model and files; an IPv4 topology is bad input naming the fix. */
+function dualStack(name: string, topology: Topology, opts: ResolveOptions, sessions?: 'per-family' | 'mp-over-v4') {
+  const t = sessions ? { ...topology, bgp: { ...topology.bgp, sessions } } : topology;
+  const r = plain(t, opts);
+  if (!isDualStack(r.model)) throw new InputError([{ field: '--pitfall', problem: `${name} is an IPv6 mistake and the topology is IPv4 only`, fix: 'run it on a dual-stack topology: -t examples/dual-stack.yaml (or cluster.family: dual)' }], 'arguments');
+  return r;
 }
 
 export const PITFALLS: Pitfall[] = [
@@ -138,6 +148,44 @@ export const PITFALLS: Pitfall[] = [
     apply: (t, opts) => {
       const r = plain(t, opts);
       for (const dc of r.model.datacentres) patch(r.files, routerPath(dc.name, 'firewall'), (s) => s.replace("\toption masq_allow_invalid '1'\n", ''));
+      return r;
+    },
+  },
+  {
+    name: 'v6-over-v4-session',
+    mistake: 'IPv6 routes carried over the IPv4 sessions (bgp.sessions mp-over-v4) with a plain ipv6 channel on the routers: Cilium announces them with the IPv4-mapped next hop ::ffff:<node IPv4> (cilium/cilium#37831), which BIRD refuses as a next hop of the wrong family, so no router learns a pod CIDR6',
+    fix: 'bgp.sessions: per-family (a session per family, as cilium/cilium#31911 ends in), or keep mp-over-v4 as rendered: `extended next hop on` on the routers\' ipv6 channel and an import filter that sets the node\'s own IPv6 next hop',
+    breaks: [2, 3, 4, 5, 12],
+    family: 6,
+    apply: (t, opts) => {
+      const r = dualStack('v6-over-v4-session', t, opts, 'mp-over-v4');
+      for (const dc of r.model.datacentres) {
+        if (dc.nodes.length === 0) continue;
+        patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace(/^\s*(extended next hop on|bgp_next_hop = \S+|gw = \S+);\n/gm, ''));
+      }
+      return r;
+    },
+  },
+  {
+    name: 'v6-not-advertised',
+    mistake: 'the IPv6 family of the nodes\' CiliumBGPPeerConfig selects no advertisement: the IPv6 sessions come up and carry nothing (cilium/cilium#24362)',
+    fix: 'give the ipv6 family the advertisements selector the ipv4 one has (PodCIDR and Service CiliumBGPAdvertisements)',
+    breaks: [2, 3, 4, 5, 10, 11],
+    family: 6,
+    apply: (t, opts) => {
+      const r = dualStack('v6-not-advertised', t, opts);
+      const docs = ciliumBgpDocs(r.model) as { kind: string; metadata: { name: string }; spec: Record<string, unknown> }[];
+      let removed = 0;
+      for (const d of docs.filter((x) => x.kind === 'CiliumBGPPeerConfig')) {
+        for (const f of d.spec['families'] as Record<string, unknown>[]) {
+          if (f['afi'] === 'ipv6' && 'advertisements' in f) {
+            delete f['advertisements'];
+            removed++;
+          }
+        }
+      }
+      if (removed === 0) throw new Error('pitfall v6-not-advertised: no ipv6 family with advertisements in the rendered BGP resources');
+      r.files.set(CLUSTER_FILES.ciliumBgp, yamlDocs('PITFALL v6-not-advertised: the ipv6 family selects no advertisement', docs));
       return r;
     },
   },

@@ -1,4 +1,5 @@
 // The one interface both runtimes implement and every assertion is written against.
+import { formatIp6, parseIp6 } from '../topology/cidr6.ts';
 import type { LabModel } from '../topology/model.ts';
 
 export type MachineKind = 'router' | 'node' | 'pod' | 'backend' | 'lanhost' | 'zonehost' | 'internet';
@@ -152,12 +153,25 @@ export const DISCARD_PORT = 7071;
 
 /**
  * What an echo service answers: the client address it saw, then (backends only) its own address.
- * A dual-stack listener (IPv6 socket taking IPv4 too) sees an IPv4 client as ::ffff:a.b.c.d: the
- * address is the IPv4 one.
+ * socat prints IPv6 peers in full and in brackets ([2001:0db8:...:0010]); a dual-stack listener (an
+ * IPv6 socket taking IPv4 too) sees an IPv4 client as ::ffff:a.b.c.d. Both come back as the
+ * address the client has: IPv6 as RFC 5952 writes it, a mapped one as IPv4.
  */
 export function parseWhoAmI(text: string): { seenSource: string; answeredBy?: string } | undefined {
-  const address = '(?:::ffff:)?(\\d+\\.\\d+\\.\\d+\\.\\d+|[0-9a-f:]*:[0-9a-f:.]*)';
-  const m = new RegExp(`^${address}(?:\\s+${address})?$`, 'i').exec(text.trim());
-  if (!m) return undefined;
-  return m[2] ? { seenSource: m[1]!, answeredBy: m[2] } : { seenSource: m[1]! };
+  const words = text.trim().split(/\s+/);
+  if (words.length < 1 || words.length > 2 || words[0] === '') return undefined;
+  const addresses = words.map(normalAddress);
+  if (addresses.some((a) => a === undefined)) return undefined;
+  return addresses[1] ? { seenSource: addresses[0]!, answeredBy: addresses[1] } : { seenSource: addresses[0]! };
+}
+
+function normalAddress(word: string): string | undefined {
+  const bare = word.replace(/^\[(.*)\]$/, '$1');
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(bare)) return bare;
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(bare);
+  if (dotted) return dotted[1];
+  const v = parseIp6(bare);
+  if (v === undefined) return undefined;
+  if (v >> 32n === 0xffffn) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 255n)).join('.'); // ::ffff:0:0/96
+  return formatIp6(v);
 }

@@ -1,6 +1,8 @@
 // IPv6 address and prefix arithmetic, beside cidr.ts (IPv4): 128-bit values as bigint. Pure.
 // Addresses are written as RFC 5952 says (lower case, the longest run of zero groups as "::").
 
+import * as ip4 from './cidr.ts';
+
 export interface Cidr6 {
   readonly network: bigint;
   readonly prefix: number;
@@ -108,3 +110,16 @@ export function blockCount6(c: Cidr6, newPrefix: number): number {
 export const DOCUMENTATION6 = cidr6('2001:db8::/32');
 
 export const isIp6 = (text: string): boolean => parseIp6(text) !== undefined;
+
+/** Whether a prefix of either family ("10.244.0.0/24", "2001:db8::/64") holds an address of that family. */
+export function coversAddress(prefix: string, address: string): boolean {
+  if (prefix.includes(':') !== address.includes(':')) return false;
+  if (!prefix.includes(':')) {
+    const c = ip4.parseCidr(prefix);
+    const a = ip4.parseIp(address);
+    return !('error' in c) && a !== undefined && ip4.contains(c, a);
+  }
+  const c = parseCidr6(prefix);
+  const a = parseIp6(address);
+  return !('error' in c) && a !== undefined && contains6(c, a);
+}

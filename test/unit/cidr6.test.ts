@@ -1,7 +1,7 @@
 // IPv6 prefix arithmetic (lab/topology/cidr6.ts): parsing every spelling, RFC 5952 output, blocks.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cidr6, contains6, formatCidr6, formatIp6, host6, overlaps6, parseCidr6, parseIp6, subnet6 } from '../../lab/topology/cidr6.ts';
+import { cidr6, contains6, coversAddress, formatCidr6, formatIp6, host6, overlaps6, parseCidr6, parseIp6, subnet6 } from '../../lab/topology/cidr6.ts';
 
 test('addresses: every spelling parses, and prints as RFC 5952 says', () => {
   for (const [text, canonical] of <[string, string][]>[
@@ -23,4 +23,13 @@ test('prefixes: host bits refused with the network named; containment, overlap, 
   assert.ok(!contains6(pods, parseIp6('2001:db8:245::')!));
   assert.ok(overlaps6(pods, cidr6('2001:db8:244:3::/64')) && !overlaps6(pods, cidr6('2001:db8:245::/56')));
   assert.equal(host6(cidr6('2001:db8::/127'), 1), undefined, 'the last address is left out');
+});
+
+test('coversAddress: a prefix of either family holds addresses of its own family only', () => {
+  assert.equal(coversAddress('10.244.0.0/24', '10.244.0.10'), true);
+  assert.equal(coversAddress('10.244.0.0/24', '10.244.1.10'), false);
+  assert.equal(coversAddress('2001:db8:244::/64', '2001:db8:244::10'), true);
+  assert.equal(coversAddress('2001:db8:244::/64', '2001:db8:244:1::10'), false);
+  assert.equal(coversAddress('2001:db8:244::/64', '10.244.0.10'), false);
+  assert.equal(coversAddress('not a prefix', '10.0.0.1'), false);
 });

@@ -26,8 +26,8 @@ node_worker_1 BGP     ---        start  04:29:27.842  Active        Socket: Conn
     Neighbor AS:      65001
 `;
   assert.deepEqual(parseBirdProtocols(text, 'router-dc2', 65000), [
-    { machine: 'router-dc2', peerAddress: '172.16.0.2', kind: 'ibgp', state: 'Established', established: true, peerAsn: 65000 },
-    { machine: 'router-dc2', peerAddress: '10.0.1.10', kind: 'ebgp', state: 'Active', established: false, peerAsn: 65001 },
+    { machine: 'router-dc2', peerAddress: '172.16.0.2', kind: 'ibgp', state: 'Established', established: true, peerAsn: 65000, protocol: 'router_dc2' },
+    { machine: 'router-dc2', peerAddress: '10.0.1.10', kind: 'ebgp', state: 'Active', established: false, peerAsn: 65001, protocol: 'node_worker_1' },
   ]);
 });
 
@@ -71,7 +71,7 @@ test('pcap: Ethernet frames with IPv4, ports and wire length', () => {
 test('birdc show route all (BIRD 2.0.12, this lab): BGP routes with next hops and attributes, the router\'s own left out', () => {
   const text = readFileSync(path.join(fixturesDir, 'daemons', 'bird-2.0.12-show-route-all.txt'), 'utf8');
   const routes = parseBirdRoutes(text);
-  assert.deepEqual(routes.find((r) => r.prefix === '10.250.0.1/32'), { prefix: '10.250.0.1/32', protocol: 'node_worker_1', best: true, nextHops: ['10.0.1.10'], communities: [], origin: 'IGP', asPath: '65001', localPref: 100 });
+  assert.deepEqual(routes.find((r) => r.prefix === '10.250.0.1/32'), { prefix: '10.250.0.1/32', protocol: 'node_worker_1', best: true, nextHops: ['10.0.1.10'], bgpNextHop: ['10.0.1.10'], communities: [], origin: 'IGP', asPath: '65001', localPref: 100 });
   assert.equal(routes.find((r) => r.prefix === '10.0.0.0/24')?.asPath, '', 'an iBGP route from the other router has an empty AS path');
   assert.ok(!routes.some((r) => r.prefix === '10.0.1.0/24'), 'the static LAN route is not a BGP route');
   // Several routes for one prefix: the prefix is written once, then each route on its own line.

@@ -3,7 +3,7 @@
 // root/usr/share/firewall4/templates/ruleset.uc (openwrt/firewall4 b6e5157, the commit OpenWRT's
 // package/network/config/firewall4/Makefile pins as PKG_SOURCE_VERSION). Pure: text in, text out.
 // Covered: defaults (policies, syn_flood, drop_invalid), zones (network, device, policies, masq,
-// masq_allow_invalid, mtu_fix), forwardings. Anything else is refused by name, never ignored.
+// masq6, masq_allow_invalid, mtu_fix), forwardings. Anything else is refused by name, never ignored.
 import { list, option, parseUci, type UciSection } from '../../render/uci.ts';
 
 type Policy = 'accept' | 'reject' | 'drop';
@@ -15,6 +15,8 @@ export interface Zone {
   output: Policy;
   forward: Policy;
   masq: boolean;
+  /** IPv6 masquerading: off as OpenWRT ships it (routed IPv6 keeps its addresses). */
+  masq6: boolean;
   masqAllowInvalid: boolean;
   mtuFix: boolean;
 }
@@ -31,7 +33,7 @@ export interface Defaults {
 // Options this translation implements; any other option or section type is refused (see README).
 const KNOWN: Record<string, string[]> = {
   defaults: ['input', 'output', 'forward', 'syn_flood', 'synflood_protect', 'synflood_rate', 'synflood_burst', 'drop_invalid'],
-  zone: ['name', 'network', 'device', 'input', 'output', 'forward', 'masq', 'masq_allow_invalid', 'mtu_fix', 'enabled'],
+  zone: ['name', 'network', 'device', 'input', 'output', 'forward', 'masq', 'masq6', 'masq_allow_invalid', 'mtu_fix', 'enabled'],
   forwarding: ['src', 'dest', 'enabled', 'name'],
 };
 
@@ -90,6 +92,7 @@ export function zonesOf(firewallText: string, networkText: string): { zones: Zon
     output: policy(option(s, 'output'), defaults.output),
     forward: policy(option(s, 'forward'), defaults.forward),
     masq: bool(option(s, 'masq')) === true,
+    masq6: bool(option(s, 'masq6')) === true,
     masqAllowInvalid: bool(option(s, 'masq_allow_invalid')) === true,
     mtuFix: bool(option(s, 'mtu_fix')) === true,
   }));
@@ -175,10 +178,16 @@ export function fw4Ruleset(firewallText: string, networkText: string): string {
   }
 
   out.push(...chain('dstnat', [], 'type nat hook prerouting priority dstnat; policy accept;'));
-  const masq = zones.filter((z) => z.masq);
+  // ruleset.uc: a zone with masq or masq6 (dflags.snat) gets a srcnat chain, zone-masq.uc a rule per family.
+  const masq = zones.filter((z) => z.masq || z.masq6);
   out.push(...chain('srcnat', masq.filter((z) => z.devices.length > 0).map((z) => `oifname ${devs(z)} jump srcnat_${z.name} comment "!fw4: Handle ${z.name} IPv4/IPv6 srcnat traffic"`),
     'type nat hook postrouting priority srcnat; policy accept;'));
-  for (const z of masq) out.push(...chain(`srcnat_${z.name}`, [`meta nfproto ipv4 masquerade comment "!fw4: Masquerade IPv4 ${z.name} traffic"`]));
+  for (const z of masq) {
+    out.push(...chain(`srcnat_${z.name}`, [
+      ...(z.masq ? [`meta nfproto ipv4 masquerade comment "!fw4: Masquerade IPv4 ${z.name} traffic"`] : []),
+      ...(z.masq6 ? [`meta nfproto ipv6 masquerade comment "!fw4: Masquerade IPv6 ${z.name} traffic"`] : []),
+    ]));
+  }
   out.push(...chain('raw_prerouting', [], 'type filter hook prerouting priority raw; policy accept;'));
   out.push(...chain('raw_output', [], 'type filter hook output priority raw; policy accept;'));
 

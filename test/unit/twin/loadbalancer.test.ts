@@ -104,4 +104,9 @@ test('parsers: an equal-cost route lists every next hop; a backend answers with 
   assert.deepEqual(parseWhoAmI('10.0.0.254 10.244.1.20\n'), { seenSource: '10.0.0.254', answeredBy: '10.244.1.20' });
   assert.deepEqual(parseWhoAmI('10.0.0.254\n'), { seenSource: '10.0.0.254' });
   assert.equal(parseWhoAmI('connection refused'), undefined);
+  // socat's IPv6 form: full and bracketed; an IPv4 client of a dual-stack socket is IPv4-mapped.
+  assert.deepEqual(parseWhoAmI('[2001:0db8:0010:0000:0000:0000:0000:0254] [2001:0db8:0244:0001:0000:0000:0000:0020]\n'), { seenSource: '2001:db8:10::254', answeredBy: '2001:db8:244:1::20' });
+  assert.deepEqual(parseWhoAmI('[0000:0000:0000:0000:0000:ffff:0a00:00fe] [0000:0000:0000:0000:0000:ffff:0af4:0114]'), { seenSource: '10.0.0.254', answeredBy: '10.244.1.20' });
+  assert.deepEqual(parseWhoAmI('::ffff:10.0.0.254'), { seenSource: '10.0.0.254' });
+  assert.equal(parseWhoAmI('[2001:db8::zz]'), undefined);
 });
