@@ -35,6 +35,8 @@ function patch(files: RenderedFiles, path: string, edit: (text: string) => strin
 
 /** A dual-stack pitfall's model and files; an IPv4 topology is bad input naming the fix. */
 function dualStack(name: string, topology: Topology, opts: ResolveOptions, sessions?: 'per-family' | 'mp-over-v4') {
+  const refuse = () => new InputError([{ field: '--pitfall', problem: `${name} is an IPv6 mistake and the topology is IPv4 only`, fix: 'run it on a dual-stack topology: -t examples/dual-stack.yaml (or cluster.family: dual)' }], 'arguments');
+  if (topology.cluster?.family !== 'dual') throw refuse();
   const t = sessions ? { ...topology, bgp: { ...topology.bgp, sessions } } : topology;
   const r = plain(t, opts);
   if (!isDualStack(r.model)) throw new InputError([{ field: '--pitfall', problem: `${name} is an IPv6 mistake and the topology is IPv4 only`, fix: 'run it on a dual-stack topology: -t examples/dual-stack.yaml (or cluster.family: dual)' }], 'arguments');

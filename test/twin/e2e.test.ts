@@ -13,7 +13,7 @@ describe('twin e2e', { skip }, () => {
     const before = rootSnapshot();
     const r = lab(['e2e', '--plain']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /PASS: 11 of 11 assertions hold/);
+    assert.match(r.stdout, /PASS: 12 of 12 assertions hold/);
     assert.match(r.stdout, new RegExp(`nodes: Cilium ${NEWEST_CILIUM.replace(/\./g, '\\.')}'s own BGP control plane on every node`), 'Cilium\'s own code ran, at the newest line');
     for (const stage of ['up', 'convergence', 'assertions', 'teardown']) assert.match(r.stderr, new RegExp(`done ${stage} \\(\\d+ ms\\)`));
     const runId = /\(run ([0-9a-f]{6})\)/.exec(r.stdout)?.[1];

@@ -61,7 +61,7 @@ describe('edge assertions', { skip }, () => {
     assert.match(r.stdout, /path\s+controlplane-1 > router-dc1 > router-dc2 > worker-1 > worker-1-pod\s+controlplane-1 > worker-1 > worker-1-pod/);
     // Inbound: native with Local keeps the client's address; the tunnel default (Cluster, snat) does not.
     assert.match(r.stdout, /backend saw inbound \(db-dc1 -> web\)\s+10\.0\.0\.254 \(db-dc1\)\s+10\.0\.0\.10 \(controlplane-1\)/);
-    assert.match(r.stdout, /assertions holding\s+11\/11\s+5\/11 \(fail: 2, 4, 5, 6, 7, 11\)/);
+    assert.match(r.stdout, /assertions holding\s+12\/12\s+6\/12 \(fail: 2, 4, 5, 6, 7, 11\)/);
     const wire = /wire bytes per 1 MiB sent\s+([\d.]+) MiB .*?\s+([\d.]+) MiB/.exec(r.stdout);
     assert.ok(wire, r.stdout);
     assert.ok(Number(wire[2]) > Number(wire[1]), 'encapsulation costs bytes on the wire');

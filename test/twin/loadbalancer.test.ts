@@ -29,10 +29,10 @@ function twoBackendsOnOneLan(t: Topology): void {
 }
 
 describe('LoadBalancer services on the twin', { skip }, () => {
-  it('the reference: web (Local, backend on worker-1) routed via worker-1 only, both LAN hosts keep their address, 11 of 11', () => {
+  it('the reference: web (Local, backend on worker-1) routed via worker-1 only, both LAN hosts keep their address, 12 of 12', () => {
     const { code, report } = e2e([]);
     assert.equal(code, 0, JSON.stringify(report.assertions.filter((a) => !a.ok)));
-    assert.equal(report.assertions.length, 11);
+    assert.equal(report.assertions.length, 12);
     const routes = results(report, 10);
     assert.deepEqual(routes.map((x) => [x.subject, x.seen]), [['router-dc1: web 10.250.0.1', 'via 172.16.0.2'], ['router-dc2: web 10.250.0.1', 'via 10.0.1.10']]);
     const inbound = results(report, 11);

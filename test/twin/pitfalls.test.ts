@@ -3,20 +3,26 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NEWEST_CILIUM } from '../../lab/versions/cilium.ts';
-import { diagnoses, failedIds, lab, labNamespaces, twinUnavailable, type JsonReport } from './support.ts';
+import { join } from 'node:path';
+import { diagnoses, failedFamilies, failedIds, lab, labNamespaces, REPO, twinUnavailable, type JsonReport } from './support.ts';
 
 const skip = twinUnavailable();
 
-const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][] }[] = [
+const DUAL = join(REPO, 'examples', 'dual-stack.yaml');
+
+const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][]; topology?: string; family?: 6 }[] = [
   { name: 'same-asn', breaks: [2, 3, 4, 5], diagnosis: [[2, /share AS 65000.*iBGP split horizon/]] },
   { name: 'dns-localservice', breaks: [8], diagnosis: [[8, /answers node controlplane-1 but not the pod.*localservice '0'/]] },
   { name: 'node-masquerade', breaks: [5, 6, 7], diagnosis: [[5, /node masquerades pod traffic/], [6, /rewrites pod addresses/]] },
   { name: 'tunnel', breaks: [2, 4, 5, 6], diagnosis: [[6, /VXLAN/], [6, /MTU is 1450/], [4, /encapsulated/]] },
   { name: 'no-export', breaks: [2, 3, 4, 5], diagnosis: [[2, /session is up but 10\.244\.1\.0\/24 is not announced/]] },
+  // cilium/cilium#37831, reproduced with Cilium's own speaker: BIRD's log names the IPv4-mapped next hop it refused.
+  { name: 'v6-over-v4-session', topology: DUAL, family: 6, breaks: [2, 3, 4, 5, 12], diagnosis: [[12, /Invalid NEXT_HOP attribute - mismatched address family \(10\.0\.\d\.10 for ipv6\)[\s\S]*#37831/], [2, /IPv4-mapped next hop ::ffff:10\.0\.\d\.10/]] },
+  { name: 'v6-not-advertised', topology: DUAL, family: 6, breaks: [2, 3, 4, 5, 10, 11], diagnosis: [[2, /ipv6 family of its CiliumBGPPeerConfig selects no PodCIDR advertisement, cilium\/cilium#24362/], [10, /nodes announce nothing in IPv6/]] },
 ];
 
-function run(name: string): { code: number | null; report: JsonReport } {
-  const r = lab(['e2e', '--plain', '--json', '--pitfall', name]);
+function run(name: string, topology?: string): { code: number | null; report: JsonReport } {
+  const r = lab(['e2e', '--plain', '--json', '--pitfall', name, ...(topology ? ['-t', topology] : [])]);
   const report = JSON.parse(r.stdout) as JsonReport;
   assert.deepEqual(labNamespaces(report.runId), [], 'teardown');
   // Every pitfall runs Cilium's own BGP control plane at the newest line.
@@ -27,9 +33,10 @@ function run(name: string): { code: number | null; report: JsonReport } {
 describe('pitfalls', { skip }, () => {
   for (const c of CASES) {
     it(`${c.name} breaks ${c.breaks.join(', ')} and says why`, () => {
-      const { code, report } = run(c.name);
+      const { code, report } = run(c.name, c.topology);
       assert.equal(code, 1);
       const failed = failedIds(report);
+      if (c.family) assert.deepEqual(failedFamilies(report), [c.family], 'every failed check is of the pitfall\'s family: the other one held');
       for (const id of c.breaks) assert.ok(failed.includes(id), `${c.name}: assertion ${id} should fail (failed: ${failed})`);
       for (const [id, re] of c.diagnosis) assert.match(diagnoses(report, id), re);
       assert.ok(report.notes.some((n) => n.startsWith(`pitfall ${c.name}:`) && n.includes('(as expected)')), report.notes.join('\n'));
@@ -40,6 +47,13 @@ describe('pitfalls', { skip }, () => {
     const { code, report } = run('masq-invalid');
     assert.equal(code, 0);
     assert.ok(report.notes.some((n) => /pitfall masq-invalid: .*broke nothing \(as expected\)/.test(n)));
+  });
+
+  it('an IPv6 pitfall on an IPv4 topology is bad input naming the dual-stack example, and nothing is created', () => {
+    const r = lab(['e2e', '--plain', '--pitfall', 'v6-not-advertised']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /--pitfall: v6-not-advertised is an IPv6 mistake and the topology is IPv4 only[\s\S]*fix: run it on a dual-stack topology: -t examples\/dual-stack\.yaml/);
+    assert.doesNotMatch(r.stderr, /done up|teardown/);
   });
 
   it('an unknown pitfall is bad input', () => {

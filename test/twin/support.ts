@@ -62,15 +62,15 @@ export function rootSnapshot(): string {
   const out = (argv: string[]) => spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' }).stdout;
   const links = (JSON.parse(out(['ip', '-j', 'link', 'show'])) as { ifname: string; mtu: number; operstate: string; address?: string }[])
     .map((l) => `${l.ifname} ${l.mtu} ${l.operstate} ${l.address ?? ''}`).sort().join('\n');
-  return [links, out(['ip', 'route', 'show', 'table', 'all']), out(['ip', 'rule', 'show']), out(['nft', 'list', 'ruleset']),
-    out(['sysctl', 'net.ipv4.ip_forward'])].join('\n---\n');
+  return [links, out(['ip', 'route', 'show', 'table', 'all']), out(['ip', '-6', 'route', 'show', 'table', 'all']), out(['ip', 'rule', 'show']), out(['ip', '-6', 'rule', 'show']),
+    out(['nft', 'list', 'ruleset']), out(['sysctl', 'net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'])].join('\n---\n');
 }
 
 /** Report JSON from `lab e2e --json`. */
 export interface JsonReport {
   ok: boolean;
   runId: string;
-  assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; diagnosis?: string }[] }[];
+  assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; diagnosis?: string; family?: 4 | 6 }[] }[];
   notes: string[];
   artifacts: string;
   fidelity?: string;
@@ -87,6 +87,11 @@ export function tablesUnlikeExpected(r: JsonReport, model: LabModel): string[] {
   const seen = new Map((r.machines ?? []).map((m) => [m.name, key(m.routes)]));
   return [...new Set([...expected.keys(), ...seen.keys()])].filter((n) => expected.get(n) !== seen.get(n))
     .map((n) => `${n}: expected ${expected.get(n) ?? 'no such machine'}, seen ${seen.get(n) ?? 'no such machine'}`);
+}
+
+/** The families of a report's failed checks (absent: an IPv4-only lab's). */
+export function failedFamilies(r: JsonReport): (4 | 6 | undefined)[] {
+  return [...new Set(r.assertions.flatMap((a) => a.results.filter((x) => !x.ok).map((x) => x.family)))];
 }
 
 export function failedIds(r: JsonReport): number[] {

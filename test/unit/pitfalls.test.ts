@@ -1,18 +1,22 @@
 // Each pitfall changes exactly the generated config it names; running them is test/twin's job.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parse } from 'yaml';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
 import { PITFALLS, pitfall } from '../../lab/pitfalls/index.ts';
 import { CLUSTER_FILES, renderAll, routerPath } from '../../lab/render/index.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
+import type { Topology } from '../../lab/topology/schema.ts';
+import { repoRoot } from './support/paths.ts';
 
 const clean = renderAll(resolveTopology(referenceTopology()));
 const apply = (name: string) => pitfall(name)!.apply(referenceTopology(), {});
 const changed = (files: Map<string, string>) => [...files.keys()].filter((k) => files.get(k) !== clean.get(k)).sort();
 
 test('every pitfall names its mistake, its fix and what it breaks', () => {
-  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid']);
+  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid', 'v6-over-v4-session', 'v6-not-advertised']);
   for (const p of PITFALLS) assert.ok(p.mistake.length > 20 && p.fix.length > 10, p.name);
 });
 
@@ -70,5 +74,20 @@ test('lb-import-filter narrows every router\'s import from nodes to the pod CIDR
     assert.match(clean.get(routerPath(dc, 'bird.conf'))!, /import where net ~ POD_CIDRS \|\| net ~ LB_POOL;/);
     assert.match(r.files.get(routerPath(dc, 'bird.conf'))!, /import where net ~ POD_CIDRS;/);
     assert.doesNotMatch(r.files.get(routerPath(dc, 'bird.conf'))!, /net ~ LB_POOL/);
+  }
+});
+
+test('v6-not-advertised drops the advertisements of the ipv6 family only, in either session layout', () => {
+  const t = parse(readFileSync(path.join(repoRoot, 'examples', 'dual-stack.yaml'), 'utf8')) as Topology;
+  for (const sessions of ['per-family', 'mp-over-v4'] as const) {
+    const topology = { ...t, bgp: { ...t.bgp, sessions } };
+    const clean6 = renderAll(resolveTopology(topology));
+    const r = pitfall('v6-not-advertised')!.apply(topology, {});
+    assert.deepEqual([...r.files.keys()].filter((k) => r.files.get(k) !== clean6.get(k)), [CLUSTER_FILES.ciliumBgp], sessions);
+    const configs = parseAllDocuments(r.files.get(CLUSTER_FILES.ciliumBgp)!).map((d) => d.toJS() as { kind: string; spec: { families?: { afi: string; advertisements?: unknown }[] } })
+      .filter((d) => d.kind === 'CiliumBGPPeerConfig');
+    const families = configs.flatMap((c) => c.spec.families ?? []);
+    assert.ok(families.some((f) => f.afi === 'ipv6') && families.filter((f) => f.afi === 'ipv6').every((f) => f.advertisements === undefined), sessions);
+    assert.ok(families.filter((f) => f.afi === 'ipv4').every((f) => f.advertisements !== undefined), `${sessions}: IPv4 still advertises`);
   }
 });

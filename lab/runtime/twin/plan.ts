@@ -267,8 +267,11 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
   const byNs = new Map(namespaces.map((n) => [n.ns, n]));
   for (const line of staticNeighbours(l2)) byNs.get(line.ns)!.batch.push(line.command);
   for (const n of namespaces) {
-    // No IPv6 link-local addresses: the lab speaks IPv4 only, and every link-local address costs
-    // duplicate address detection, router solicitations and MLD reports on every segment.
+    // No IPv6 link-local addresses: every one costs duplicate address detection, router
+    // solicitations and MLD reports on every segment, and a dual-stack lab addresses every link
+    // globally. Routes come out the same: BIRD sends its link-local next hop beside the global one
+    // ("Missing link-local address" in its log here) and installs the global one where both came
+    // (bgp_apply_next_hop, GW_DIRECT: proto/bgp/packets.c, BIRD 2.0.12).
     if (opts.ipv6LinkLocal === false) n.batch = withoutLinkLocal(n.batch);
     // A switch needs its ports before it can enslave them; lo must be up for every local service.
     n.batch.unshift('link set lo up');
