@@ -1,6 +1,6 @@
 // The side-by-side table of `lab compare`.
 import type { Report } from '../report/model.ts';
-import type { Measurements } from './measure.ts';
+import type { FamilyMeasurements, Measurements } from './measure.ts';
 
 export interface Side {
   label: string;
@@ -10,22 +10,37 @@ export interface Side {
 
 const mib = (b: number) => `${(b / 1048576).toFixed(3)} MiB`;
 
+type Row = [string, ...string[]];
+
 /** Present when the topology has a LoadBalancer Service: what its backend saw of a LAN host's connection. */
-function inboundRow(sides: Side[]): [string, ...string[]][] {
-  const first = sides.find((s) => s.m?.inbound)?.m?.inbound;
+function inboundRow(sides: Side[], of: (m: Measurements) => FamilyMeasurements | undefined, suffix: string): Row[] {
+  const first = sides.map((s) => (s.m ? of(s.m)?.inbound : undefined)).find((x) => x);
   if (!first) return [];
-  return [[`backend saw inbound (${first.client} -> ${first.service})`, ...sides.map((s) => s.m?.inbound?.seen ?? '-')]];
+  return [[`backend saw inbound (${first.client} -> ${first.service})${suffix}`, ...sides.map((s) => (s.m ? of(s.m)?.inbound?.seen : undefined) ?? '-')]];
+}
+
+/** The rows one family measures; IPv6's labelled so, and only in a dual-stack lab. */
+function familyRows(sides: Side[], of: (m: Measurements) => FamilyMeasurements | undefined, suffix: string): Row[] {
+  if (!sides.some((s) => s.m && of(s.m))) return [];
+  const cell = (f: (x: FamilyMeasurements) => string) => sides.map((s) => {
+    const x = s.m ? of(s.m) : undefined;
+    return x ? f(x) : '-';
+  });
+  return [
+    [`remote pod saw${suffix}`, ...cell((x) => x.seenBy.remotePod)],
+    [`remote LAN host saw${suffix}`, ...cell((x) => x.seenBy.remoteLanHost)],
+    [`internet saw${suffix}`, ...cell((x) => x.seenBy.internet)],
+    ...inboundRow(sides, of, suffix),
+    [`path${suffix}`, ...cell((x) => x.path.join(' > '))],
+    [`largest packet with DF${suffix}`, ...cell((x) => `${x.largestDfPacket} B`)],
+  ];
 }
 
 export function formatCompare(sides: Side[]): string {
-  const rows: [string, ...string[]][] = [
+  const rows: Row[] = [
     ['', ...sides.map((s) => s.label)],
-    ['remote pod saw', ...sides.map((s) => s.m?.seenBy.remotePod ?? '-')],
-    ['remote LAN host saw', ...sides.map((s) => s.m?.seenBy.remoteLanHost ?? '-')],
-    ['internet saw', ...sides.map((s) => s.m?.seenBy.internet ?? '-')],
-    ...inboundRow(sides),
-    ['path', ...sides.map((s) => s.m?.path.join(' > ') ?? '-')],
-    ['largest packet with DF', ...sides.map((s) => (s.m ? `${s.m.largestDfPacket} B` : '-'))],
+    ...familyRows(sides, (m) => m, ''),
+    ...familyRows(sides, (m) => m.ipv6, ' (IPv6)'),
     ['wire bytes per 1 MiB sent', ...sides.map((s) => (s.m && s.m.wireBytes > 0 ? `${mib(s.m.wireBytes)} (+${((s.m.wireBytes / s.m.payload - 1) * 100).toFixed(1)} %, ${s.m.wirePackets} packets)` : '-'))],
     ['assertions holding', ...sides.map((s) => {
       const failed = s.report.assertions.filter((a) => !a.ok).map((a) => a.id);

@@ -2,7 +2,7 @@
 import type { AssertionRun } from '../assert/index.ts';
 import type { Result } from '../assert/types.ts';
 import type { Convergence } from '../assert/converge.ts';
-import type { LabModel } from '../topology/model.ts';
+import { isDualStack, type LabModel } from '../topology/model.ts';
 import type { Lab, Route } from '../runtime/lab.ts';
 import type { FaultReport } from '../faults/run.ts';
 
@@ -31,6 +31,9 @@ export interface MachineState {
   node?: string;
   address: string;
   routes: Route[];
+  /** Dual-stack: its IPv6 address and IPv6 routing table. */
+  address6?: string;
+  routes6?: Route[];
 }
 
 /** What a run left in its artifacts folder, as paths relative to it. */
@@ -81,6 +84,10 @@ export function assertionReports(runs: AssertionRun[]): AssertionReport[] {
 export async function snapshotMachines(lab: Lab): Promise<MachineState[]> {
   return Promise.all(lab.machines().map(async (m) => {
     const state: MachineState = { name: m.name, kind: m.kind, address: m.address, routes: await lab.routes(m.name).catch(() => []) };
+    if (isDualStack(lab.model)) {
+      if (m.address6) state.address6 = m.address6;
+      state.routes6 = await lab.routes(m.name, 6).catch(() => []);
+    }
     if (m.dc) state.dc = m.dc;
     if (m.node) state.node = m.node;
     return state;

@@ -13,7 +13,7 @@ import { parseTopologyYaml } from '../../lab/topology/load.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
 import { NEWEST_CILIUM } from '../../lab/versions/cilium.ts';
-import { failedIds, lab, labNamespaces, REPO, rootSnapshot, tmp, twinUnavailable, type JsonReport } from './support.ts';
+import { failedIds, lab, labNamespaces, REPO, rootSnapshot, tablesUnlikeExpected, tmp, twinUnavailable, type JsonReport } from './support.ts';
 
 const skip = twinUnavailable();
 const DUAL = join(REPO, 'examples', 'dual-stack.yaml');
@@ -56,6 +56,8 @@ describe('twin dual-stack', { skip }, () => {
     assert.ok(sessions.some((s) => s.subject.startsWith('worker-1 -> router-dc2 (2001:db8:10:1::1, ebgp)')), sessions.map((s) => s.subject).join('\n'));
     const egress6 = report.assertions.find((a) => a.id === 7)!.results.find((x) => x.family === 6 && x.subject.endsWith('-> internet (IPv6)'))!;
     assert.match(egress6.seen, /^2001:db8:244:/, 'the internet saw the pod\'s own IPv6 address');
+    // Every machine's IPv4 and IPv6 tables are the ones the topology implies (what `lab diagram` draws).
+    assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(parseTopologyYaml(readFileSync(DUAL, 'utf8'), DUAL))), []);
     assert.deepEqual(labNamespaces(report.runId), []);
     assert.equal(rootSnapshot(), before);
   });
@@ -74,10 +76,20 @@ describe('twin dual-stack', { skip }, () => {
     for (const id of BOTH_FAMILIES.filter((id) => id !== 10 && id !== 11)) assert.deepEqual(families(report, id), [4, 6], `assertion ${id}`);
     // One session per node and router pair carries both families: no IPv6 session at all.
     assert.ok(report.assertions.find((a) => a.id === 1)!.results.every((s) => !s.subject.includes('2001:')));
+    assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(parse(readFileSync(file, 'utf8')) as Topology)), []);
     // Same-LAN pods take the direct route in IPv6 too (autoDirectNodeRoutes).
     const paths = report.assertions.find((a) => a.id === 4)!.results.filter((x) => x.family === 6);
     assert.ok(paths.some((x) => x.seen.split(' > ').length === 3), paths.map((x) => x.seen).join('\n'));
     assert.deepEqual(labNamespaces(report.runId), []);
+  });
+
+  it('lab compare shows both families side by side: IPv6 untranslated natively, the node\'s address under Cilium\'s defaults', () => {
+    const r = lab(['compare', '--plain', '-t', DUAL, '--artifacts', tmp()], 240_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /internet saw \(IPv6\)\s+2001:db8:244::10 \(controlplane-1-pod\)/);
+    assert.match(r.stdout, /remote LAN host saw \(IPv6\)\s+2001:db8:244::10 \(controlplane-1-pod\)\s+2001:db8:10::10 \(controlplane-1\)/);
+    assert.match(r.stdout, /largest packet with DF \(IPv6\)\s+1500 B\s+1450 B/);
+    assert.match(r.stdout, /path \(IPv6\)\s+controlplane-1 > router-dc1 > router-dc2 > worker-1 > worker-1-pod\s+controlplane-1 > worker-1 > worker-1-pod/);
   });
 
   it('negative control for 7 in IPv6: masq6 on the wan zone hides the pod behind the router, IPv4 unchanged', async () => {

@@ -74,7 +74,7 @@ export interface JsonReport {
   notes: string[];
   artifacts: string;
   fidelity?: string;
-  machines?: { name: string; routes: Route[] }[];
+  machines?: { name: string; routes: Route[]; routes6?: Route[] }[];
 }
 
 /**
@@ -82,9 +82,10 @@ export interface JsonReport {
  * `lab diagram` draws, and what a run's diagram layout is prepared from while the lab comes up).
  */
 export function tablesUnlikeExpected(r: JsonReport, model: LabModel): string[] {
-  const key = (routes: Route[]) => JSON.stringify(sortRoutes(routes));
-  const expected = new Map(expectedMachines(model).map((m) => [m.name, key(m.routes)]));
-  const seen = new Map((r.machines ?? []).map((m) => [m.name, key(m.routes)]));
+  // Both families' tables (a dual-stack lab's IPv6 one after the IPv4 one).
+  const key = (m: { routes: Route[]; routes6?: Route[] }) => JSON.stringify([sortRoutes(m.routes), ...(m.routes6 ? [sortRoutes(m.routes6)] : [])]);
+  const expected = new Map(expectedMachines(model).map((m) => [m.name, key(m)]));
+  const seen = new Map((r.machines ?? []).map((m) => [m.name, key(m)]));
   return [...new Set([...expected.keys(), ...seen.keys()])].filter((n) => expected.get(n) !== seen.get(n))
     .map((n) => `${n}: expected ${expected.get(n) ?? 'no such machine'}, seen ${seen.get(n) ?? 'no such machine'}`);
 }

@@ -13,6 +13,7 @@ import type { BgpRoute } from '../../lab/runtime/lab.ts';
 import { birdRefusals, parseBirdProtocols, parseBirdRoutes, parseRoutes } from '../../lab/runtime/parsers.ts';
 import { datapathSettings, nodeDatapath, serviceNft } from '../../lab/runtime/twin/datapath.ts';
 import { fw4Ruleset } from '../../lab/runtime/twin/fw4.ts';
+import { buildDiagram, diagramSvg } from '../../lab/report/diagram/index.ts';
 import { twinServices } from '../../lab/runtime/twin/lb-twin.ts';
 import { loadModel, parseTopologyYaml } from '../../lab/topology/load.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
@@ -124,3 +125,19 @@ test('ip -j -6 route: an IPv6 route through an IPv4 gateway (via inet) keeps its
 function loadModelTopology(file: string): Topology {
   return file === 'reference' ? referenceTopology() : parseTopologyYaml(readFileSync(file, 'utf8'), file) as Topology;
 }
+
+test('the diagram of a dual-stack lab: every machine with both addresses and an IPv6 table below its IPv4 one', async () => {
+  const model = loadModel(readFileSync(DUAL, 'utf8'), DUAL);
+  const d = buildDiagram({ model });
+  const router = d.machines.find((m) => m.name === 'router-dc1')!;
+  assert.equal(router.address6, '2001:db8:10::1');
+  assert.deepEqual(router.routes6?.find((r) => r.dst === '2001:db8:244::/64'), { dst: '2001:db8:244::/64', gateway: '2001:db8:10::10', dev: 'br-lan', protocol: 'bird' });
+  assert.deepEqual(router.routes6?.find((r) => r.dst === '2001:db8:244:1::/64')?.gateway, '2001:db8:172:16::2', 'a remote pod CIDR via the peer router');
+  assert.equal(router.routes6?.[0]?.dst, 'default');
+  const svg = await diagramSvg({ model });
+  assert.match(svg, /class="family-rule"/);
+  assert.match(svg, /2001:db8:244::\/64/);
+  // Negative control: an IPv4 lab draws no IPv6 at all.
+  const v4 = buildDiagram({ model: loadModel(undefined, 'reference') });
+  assert.ok(v4.machines.every((m) => m.routes6 === undefined && m.address6 === undefined));
+});

@@ -21,14 +21,19 @@ export function routeColumns(routes: Route[]): { cells: string[][]; widths: numb
 }
 
 export function machineLines(m: DiagramMachine): { title: string; detail: string } {
-  return { title: m.name, detail: `${m.kind}${m.address ? ' · ' + m.address : ''}` };
+  return { title: m.name, detail: `${m.kind}${m.address ? ' · ' + m.address : ''}${m.address6 ? ' · ' + m.address6 : ''}` };
+}
+
+/** The rows a machine's card shows: its IPv4 table, then (dual-stack) its IPv6 one. */
+export function tableRoutes(m: DiagramMachine): Route[] {
+  return [...m.routes, ...(m.routes6 ?? [])];
 }
 
 export function machineSize(m: DiagramMachine): { width: number; height: number } {
   const { title, detail } = machineLines(m);
-  const { widths } = routeColumns(m.routes);
+  const { widths } = routeColumns(tableRoutes(m));
   const tableChars = widths.reduce((a, b) => a + b, 0) + 2 * widths.filter((w) => w > 0).length;
-  const rows = Math.max(1, m.routes.length);
+  const rows = Math.max(1, tableRoutes(m).length);
   const width = Math.max(charsWidth(title.length, TITLE_FONT_SIZE), charsWidth(detail.length, TABLE_FONT_SIZE), charsWidth(tableChars, TABLE_FONT_SIZE)) + 2 * PAD;
   return { width: Math.max(width, 120), height: HEADER + rows * LINE + PAD + 4 };
 }

@@ -4,7 +4,9 @@
 // from the topology alone (as the assertions expect them).
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../render/ports.ts';
 import { ibgpPeers } from '../../render/bird.ts';
+import { parseIp6 } from '../../topology/cidr6.ts';
 import { podOf } from '../../topology/pods.ts';
+import { expectedRoutes6 } from './expected6.ts';
 import { announcers, backendPods } from '../../topology/services.ts';
 import type { Route } from '../../runtime/lab.ts';
 import type { LabModel } from '../../topology/model.ts';
@@ -17,6 +19,9 @@ export interface DiagramMachine {
   dc?: string;
   address: string;
   routes: Route[];
+  /** Dual-stack: drawn below the IPv4 table. */
+  address6?: string;
+  routes6?: Route[];
 }
 
 /** A shared network drawn as its own box (a LAN switch, the peering network, the internet). */
@@ -57,17 +62,18 @@ const lanId = (dc: string): string => `s-lan-${dc.replace(/[^A-Za-z0-9_-]/g, '_'
 const PEERING = 's-peering';
 const INTERNET = 's-internet';
 
-/** Routing tables in the order people read them: default first, then by address. */
+/** Routing tables in the order people read them: default first, then IPv4 by address, then IPv6. */
 export function sortRoutes(routes: Route[]): Route[] {
-  const key = (r: Route): number[] => {
-    if (r.dst === 'default') return [-1];
+  const key = (r: Route): bigint[] => {
+    if (r.dst === 'default') return [-1n];
     const [a = '0', p = '32'] = r.dst.split('/');
-    return [...a.split('.').map(Number), Number(p)];
+    if (a.includes(':')) return [1n, parseIp6(a) ?? 0n, BigInt(Number(p) || 0)];
+    return [0n, ...a.split('.').map((x) => BigInt(Number(x) || 0)), BigInt(Number(p) || 0)];
   };
   return [...routes].sort((x, y) => {
     const a = key(x);
     const b = key(y);
-    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) - (b[i] ?? 0);
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? 0n) !== (b[i] ?? 0n)) return (a[i] ?? 0n) < (b[i] ?? 0n) ? -1 : 1;
     return 0;
   });
 }
@@ -132,6 +138,31 @@ export function expectedMachines(m: LabModel): MachineState[] {
       }
     }
   }
+  const six = expectedRoutes6(m);
+  if (six.size > 0) {
+    const address6 = addresses6(m);
+    for (const x of out) {
+      const a = address6.get(x.name);
+      if (a) x.address6 = a;
+      x.routes6 = sortRoutes(six.get(x.name) ?? []);
+    }
+  }
+  return out;
+}
+
+/** Every machine's IPv6 address in a dual-stack lab (the one others reach it by). */
+function addresses6(m: LabModel): Map<string, string> {
+  const out = new Map<string, string>([['internet', m.internet.server6!]]);
+  for (const dc of m.datacentres) {
+    out.set(dc.router.name, dc.router.address6!);
+    if (dc.lanHost.address6) out.set(dc.lanHost.name, dc.lanHost.address6);
+    for (const n of dc.nodes) {
+      out.set(n.name, n.address6!);
+      const pod = podOf(n);
+      if (pod.address6) out.set(pod.name, pod.address6);
+    }
+  }
+  for (const b of backendPods(m)) if (b.address6) out.set(b.name, b.address6);
   return out;
 }
 
@@ -172,14 +203,16 @@ export function buildDiagram(input: DiagramInput): Diagram {
   const machines: DiagramMachine[] = order.map((name) => {
     const s = byName.get(name) ?? { ...expected.find((e) => e.name === name)!, routes: [] };
     const d: DiagramMachine = { id: machineId(s.name), name: s.name, kind: s.kind, address: s.address, routes: sortRoutes(s.routes) };
+    if (s.address6) d.address6 = s.address6;
+    if (s.routes6) d.routes6 = sortRoutes(s.routes6);
     if (s.dc) d.dc = s.dc;
     return d;
   });
   const segments: DiagramSegment[] = [
-    { id: INTERNET, kind: 'internet', label: 'internet', detail: `WAN ${m.internet.wan} · hosts ${m.internet.hosts}` },
+    { id: INTERNET, kind: 'internet', label: 'internet', detail: `WAN ${m.internet.wan} · hosts ${m.internet.hosts}${m.internet.wan6 ? ` · ${m.internet.wan6} · ${m.internet.hosts6}` : ''}` },
   ];
   if (m.datacentres.length > 1) {
-    segments.push({ id: PEERING, kind: 'peering', label: 'peering network', detail: `${m.routers.peering} · iBGP AS ${m.routers.asn}${m.routers.reflection ? ' (reflector: ' + m.datacentres[0]!.router.name + ')' : ' full mesh'}` });
+    segments.push({ id: PEERING, kind: 'peering', label: 'peering network', detail: `${m.routers.peering}${m.routers.peering6 ? ` · ${m.routers.peering6}` : ''} · iBGP AS ${m.routers.asn}${m.routers.reflection ? ' (reflector: ' + m.datacentres[0]!.router.name + ')' : ' full mesh'}` });
   }
   const links: DiagramLink[] = [];
   const link = (from: string, to: string, label?: string) => {
@@ -190,7 +223,7 @@ export function buildDiagram(input: DiagramInput): Diagram {
   const internetMachine = machineId('internet');
   link(INTERNET, internetMachine);
   for (const dc of m.datacentres) {
-    segments.push({ id: lanId(dc.name), kind: 'lan', dc: dc.name, label: `LAN ${dc.name}`, detail: dc.lan });
+    segments.push({ id: lanId(dc.name), kind: 'lan', dc: dc.name, label: `LAN ${dc.name}`, detail: dc.lan6 ? `${dc.lan} · ${dc.lan6}` : dc.lan });
     const router = machineId(dc.router.name);
     link(INTERNET, router, `wan ${dc.router.wanAddress}`);
     if (m.datacentres.length > 1) link(PEERING, router, `peering ${dc.router.peeringAddress}`);
@@ -199,14 +232,14 @@ export function buildDiagram(input: DiagramInput): Diagram {
     for (const z of extraZonesOf(m, dc)) link(router, machineId(`${z.name}-${dc.name}`), `${z.name} ${z.subnet}`);
     for (const node of dc.nodes) {
       link(lanId(dc.name), machineId(node.name));
-      link(machineId(node.name), machineId(podOf(node).name), node.podCIDR);
+      link(machineId(node.name), machineId(podOf(node).name), node.podCIDR6 ? `${node.podCIDR} · ${node.podCIDR6}` : node.podCIDR);
     }
   }
   const path = (input.path ?? expectedPath(m)).filter((p) => machines.some((x) => x.name === p));
   markPath(machines, links, path);
   return {
     title: `${m.name}: Cilium ${m.cilium.routingMode} routing over BGP`,
-    subtitle: `Cilium ${m.versions.cilium} (${m.cilium.bgpApi}${m.cilium.masquerade ? ', masquerade' : ''}), cluster AS ${m.cluster.asn}, routers AS ${m.routers.asn}, pod CIDR ${m.cluster.podCIDR}`,
+    subtitle: `Cilium ${m.versions.cilium} (${m.cilium.bgpApi}${m.cilium.masquerade ? ', masquerade' : ''}), cluster AS ${m.cluster.asn}, routers AS ${m.routers.asn}, pod CIDR ${m.cluster.podCIDR}${m.cluster.podCIDR6 ? ` and ${m.cluster.podCIDR6} (dual-stack, ${m.sessions === 'per-family' ? 'a BGP session per family' : 'IPv6 over the IPv4 sessions'})` : ''}`,
     routesFrom: input.routesFrom ?? 'expected routes, derived from the topology',
     datacentres: m.datacentres.map((d) => ({ name: d.name, label: `${d.name} · LAN ${d.lan}` })),
     segments,

@@ -4,7 +4,7 @@
 import type { Box, Placed } from './layout.ts';
 import { dcId } from './layout.ts';
 import type { Diagram, DiagramMachine, DiagramSegment } from './model.ts';
-import { FONT, HEADER, LINE, PAD, TABLE_FONT_SIZE, TITLE_FONT_SIZE, charsWidth, machineLines, routeColumns } from './metrics.ts';
+import { FONT, HEADER, LINE, PAD, TABLE_FONT_SIZE, TITLE_FONT_SIZE, charsWidth, machineLines, routeColumns, tableRoutes } from './metrics.ts';
 
 const PATH_COLOUR = '#ea580c';
 
@@ -36,7 +36,7 @@ function machineCard(m: DiagramMachine, b: Box, step: number | undefined): strin
   out.push(`<path d="M${n(b.x)},${n(b.y + HEADER - 4)} v${-(HEADER - 10)} a6,6 0 0 1 6,-6 h${n(b.width - 12)} a6,6 0 0 1 6,6 v${HEADER - 10} z" fill="${c.fill}"/>`);
   out.push(text(b.x + PAD, b.y + 15, title, `font-size="${TITLE_FONT_SIZE}" font-weight="bold" class="machine-name"`));
   out.push(text(b.x + PAD, b.y + 28, detail, `font-size="${TABLE_FONT_SIZE}" fill="#374151"`));
-  const { cells, widths } = routeColumns(m.routes);
+  const { cells, widths } = routeColumns(tableRoutes(m));
   const cols: number[] = [];
   let x = b.x + PAD;
   for (const w of widths) {
@@ -50,6 +50,11 @@ function machineCard(m: DiagramMachine, b: Box, step: number | undefined): strin
     const spans = row.map((cell, j) => (cell ? `<tspan x="${n(cols[j]!)}"${j === 0 ? ' class="dst"' : j === 3 ? ' fill="#6b7280"' : ''}>${esc(cell)}</tspan>` : '')).join('');
     out.push(`<text y="${n(y)}" class="route">${spans}</text>`);
   });
+  // Dual-stack: a rule between the IPv4 table and the IPv6 one below it.
+  if (m.routes.length > 0 && (m.routes6?.length ?? 0) > 0) {
+    const y = b.y + HEADER + m.routes.length * LINE + 1;
+    out.push(`<line class="family-rule" x1="${n(b.x + PAD)}" y1="${n(y)}" x2="${n(b.x + b.width - PAD)}" y2="${n(y)}" stroke="#d1d5db" stroke-dasharray="3,2"/>`);
+  }
   out.push('</g>');
   if (onPath) {
     out.push(`<circle cx="${n(b.x + b.width - 2)}" cy="${n(b.y + 2)}" r="10" fill="${PATH_COLOUR}"/>`);
