@@ -32,6 +32,8 @@ export const VM_TOOLS: Record<string, string> = {
   dnsmasq: 'dnsmasq-base',
   nft: 'nftables',
   socat: 'socat',
+  // Tests only: a DHCPv6 client in a router's place on the emulated WAN, as OpenWRT's odhcp6c on wan6.
+  dhcpcd: 'dhcpcd-base',
   // Not a command: the Debian kernel the VM tests boot (and the KVM probe's fallback kernel).
   vmlinuz: 'linux-image-amd64',
 };

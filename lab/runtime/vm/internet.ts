@@ -7,11 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ip from '../../topology/cidr.ts';
-import type { LabModel } from '../../topology/model.ts';
+import * as ip6 from '../../topology/cidr6.ts';
+import { isDualStack, type LabModel } from '../../topology/model.ts';
 import { macFor } from '../../render/ports.ts';
 import { must, run, until } from '../exec.ts';
 import { nsName } from '../names.ts';
 import { addNamespace, inNs, ipBatch, startDaemon } from '../netns.ts';
+import { listenAddress } from '../echo.ts';
 import { SLIRP, startUplink, UPLINK_TAP } from './uplink.ts';
 
 export const WAN_BRIDGE = 'wan';
@@ -28,8 +30,10 @@ export interface InternetPlan {
   server: string;
   /** Routes to the lab's LANs and pod CIDRs via each router's WAN address. */
   routes: string[];
-  /** DHCP: each router's WAN MAC gets its WAN address. */
-  leases: { mac: string; address: string; name: string }[];
+  /** DHCP: each router's WAN MAC gets its WAN address (dual-stack: its IPv6 one too, over DHCPv6). */
+  leases: { mac: string; address: string; name: string; address6?: string }[];
+  /** Dual-stack: the WAN's IPv6 side, the echo host's IPv6 address and routes to the lab's IPv6 prefixes. */
+  six?: { gateway: string; network: string; prefix: number; server: string; routes: string[] };
 }
 
 /** Router i's WAN NIC (eth1) MAC: the same scheme as its other ports (render/ports.ts). */
@@ -42,13 +46,25 @@ export function internetPlan(m: LabModel, runId: string): InternetPlan {
     ns: nsName(runId, 'internet'), port: 'inet', gateway: m.internet.gateway, network: ip.formatIp(ip.cidr(m.internet.wan).network),
     prefix: m.internet.wanPrefix, server: m.internet.server,
     routes: m.datacentres.flatMap((dc) => [`${dc.lan} via ${dc.router.wanAddress}`, ...dc.nodes.map((n) => `${n.podCIDR} via ${dc.router.wanAddress}`)]),
-    leases: m.datacentres.map((dc) => ({ mac: wanMac(dc.index), address: dc.router.wanAddress, name: dc.router.name })),
+    leases: m.datacentres.map((dc) => ({ mac: wanMac(dc.index), address: dc.router.wanAddress, name: dc.router.name, ...(dc.router.wanAddress6 ? { address6: dc.router.wanAddress6 } : {}) })),
+    ...(isDualStack(m) ? { six: internet6(m) } : {}),
+  };
+}
+
+/** The internet's IPv6 half, as the twin's: an upstream that routes the lab's prefixes to each router's WAN. */
+function internet6(m: LabModel): NonNullable<InternetPlan['six']> {
+  const wan6 = ip6.cidr6(m.internet.wan6!);
+  return {
+    gateway: m.internet.gateway6!, network: ip6.formatIp6(wan6.network), prefix: wan6.prefix, server: m.internet.server6!,
+    routes: m.datacentres.flatMap((dc) => [`${dc.lan6!} via ${dc.router.wanAddress6!}`, ...dc.nodes.map((n) => `${n.podCIDR6!} via ${dc.router.wanAddress6!}`)]),
   };
 }
 
 /** `ip -batch` lines inside the internet namespace once its veth is there. Pure. */
 export function internetBatch(p: InternetPlan): string[] {
-  return [`addr add ${p.gateway}/${p.prefix} dev eth0`, 'link set eth0 up', `addr add ${p.server}/32 dev lo`, ...p.routes.map((r) => `route add ${r}`)];
+  const six = p.six ? [`addr add ${p.six.gateway}/${p.six.prefix} dev eth0 nodad`, `addr add ${p.six.server}/128 dev lo`] : [];
+  return [`addr add ${p.gateway}/${p.prefix} dev eth0`, ...six, 'link set eth0 up', `addr add ${p.server}/32 dev lo`, ...p.routes.map((r) => `route add ${r}`),
+    ...(p.six?.routes ?? []).map((r) => `route add ${r}`)];
 }
 
 /**
@@ -82,7 +98,20 @@ export function internetDnsmasqArgv(p: InternetPlan, files: { pidFile: string; l
     `--pid-file=${files.pidFile}`, `--dhcp-leasefile=${files.leaseFile}`, '--interface=eth0', '--bind-interfaces', `--server=${SLIRP.dns}`,
     '--dhcp-authoritative', `--dhcp-range=${p.network},static,${ip.formatIp(ip.mask(p.prefix))},1h`,
     `--dhcp-option=option:router,${p.gateway}`, `--dhcp-option=option:dns-server,${p.gateway}`,
-    ...p.leases.map((l) => `--dhcp-host=${l.mac},${l.address},${l.name}`)];
+    ...(p.six ? dhcp6(p.six) : []),
+    // One line per router: dnsmasq takes an IPv6 address in brackets beside the IPv4 one, and for a
+    // directly attached DHCPv6 client it knows the MAC (dnsmasq(8), --dhcp-host).
+    ...p.leases.map((l) => `--dhcp-host=${l.mac},${l.address},${l.address6 ? `[${l.address6}],` : ''}${l.name}`)];
+}
+
+/**
+ * The routers' `wan6` (proto dhcpv6, OpenWRT's odhcp6c): DHCPv6 hands each its static address and
+ * router advertisements (managed flag: "get your address by DHCPv6") give it the default route, as
+ * an upstream's would. dnsmasq(8): a static dhcp-range for IPv6 serves only --dhcp-host addresses,
+ * --enable-ra advertises the ranges' prefixes.
+ */
+function dhcp6(six: NonNullable<InternetPlan['six']>): string[] {
+  return [`--dhcp-range=${six.network},static,${six.prefix},1h`, '--enable-ra'];
 }
 
 /** The host's own global IPv4 addresses (read-only look at the root namespace), to keep the lab off them. */
@@ -123,6 +152,7 @@ export async function applyInternet(vmNs: string, p: InternetPlan, opts: { logDi
 /** dnsmasq for the routers' WAN, and the echo and counting services of the internet host. */
 export function startInternetServices(p: InternetPlan, dirs: { logDir: string; runDir: string }, services: { whoamiPort: number; discardPort: number }): void {
   startDaemon(p.ns, internetDnsmasqArgv(p, { pidFile: join(dirs.runDir, 'internet-dnsmasq.pid'), leaseFile: join(dirs.runDir, 'internet.leases') }), join(dirs.logDir, 'dnsmasq-internet.log'));
-  startDaemon(p.ns, ['socat', `TCP-LISTEN:${services.whoamiPort},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], join(dirs.logDir, 'whoami-internet.log'));
-  startDaemon(p.ns, ['socat', `TCP-LISTEN:${services.discardPort},fork,reuseaddr`, 'SYSTEM:wc -c'], join(dirs.logDir, 'discard-internet.log'));
+  // Dual-stack: one socket per service takes both families.
+  startDaemon(p.ns, ['socat', listenAddress(services.whoamiPort, p.six !== undefined), 'SYSTEM:echo $SOCAT_PEERADDR'], join(dirs.logDir, 'whoami-internet.log'));
+  startDaemon(p.ns, ['socat', listenAddress(services.discardPort, p.six !== undefined), 'SYSTEM:wc -c'], join(dirs.logDir, 'discard-internet.log'));
 }

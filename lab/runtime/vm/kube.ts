@@ -126,8 +126,12 @@ export function agentPodsByNode(json: string): Map<string, string> {
   return new Map((doc.items ?? []).flatMap((p) => (p.metadata?.name && p.spec?.nodeName ? [[p.spec.nodeName, p.metadata.name] as const] : [])));
 }
 
-/** Pod addresses by name, from `kubectl get pods -o json`. */
-export function podAddresses(json: string): Map<string, string> {
-  const doc = JSON.parse(json) as { items?: { metadata?: { name?: string }; status?: { podIP?: string } }[] };
-  return new Map((doc.items ?? []).flatMap((p) => (p.metadata?.name && p.status?.podIP ? [[p.metadata.name, p.status.podIP] as const] : [])));
+/** Pod addresses by name, from `kubectl get pods -o json`: status.podIP, and (dual-stack) the IPv6 one of status.podIPs. */
+export function podAddresses(json: string): Map<string, { address: string; address6?: string }> {
+  const doc = JSON.parse(json) as { items?: { metadata?: { name?: string }; status?: { podIP?: string; podIPs?: { ip?: string }[] } }[] };
+  return new Map((doc.items ?? []).flatMap((p) => {
+    if (!p.metadata?.name || !p.status?.podIP) return [];
+    const address6 = (p.status.podIPs ?? []).map((x) => x.ip ?? '').find((a) => a.includes(':'));
+    return [[p.metadata.name, { address: p.status.podIP, ...(address6 ? { address6 } : {}) }] as const];
+  }));
 }

@@ -8,6 +8,7 @@
 //                   bridge, where the routers' WAN taps are; its uplink is slirp4netns (uplink.ts).
 // Nothing is created in the host's root namespace. The plan is pure; applyVmNetwork runs it.
 import * as ip from '../../topology/cidr.ts';
+import * as ip6 from '../../topology/cidr6.ts';
 import { allNodes, type LabModel } from '../../topology/model.ts';
 import { extraZonesOf, macFor } from '../../render/ports.ts';
 import { must } from '../exec.ts';
@@ -44,6 +45,8 @@ export interface HostNsPlan {
   bridge: string;
   /** veth end inside the vm namespace. */
   port: string;
+  /** Dual-stack: its IPv6 address, prefix and gateway (the router's LAN address). */
+  six?: { address: string; prefix: number; gateway: string };
 }
 
 export interface VmNetworkPlan {
@@ -99,6 +102,7 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
     hosts.push({
       ns: nsName(runId, dc.lanHost.name), name: dc.lanHost.name, dc: dc.name, address: dc.lanHost.address, prefix: dc.lanPrefix,
       gateway: dc.router.address, bridge: lanBridge(dc.index), port: `h${dc.index}`,
+      ...(dc.lanHost.address6 && dc.lan6 && dc.router.address6 ? { six: { address: dc.lanHost.address6, prefix: ip6.cidr6(dc.lan6).prefix, gateway: dc.router.address6 } } : {}),
     });
   }
   const first = m.datacentres[0]!;
@@ -142,7 +146,18 @@ export async function attachHost(switchNs: string, h: HostNsPlan, routes: string
   await addNamespace(h.ns);
   await ipBatch(h.ns, ['link set lo up', `link add eth0 type veth peer name ${h.port} netns ${switchNs}`]);
   await ipBatch(switchNs, [`link set ${h.port} master ${h.bridge}`, `link set ${h.port} up`]);
-  await ipBatch(h.ns, [`addr add ${h.address}/${h.prefix} dev eth0`, 'link set eth0 up', ...routes.map((r) => `route add ${r}`)]);
+  await ipBatch(h.ns, hostBatch(h, routes));
+}
+
+/** A host namespace's addresses and routes, IPv6 too when it has some (nodad: no tentative second). Pure. */
+export function hostBatch(h: HostNsPlan, routes: string[] = [`default via ${h.gateway}`]): string[] {
+  return [
+    `addr add ${h.address}/${h.prefix} dev eth0`,
+    ...(h.six ? [`addr add ${h.six.address}/${h.six.prefix} dev eth0 nodad`] : []),
+    'link set eth0 up',
+    ...routes.map((r) => `route add ${r}`),
+    ...(h.six ? [`route add ::/0 via ${h.six.gateway}`] : []),
+  ];
 }
 
 /** Builds the whole wiring; hostLoopback opens slirp's 10.0.2.2 to the host's 127.0.0.1 (tests only). */

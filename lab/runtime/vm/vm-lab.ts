@@ -15,6 +15,7 @@ import { allNodes, type LabModel } from '../../topology/model.ts';
 import { must, run, until } from '../exec.ts';
 import type { BgpRoute, BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
+import { listenAddress } from '../echo.ts';
 import { backendPods } from '../../topology/services.ts';
 import { parsePcap } from '../pcap.ts';
 import { inNs, sealRun, startDaemon } from '../netns.ts';
@@ -71,7 +72,7 @@ export class VmLab implements Lab {
   readonly fidelity = VM_FIDELITY;
   readonly plan: VmNetworkPlan;
   private readonly vms = new Map<string, RunningVm>();
-  private readonly podIps = new Map<string, string>();
+  private readonly podIps = new Map<string, { address: string; address6?: string }>();
   private readonly agentPods = new Map<string, string>();
   private readonly slow: number;
   /** Named deadlines that expired during this run, for the failure bundle. */
@@ -125,28 +126,33 @@ export class VmLab implements Lab {
 
   machines(): Machine[] {
     const out: Machine[] = [];
+    // Dual-stack: every machine's IPv6 address beside its IPv4 one (pods: the one Cilium's IPAM gave).
+    const six = (a: string | undefined) => (a ? { address6: a } : {});
+    const pod = (name: string) => ({ address: this.podIps.get(name)?.address ?? '', ...six(this.podIps.get(name)?.address6) });
     for (const dc of this.model.datacentres) {
-      out.push({ name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address });
+      out.push({ name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address, ...six(dc.router.address6) });
       for (const n of dc.nodes) {
-        out.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address });
-        out.push({ name: `${n.name}-pod`, kind: 'pod', dc: dc.name, node: n.name, address: this.podIps.get(`${n.name}-pod`) ?? '' });
+        out.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address, ...six(n.address6) });
+        out.push({ name: `${n.name}-pod`, kind: 'pod', dc: dc.name, node: n.name, ...pod(`${n.name}-pod`) });
       }
-      out.push({ name: dc.lanHost.name, kind: 'lanhost', dc: dc.name, address: dc.lanHost.address });
+      out.push({ name: dc.lanHost.name, kind: 'lanhost', dc: dc.name, address: dc.lanHost.address, ...six(dc.lanHost.address6) });
     }
     // LoadBalancer backends (cluster/load-balancer.yaml), at the addresses Cilium's IPAM gave them.
     for (const b of backendPods(this.model)) {
-      out.push({ name: b.name, kind: 'backend', dc: allNodes(this.model).find((n) => n.name === b.node)?.dc ?? '', node: b.node, service: b.service, address: this.podIps.get(b.name) ?? '' });
+      out.push({ name: b.name, kind: 'backend', dc: allNodes(this.model).find((n) => n.name === b.node)?.dc ?? '', node: b.node, service: b.service, ...pod(b.name) });
     }
-    out.push({ name: 'internet', kind: 'internet', address: this.model.internet.server });
+    out.push({ name: 'internet', kind: 'internet', address: this.model.internet.server, ...six(this.model.internet.server6) });
     return out;
   }
 
   addressesOf(machine: string): string[] {
+    const some = (...a: (string | undefined)[]) => a.filter((x): x is string => !!x);
     const dc = this.model.datacentres.find((d) => d.router.name === machine);
-    if (dc) return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress];
-    if (machine === 'internet') return [this.model.internet.server, this.model.internet.gateway];
+    if (dc) return some(dc.router.address, dc.router.peeringAddress, dc.router.wanAddress, dc.router.address6, dc.router.peeringAddress6, dc.router.wanAddress6);
+    const i = this.model.internet;
+    if (machine === 'internet') return some(i.server, i.gateway, i.server6, i.gateway6);
     const m = this.machines().find((x) => x.name === machine);
-    return m?.address ? [m.address] : [];
+    return some(m?.address, m?.address6);
   }
 
   async up(): Promise<void> {
@@ -162,8 +168,8 @@ export class VmLab implements Lab {
     await applyVmNetwork(this.plan, { logDir: this.path('logs', 'x').replace(/\/x$/, '') });
     startInternetServices(this.plan.internet, { logDir: this.path('logs', 'x').replace(/\/x$/, ''), runDir: this.opts.runDir }, { whoamiPort: WHOAMI_PORT, discardPort: DISCARD_PORT });
     for (const h of this.plan.hosts) {
-      startDaemon(h.ns, ['socat', `TCP-LISTEN:${WHOAMI_PORT},fork,reuseaddr`, 'SYSTEM:echo $SOCAT_PEERADDR'], this.path('logs', `whoami-${h.name}.log`));
-      startDaemon(h.ns, ['socat', `TCP-LISTEN:${DISCARD_PORT},fork,reuseaddr`, 'SYSTEM:wc -c'], this.path('logs', `discard-${h.name}.log`));
+      startDaemon(h.ns, ['socat', listenAddress(WHOAMI_PORT, h.six !== undefined), 'SYSTEM:echo $SOCAT_PEERADDR'], this.path('logs', `whoami-${h.name}.log`));
+      startDaemon(h.ns, ['socat', listenAddress(DISCARD_PORT, h.six !== undefined), 'SYSTEM:wc -c'], this.path('logs', `discard-${h.name}.log`));
     }
     const key = join(this.opts.runDir, 'id_ed25519');
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nrl-${this.opts.runId}`, '-f', key]);
@@ -269,10 +275,10 @@ export class VmLab implements Lab {
     writeFileSync(podsFile, pods.map((p) => stringify(p)).join('---\n'));
     await this.ctlRun(kube.apply(k, podsFile));
     await this.ctlRun(kube.waitPodsReady(k, kube.PROBE_NAMESPACE, 'app.kubernetes.io/name=nrl-probe', kw.toolSeconds), kw.execMs, 'probe-pods-ready');
-    for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', kube.PROBE_NAMESPACE)))) this.podIps.set(name, ipAddr);
+    for (const [name, addresses] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', kube.PROBE_NAMESPACE)))) this.podIps.set(name, addresses);
     if (this.model.services.length > 0) {
       await this.ctlRun(kube.waitPodsReady(k, 'default', `app.kubernetes.io/name in (${this.model.services.map((s) => s.name).join(',')})`, kw.toolSeconds), kw.execMs, 'backend-pods-ready');
-      for (const [name, ipAddr] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', 'default')))) this.podIps.set(name, ipAddr);
+      for (const [name, addresses] of kube.podAddresses(await this.ctlRun(kube.getJson(k, 'pods', 'default')))) this.podIps.set(name, addresses);
     }
     for (const [node, pod] of kube.agentPodsByNode(await this.ctlRun([...kube.getJson(k, 'pods', 'kube-system'), '--selector', 'k8s-app=cilium']))) this.agentPods.set(node, pod);
     await this.named(untilDeadline('bgp-established', async () => {
