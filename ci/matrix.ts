@@ -34,18 +34,29 @@ export function buildMatrix(newestRaw: Versions, pinnedRaw: Versions = PINNED): 
 }
 
 export interface TwinCell {
-  /** e.g. "cilium 1.20.2 (pinned)", "cilium 1.21.0". */
+  /** e.g. "cilium 1.20.2 (pinned)", "cilium 1.21.0, dual-stack". */
   name: string;
   cilium: string;
+  /** The topology file the cell runs, a path in the repository. */
+  topology: string;
 }
 
+/** The topologies every twin cell runs: the reference, and dual-stack (where IPv6 BGP breaks in practice). */
+export const TWIN_TOPOLOGIES: { suffix: string; topology: string }[] = [
+  { suffix: '', topology: 'examples/reference.yaml' },
+  { suffix: ', dual-stack', topology: 'examples/dual-stack.yaml' },
+];
+
 /**
- * The twin's cells: one per Cilium release of the VM matrix. Each runs Cilium's own BGP control plane
- * built at that release from the Go module proxy (`dagger call twin --cilium-version`), so a new
- * Cilium release's BGP code is tested the night it is out, with or without KVM.
+ * The twin's cells: for each Cilium release of the VM matrix, the reference and the dual-stack
+ * topology. Each runs Cilium's own BGP control plane built at that release from the Go module proxy
+ * (`dagger call twin --cilium-version`), so a new Cilium release's BGP code, IPv6 included, is tested
+ * the night it is out, with or without KVM.
  */
 export function twinMatrix(vm: { include: MatrixCell[] }, pinnedRaw: Versions = PINNED): { include: TwinCell[] } {
   const pinned = normalise(pinnedRaw).cilium;
   const releases = [...new Set(vm.include.map((c) => c.cilium))];
-  return { include: releases.map((cilium) => ({ name: `cilium ${cilium}${cilium === pinned ? ' (pinned)' : ''}`, cilium })) };
+  return {
+    include: releases.flatMap((cilium) => TWIN_TOPOLOGIES.map(({ suffix, topology }) => ({ name: `cilium ${cilium}${cilium === pinned ? ' (pinned)' : ''}${suffix}`, cilium, topology }))),
+  };
 }

@@ -4,14 +4,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newestStableRelease, type GithubRelease } from '../../../ci/github-releases.ts';
-import { buildMatrix, PINNED, twinMatrix } from '../../../ci/matrix.ts';
+import { buildMatrix, PINNED, TWIN_TOPOLOGIES, twinMatrix } from '../../../ci/matrix.ts';
 import { listedFolders, newestOpenwrtVersion } from '../../../ci/openwrt-releases.ts';
 import { resolveMatrix } from '../../../ci/resolve.ts';
 import { compareSemver, parseSemver } from '../../../ci/semver.ts';
@@ -133,8 +133,14 @@ describe('picking releases', () => {
 
   test('the twin\'s cells: one per Cilium release of the matrix, the pinned one named', () => {
     const m = buildMatrix({ cilium: 'v1.21.0', talos: '1.15.0', openwrt: PINNED.openwrt }, { cilium: '1.20.2', talos: 'v1.14.2', openwrt: '25.12.5' });
-    assert.deepEqual(twinMatrix(m, { cilium: '1.20.2', talos: 'v1.14.2', openwrt: '25.12.5' }), { include: [{ name: 'cilium 1.20.2 (pinned)', cilium: '1.20.2' }, { name: 'cilium 1.21.0', cilium: '1.21.0' }] });
-    assert.deepEqual(twinMatrix(buildMatrix(PINNED)).include.map((c) => c.cilium), [PINNED.cilium], 'nothing new: the pinned release alone');
+    assert.deepEqual(twinMatrix(m, { cilium: '1.20.2', talos: 'v1.14.2', openwrt: '25.12.5' }), { include: [
+      { name: 'cilium 1.20.2 (pinned)', cilium: '1.20.2', topology: 'examples/reference.yaml' },
+      { name: 'cilium 1.20.2 (pinned), dual-stack', cilium: '1.20.2', topology: 'examples/dual-stack.yaml' },
+      { name: 'cilium 1.21.0', cilium: '1.21.0', topology: 'examples/reference.yaml' },
+      { name: 'cilium 1.21.0, dual-stack', cilium: '1.21.0', topology: 'examples/dual-stack.yaml' },
+    ] });
+    assert.deepEqual(twinMatrix(buildMatrix(PINNED)).include.map((c) => c.cilium), [PINNED.cilium, PINNED.cilium], 'nothing new: the pinned release alone, both topologies');
+    for (const t of TWIN_TOPOLOGIES) assert.ok(existsSync(path.join(repoRoot, t.topology)), t.topology);
   });
 });
 
@@ -161,7 +167,7 @@ describe('resolving from loopback sources', () => {
     assert.ok(line!.startsWith('matrix={"include":['), line);
     assert.deepEqual(JSON.parse(line!.slice('matrix='.length)), matrix);
     assert.ok(twin!.startsWith('twin='), twin);
-    assert.deepEqual((JSON.parse(twin!.slice('twin='.length)) as ReturnType<typeof twinMatrix>).include.map((c) => c.cilium), [PINNED.cilium, '1.20.3']);
+    assert.deepEqual((JSON.parse(twin!.slice('twin='.length)) as ReturnType<typeof twinMatrix>).include.map((c) => c.cilium), [PINNED.cilium, PINNED.cilium, '1.20.3', '1.20.3']);
   });
 
   test('only pre-releases newer than the pinned version: ignored', async () => {
