@@ -56,7 +56,13 @@ export interface Report {
   fidelity: string;
   versions: LabModel['versions'];
   bgpApi: string;
-  mode: { routingMode: string; masquerade: boolean; autoDirectNodeRoutes: boolean; /** How the routers exchange routes. */ ibgp?: 'full mesh' | 'route reflection' };
+  mode: {
+    routingMode: string; masquerade: boolean; autoDirectNodeRoutes: boolean;
+    /** How the routers exchange routes. */
+    ibgp?: 'full mesh' | 'route reflection';
+    /** Dual-stack: how BGP carries IPv6 (absent: an IPv4 lab). */
+    dualStack?: 'per-family' | 'mp-over-v4';
+  };
   pitfall?: string;
   startedAt: string;
   stages: Stage[];

@@ -2,7 +2,7 @@
 import type { AssertionRun } from '../assert/index.ts';
 import type { Convergence } from '../assert/converge.ts';
 import type { FaultReport } from '../faults/run.ts';
-import type { LabModel } from '../topology/model.ts';
+import { isDualStack, type LabModel } from '../topology/model.ts';
 import { assertionReports, type MachineState, type Report, type Stage } from './model.ts';
 import { describeStage } from '../telemetry/stages.ts';
 import { withSpan } from '../telemetry/tracing.ts';
@@ -66,7 +66,10 @@ export function buildReport(o: RunOutcome): Report {
     fidelity: o.fidelity,
     versions: m.versions,
     bgpApi: m.cilium.bgpApi,
-    mode: { routingMode: m.cilium.routingMode, masquerade: m.cilium.masquerade, autoDirectNodeRoutes: m.cilium.autoDirectNodeRoutes, ibgp: m.routers.reflection ? 'route reflection' : 'full mesh' },
+    mode: {
+      routingMode: m.cilium.routingMode, masquerade: m.cilium.masquerade, autoDirectNodeRoutes: m.cilium.autoDirectNodeRoutes, ibgp: m.routers.reflection ? 'route reflection' : 'full mesh',
+      ...(isDualStack(m) ? { dualStack: m.sessions } : {}),
+    },
     ...(o.pitfall ? { pitfall: o.pitfall } : {}),
     startedAt: o.startedAt,
     stages: o.stages,

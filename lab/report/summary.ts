@@ -3,6 +3,7 @@
 // table, stages and artifacts. Pure: built from the report alone.
 import { reportedPath, sortRoutes } from './diagram/model.ts';
 import type { MachineState, Report } from './model.ts';
+import { dualStackText } from './terminal.ts';
 
 const FAILURES_PER_ASSERTION = 10;
 
@@ -73,7 +74,7 @@ export function summaryMarkdown(r: Report): string {
   const held = r.assertions.filter((a) => a.ok).length;
   const out: string[] = [];
   out.push(`## lab e2e \`${cell(r.lab)}\`: ${r.ok ? 'PASS' : 'FAIL'}, ${held} of ${r.assertions.length} assertions hold`, '');
-  out.push(`Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}${r.mode.autoDirectNodeRoutes ? ', autoDirectNodeRoutes' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.pitfall ? `, pitfall \`${cell(r.pitfall)}\`` : ''} · ${r.runtime} run \`${r.runId}\` · started ${r.startedAt}`, '');
+  out.push(`Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}${r.mode.autoDirectNodeRoutes ? ', autoDirectNodeRoutes' : ''}${dualStackText(r)}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.pitfall ? `, pitfall \`${cell(r.pitfall)}\`` : ''} · ${r.runtime} run \`${r.runId}\` · started ${r.startedAt}`, '');
   out.push(`> ${cell(r.fidelity)}`, '');
   if (r.convergence) out.push(`Convergence: ${r.convergence.converged ? 'converged' : '**not converged**'} after ${r.convergence.ms} ms${r.convergence.converged ? '' : ` (missing: ${cell(r.convergence.missing.join(', '))})`}.`, '');
   out.push('| # | assertion | result | checks | time |', '|---|---|---|---|---|');

@@ -25,7 +25,7 @@ export function table(rows: string[][]): string[] {
 
 export function formatReport(r: Report): string {
   const lines: string[] = [];
-  lines.push(`${r.lab} on the ${r.runtime} (run ${r.runId}): Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.mode.ibgp ? `; routers: iBGP ${r.mode.ibgp}` : ''}${r.pitfall ? `, pitfall ${r.pitfall}` : ''}`);
+  lines.push(`${r.lab} on the ${r.runtime} (run ${r.runId}): Cilium ${r.versions.cilium} (${r.bgpApi}, ${r.mode.routingMode}${r.mode.masquerade ? ', masquerade' : ''}), Talos ${r.versions.talos}, OpenWRT ${r.versions.openwrt}${r.mode.ibgp ? `; routers: iBGP ${r.mode.ibgp}` : ''}${dualStackText(r)}${r.pitfall ? `, pitfall ${r.pitfall}` : ''}`);
   lines.push(`  ${r.fidelity}`);
   if (r.convergence) lines.push(`  convergence: ${r.convergence.converged ? 'converged' : 'NOT converged'} after ${r.convergence.ms} ms${r.convergence.converged ? '' : ` (missing: ${r.convergence.missing.slice(0, 3).join(', ')}${r.convergence.missing.length > 3 ? ', ...' : ''})`}`);
   lines.push(...scaleLines(r));
@@ -63,4 +63,10 @@ function scaleLines(r: Report): string[] {
   if (r.machines.length > 0) out.push(`  machines: ${r.machines.length} (${[...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ')}); ${checks} checks`);
   if (r.stages.length > 0) out.push(`  time: ${r.stages.map((s) => `${s.name} ${(s.ms / 1000).toFixed(1)} s`).join(', ')}${slowest ? `; slowest assertion ${slowest.id} (${(slowest.ms / 1000).toFixed(1)} s)` : ''}`);
   return out;
+}
+
+/** Dual-stack: the families and how BGP carries IPv6; every check's subject says its family. */
+export function dualStackText(r: Pick<Report, 'mode'>): string {
+  if (!r.mode.dualStack) return '';
+  return `; dual-stack, IPv6 ${r.mode.dualStack === 'per-family' ? 'on a BGP session of its own' : 'over the IPv4 sessions'}`;
 }

@@ -49,6 +49,7 @@ describe('twin dual-stack', { skip }, () => {
     const report = JSON.parse(r.stdout) as JsonReport;
     assert.deepEqual(failedIds(report), []);
     assert.match(report.fidelity ?? '', OWN_SPEAKER);
+    assert.match(r.stderr + r.stdout, /dual-stack|"dualStack":"per-family"/);
     for (const id of [1, ...BOTH_FAMILIES]) assert.deepEqual(families(report, id), [4, 6], `assertion ${id} runs in IPv4 and IPv6`);
     const sessions = report.assertions.find((a) => a.id === 1)!.results;
     // per family: (1 iBGP peer + 1 node) x 2 routers, seen from both ends for the nodes: 6 per family
