@@ -1,7 +1,8 @@
 // /etc/bird.conf for one router (BIRD 2): the reference's device/kernel/static/iBGP blocks plus
-// one eBGP session per Cilium node on the router's LAN.
+// one eBGP session per Cilium node on the router's LAN. A dual-stack lab adds the IPv6 half (bird6.ts).
 import type { BgpTimers } from '../topology/schema.ts';
-import type { DatacentreModel, LabModel, NodeModel, RouterModel } from '../topology/model.ts';
+import { isDualStack, type DatacentreModel, type LabModel, type NodeModel, type RouterModel } from '../topology/model.ts';
+import * as six from './bird6.ts';
 import { LAN_BRIDGE } from './ports.ts';
 
 /** BIRD symbols are letters, digits and underscores. */
@@ -39,7 +40,18 @@ export function ibgpPeers(m: LabModel, self: RouterModel): { peer: RouterModel; 
     .map((peer) => ({ peer, rrClient: m.routers.reflection && self === reflector }));
 }
 
+/** What bird6.ts needs of this file: its block writer and the session timers. */
+function blocks(m: LabModel): six.BirdBlocks {
+  return { block, timerLines: timerLines(m.timers) };
+}
+
+/** The IPv6 layout of a dual-stack lab, or none for an IPv4 one. */
+function layout6(m: LabModel): 'per-family' | 'mp-over-v4' | undefined {
+  return isDualStack(m) ? m.sessions : undefined;
+}
+
 function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boolean): string[] {
+  const name = birdName('router', peer.dc);
   const body = [
     `description "iBGP to ${peer.name}";`,
     `local ${self.peeringAddress} as ${m.routers.asn};`,
@@ -50,16 +62,21 @@ function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boole
     ...timerLines(m.timers),
     // With a reflector, only routes from our own nodes get our address: reflected ones keep the
     // originating router's, so traffic between two clients does not detour through the reflector.
-    ...block('ipv4', ['import all;', 'export all;', m.routers.reflection ? 'next hop self ebgp;' : 'next hop self;'], true),
+    ...block('ipv4', ['import all;', 'export all;', six.nextHopSelf(m)], true),
+    ...(layout6(m) === 'mp-over-v4' ? six.ibgpChannel6OverV4(m, self, blocks(m)) : []),
   ];
-  return block(`protocol bgp ${birdName('router', peer.dc)}`, body);
+  const v4 = block(`protocol bgp ${name}`, body);
+  return layout6(m) === 'per-family' ? [...v4, '', ...six.ibgpSession6(m, self, peer, rrClient, name, blocks(m))] : v4;
 }
 
-function nodeSession(m: LabModel, self: RouterModel, node: NodeModel): string[] {
-  return block(`protocol bgp ${birdName('node', node.name)} from cilium_node`, [
+function nodeSession(m: LabModel, node: NodeModel): string[] {
+  const name = birdName('node', node.name);
+  const v4 = block(`protocol bgp ${name} from cilium_node`, [
     `description "Cilium on ${node.name}";`,
     `neighbor ${node.address} as ${m.cluster.asn};`,
+    ...(layout6(m) === 'mp-over-v4' ? six.nodeChannel6OverV4(m, node, blocks(m)) : []),
   ]);
+  return layout6(m) === 'per-family' ? [...v4, '', ...six.nodeSession6(m, node, name, blocks(m))] : v4;
 }
 
 export function renderBird(m: LabModel, dc: DatacentreModel): string {
@@ -73,6 +90,7 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
     `define POD_CIDRS = ${podSet};`,
     // LoadBalancer Service addresses: every address of the pool, each announced as a /32.
     ...(m.loadBalancer ? [`define LB_POOL = [ ${m.loadBalancer.pool}{32,32} ];`] : []),
+    ...(isDualStack(m) ? six.defines6(m) : []),
     '',
     // Scan times as the reference article's bird.conf: on Linux only the resync behind netlink events.
     ...block('protocol device', ['scan time 10;']),
@@ -81,9 +99,11 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
     // Several nodes of the LAN announcing one service address: install them all as equal-cost next hops.
     ...block('protocol kernel', ['scan time 20;', ...(m.loadBalancer ? ['merge paths on;'] : []), ...block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)]),
     '',
+    ...(isDualStack(m) ? ['# The same for IPv6: the pod CIDRs6 (and pool6 addresses) BGP learned.', ...six.kernel6(m, blocks(m)), ''] : []),
     '# Announce this datacentre\'s LAN to the other routers.',
     ...block('protocol static', ['ipv4;', `route ${dc.lan} via "${LAN_BRIDGE}";`]),
     '',
+    ...(isDualStack(m) ? ['# And its IPv6 LAN.', ...six.static6(dc, blocks(m)), ''] : []),
   ];
   for (const { peer, rrClient } of ibgpPeers(m, self)) lines.push(...ibgp(m, self, peer, rrClient), '');
   if (dc.nodes.length > 0) {
@@ -96,8 +116,9 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
         ...block('ipv4', [m.loadBalancer ? 'import where net ~ POD_CIDRS || net ~ LB_POOL;' : 'import where net ~ POD_CIDRS;', 'export none;'], true),
       ]),
       '',
+      ...(layout6(m) === 'per-family' ? [...six.nodeTemplate6(m, self, blocks(m)), ''] : []),
     );
-    for (const node of dc.nodes) lines.push(...nodeSession(m, self, node), '');
+    for (const node of dc.nodes) lines.push(...nodeSession(m, node), '');
   }
   return lines.join('\n');
 }

@@ -5,7 +5,7 @@ import { parseTopologyYaml } from '../../../lab/topology/load.ts';
 import type { LabModel } from '../../../lab/topology/model.ts';
 import { referenceTopology } from '../../../lab/topology/reference.ts';
 import { resolveTopology, type ResolveOptions } from '../../../lab/topology/resolve.ts';
-import type { BgpTimers, Topology } from '../../../lab/topology/schema.ts';
+import type { BgpTimers, SessionLayout, Topology } from '../../../lab/topology/schema.ts';
 import { fixturesDir } from './paths.ts';
 
 export const topologyFixturesDir = path.join(fixturesDir, 'topologies');
@@ -79,3 +79,23 @@ export const TIMER_GRID: readonly BgpTimers[] = (() => {
   }
   return grid;
 })();
+
+/** The topology made dual-stack (cluster.family dual, every IPv6 prefix a default), in the given session layout. */
+export function dualStack(t: Topology, sessions?: SessionLayout): Topology {
+  const copy = structuredClone(t);
+  copy.cluster.family = 'dual';
+  if (sessions) copy.bgp = { ...copy.bgp, sessions };
+  return copy;
+}
+
+/**
+ * Dual-stack topologies, both session layouts each: the reference (a pool and a Service), three
+ * datacentres without a pool, with reflection, and every-key (explicit IPv4 addresses the IPv6 ones
+ * mirror, a reflector, Cilium 1.18 with the v2alpha1 API). All BGPv2: rules6.ts refuses the peering policy.
+ */
+export const DUAL_VARIANTS: readonly Variant[] = (['per-family', 'mp-over-v4'] as const).flatMap((sessions) => [
+  { name: `dual-stack reference, ${sessions}`, topology: () => dualStack(referenceTopology(), sessions) },
+  { name: `dual-stack three-dc (no pool), ${sessions}`, topology: () => dualStack(loadFixture('three-dc'), sessions) },
+  { name: `dual-stack three-dc with route reflection, ${sessions}`, topology: () => dualStack(withReflection(loadFixture('three-dc')), sessions) },
+  { name: `dual-stack every-key, ${sessions}`, topology: () => dualStack(loadFixture('every-key'), sessions) },
+]);
