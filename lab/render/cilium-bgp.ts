@@ -1,12 +1,17 @@
 // cluster/cilium-bgp.yaml: each datacentre's nodes peer with their own router and advertise their
 // PodCIDR, in the BGP API the chosen Cilium version speaks (see lab/versions/cilium.ts).
-import type { DatacentreModel, LabModel } from '../topology/model.ts';
+// Dual-stack (BGPv2 only, rules6.ts): per-family adds an IPv6 peer per router with a PeerConfig of its
+// own (family ipv6 unicast); mp-over-v4 keeps one IPv4 peer whose PeerConfig carries both families.
+import { isDualStack, type DatacentreModel, type LabModel } from '../topology/model.ts';
 import { SERVICE_LABEL } from './load-balancer.ts';
 import { yamlDocs } from './yaml.ts';
 
 export const POD_CIDR_ADVERTISEMENT = { advertise: 'pod-cidr' };
 export const SERVICE_ADVERTISEMENT = { advertise: 'services' };
-const PEER_CONFIG = 'router';
+export const PEER_CONFIG = 'router';
+/** per-family: the PeerConfig of the IPv6 sessions, and the suffix of their peers' names. */
+export const PEER_CONFIG6 = 'router-v6';
+export const PEER_SUFFIX6 = '-v6';
 
 function timers(m: LabModel): Record<string, number> | undefined {
   const t = m.timers;
@@ -46,8 +51,34 @@ function advertisementSelector(m: LabModel) {
   return { matchExpressions: [{ key: 'advertise', operator: 'In', values: [POD_CIDR_ADVERTISEMENT.advertise, SERVICE_ADVERTISEMENT.advertise] }] };
 }
 
-function bgpv2(m: LabModel, apiVersion: string): unknown[] {
+/** A datacentre's peers: its router over IPv4, and (per-family dual-stack) over IPv6 too. */
+function peers(m: LabModel, dc: DatacentreModel) {
+  const v4 = { name: dc.router.name, peerASN: m.routers.asn, peerAddress: dc.router.address, peerConfigRef: { name: PEER_CONFIG } };
+  if (!isDualStack(m) || m.sessions !== 'per-family') return [v4];
+  return [v4, { name: `${dc.router.name}${PEER_SUFFIX6}`, peerASN: m.routers.asn, peerAddress: dc.router.address6!, peerConfigRef: { name: PEER_CONFIG6 } }];
+}
+
+/**
+ * The PeerConfigs and the families each session carries. The PodCIDR and Service advertisements are
+ * family-neutral: on each family a session carries, Cilium announces the prefixes of that family only
+ * (pkg/bgp/manager/reconciler pod_cidr.go getDesiredPathsPerFamily and service.go, Cilium 1.20.2: "we
+ * only add path corresponding to the family of the prefix"), so one selector serves both families.
+ */
+function peerConfigs(m: LabModel, apiVersion: string) {
   const t = timers(m);
+  const family = (afi: 'ipv4' | 'ipv6') => ({ afi, safi: 'unicast', advertisements: advertisementSelector(m) });
+  const config = (name: string, families: ReturnType<typeof family>[]) => ({
+    apiVersion,
+    kind: 'CiliumBGPPeerConfig',
+    metadata: { name },
+    spec: { ...(t ? { timers: t } : {}), families },
+  });
+  if (!isDualStack(m)) return [config(PEER_CONFIG, [family('ipv4')])];
+  if (m.sessions === 'mp-over-v4') return [config(PEER_CONFIG, [family('ipv4'), family('ipv6')])];
+  return [config(PEER_CONFIG, [family('ipv4')]), config(PEER_CONFIG6, [family('ipv6')])];
+}
+
+function bgpv2(m: LabModel, apiVersion: string): unknown[] {
   const docs: unknown[] = m.datacentres.map((dc) => ({
     apiVersion,
     kind: 'CiliumBGPClusterConfig',
@@ -57,20 +88,12 @@ function bgpv2(m: LabModel, apiVersion: string): unknown[] {
       bgpInstances: [{
         name: `${dc.name}-${m.cluster.asn}`,
         localASN: m.cluster.asn,
-        peers: [{ name: dc.router.name, peerASN: m.routers.asn, peerAddress: dc.router.address, peerConfigRef: { name: PEER_CONFIG } }],
+        peers: peers(m, dc),
       }],
     },
   }));
   docs.push(
-    {
-      apiVersion,
-      kind: 'CiliumBGPPeerConfig',
-      metadata: { name: PEER_CONFIG },
-      spec: {
-        ...(t ? { timers: t } : {}),
-        families: [{ afi: 'ipv4', safi: 'unicast', advertisements: advertisementSelector(m) }],
-      },
-    },
+    ...peerConfigs(m, apiVersion),
     {
       apiVersion,
       kind: 'CiliumBGPAdvertisement',

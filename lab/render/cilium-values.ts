@@ -1,6 +1,24 @@
 // cluster/cilium-values.yaml: the values Talos documents for Cilium, plus native routing over BGP.
-import type { LabModel } from '../topology/model.ts';
+import { isDualStack, type LabModel } from '../topology/model.ts';
 import { yamlDocs } from './yaml.ts';
+
+/**
+ * Dual-stack: IPv6 beside IPv4 (ipv4.enabled is the chart's default). The chart turns these into the
+ * agent's enable-ipv6, ipv6-native-routing-cidr and enable-ipv6-masquerade (templates/cilium-configmap.yaml).
+ * With ipam.mode kubernetes the agent takes each family's pod CIDR from the Node's spec.podCIDRs, which
+ * kube-controller-manager fills from both of Talos's podSubnets; that mode turns k8s-require-ipv6-pod-cidr
+ * on by itself when IPv6 is (Documentation/network/concepts/ipam/kubernetes.rst), so IPAM needs no more keys.
+ */
+function ipv6Values(m: LabModel): Record<string, unknown> {
+  if (!isDualStack(m)) return {};
+  return {
+    ipv6: { enabled: true },
+    ipv6NativeRoutingCIDR: m.cluster.podCIDR6!,
+    // Pods keep their IPv6 addresses end to end, as their IPv4 ones (the chart's default is false too;
+    // stated, as enableIPv4Masquerade is).
+    enableIPv6Masquerade: false,
+  };
+}
 
 export function ciliumValues(m: LabModel): Record<string, unknown> {
   const native = m.cilium.routingMode === 'native';
@@ -21,6 +39,7 @@ export function ciliumValues(m: LabModel): Record<string, unknown> {
     ...(native ? {} : { tunnelProtocol: 'vxlan' }),
     ipv4NativeRoutingCIDR: m.cluster.podCIDR,
     enableIPv4Masquerade: m.cilium.masquerade,
+    ...ipv6Values(m),
     autoDirectNodeRoutes: m.cilium.autoDirectNodeRoutes,
     bgpControlPlane: { enabled: true },
     // How a node forwards to a backend on another node: snat (the node's address), dsr (the backend

@@ -1,5 +1,5 @@
 // Every rendered file of a lab, by relative path. Pure: writing them is the CLI's job.
-import type { LabModel } from '../topology/model.ts';
+import { isDualStack, type LabModel } from '../topology/model.ts';
 import { renderBird } from './bird.ts';
 import { renderCiliumBgp } from './cilium-bgp.ts';
 import { renderCiliumValues } from './cilium-values.ts';
@@ -33,7 +33,7 @@ export function renderAll(m: LabModel): RenderedFiles {
     files.set(routerPath(dc.name, 'firewall'), renderFirewall(m, dc));
     files.set(routerPath(dc.name, 'dhcp'), renderDhcp(m, dc));
     files.set(routerPath(dc.name, 'bird.conf'), renderBird(m, dc));
-    if (m.loadBalancer) files.set(routerPath(dc.name, 'sysctl'), renderRouterSysctl());
+    if (m.loadBalancer) files.set(routerPath(dc.name, 'sysctl'), renderRouterSysctl(isDualStack(m)));
   }
   const talos = renderTalosPatches(m);
   files.set(CLUSTER_FILES.talosPatch, talos.common);

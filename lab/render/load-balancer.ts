@@ -1,7 +1,8 @@
 // cluster/load-balancer.yaml: the LB-IPAM pool, one LoadBalancer Service per topology service (its
 // traffic policy, its fixed address) and its backend pods pinned to their nodes, in the API of the
 // chosen Cilium version (lab/versions/cilium.ts). The Service advertisement lives in cilium-bgp.yaml.
-import type { LabModel, ServiceModel } from '../topology/model.ts';
+// Dual-stack: the pool has an IPv6 block too, and every Service asks for an address of each family.
+import { isDualStack, type LabModel, type ServiceModel } from '../topology/model.ts';
 import { CILIUM_LINES, type CiliumLine } from '../versions/cilium.ts';
 import { parseVersion, rowFor } from '../versions/semver.ts';
 import { yamlDocs } from './yaml.ts';
@@ -28,16 +29,28 @@ export function serviceSelector(s: ServiceModel): Record<string, string> {
 }
 
 function pool(m: LabModel, line: CiliumLine) {
+  const lb = m.loadBalancer!;
+  const blocks = isDualStack(m) ? [{ cidr: lb.pool }, { cidr: lb.pool6! }] : [{ cidr: lb.pool }];
   return {
     apiVersion: line.lbPool.apiVersion,
     kind: 'CiliumLoadBalancerIPPool',
     metadata: { name: POOL_NAME },
-    spec: { [line.lbPool.blocksField]: [{ cidr: m.loadBalancer!.pool }], serviceSelector: { matchLabels: { ...SERVICE_LABEL } } },
+    spec: { [line.lbPool.blocksField]: blocks, serviceSelector: { matchLabels: { ...SERVICE_LABEL } } },
   };
 }
 
-function service(s: ServiceModel, line: CiliumLine) {
+/**
+ * Dual-stack: both families or none (RequireDualStack), IPv4 first as the cluster's primary family.
+ * LB-IPAM then allocates one address per family the Service has (spec.ipFamilies).
+ */
+const DUAL_STACK_SERVICE = { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] } as const;
+
+function service(m: LabModel, s: ServiceModel, line: CiliumLine) {
   const annotated = line.lbAddressRequest === 'lbipam.cilium.io/ips';
+  const dual = isDualStack(m);
+  // The annotation takes a comma-separated list (Cilium's LB-IPAM docs, "Requesting IPs"); spec.loadBalancerIP
+  // holds one address, and its lines (before 1.16) render no dual-stack (rules6.ts refuses the peering policy).
+  const requested = dual && s.address6 ? `${s.address},${s.address6}` : s.address;
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -45,11 +58,12 @@ function service(s: ServiceModel, line: CiliumLine) {
       name: s.name,
       namespace: 'default',
       labels: { ...SERVICE_LABEL },
-      ...(annotated ? { annotations: { 'lbipam.cilium.io/ips': s.address } } : {}),
+      ...(annotated ? { annotations: { 'lbipam.cilium.io/ips': requested } } : {}),
     },
     spec: {
       type: 'LoadBalancer',
       externalTrafficPolicy: s.trafficPolicy,
+      ...(dual ? DUAL_STACK_SERVICE : {}),
       // LB-IPAM would pick any free address; the lab fixes it so both runtimes and the assertions know it.
       ...(annotated ? {} : { loadBalancerIP: s.address }),
       selector: serviceSelector(s),
@@ -58,7 +72,12 @@ function service(s: ServiceModel, line: CiliumLine) {
   };
 }
 
-function backendPod(s: ServiceModel, node: string) {
+/** tcpsvd's listening address: IPv4's any, or (dual-stack) IPv6's, whose socket takes IPv4 clients too. */
+export function backendListen(dual: boolean): string {
+  return dual ? '::' : '0.0.0.0';
+}
+
+function backendPod(s: ServiceModel, node: string, dual: boolean) {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -69,7 +88,7 @@ function backendPod(s: ServiceModel, node: string) {
       containers: [{
         name: 'backend',
         image: BACKEND_IMAGE,
-        command: ['tcpsvd', '0.0.0.0', String(s.port), 'sh', '-c', BACKEND_ANSWER],
+        command: ['tcpsvd', backendListen(dual), String(s.port), 'sh', '-c', BACKEND_ANSWER],
         ports: [{ containerPort: s.port, protocol: 'TCP' }],
         // Ready once it listens: Cilium announces a Local service only from nodes with a ready backend.
         readinessProbe: { tcpSocket: { port: s.port }, periodSeconds: 2 },
@@ -81,7 +100,7 @@ function backendPod(s: ServiceModel, node: string) {
 export function loadBalancerDocs(m: LabModel): unknown[] {
   if (!m.loadBalancer) return [];
   const line = ciliumLine(m);
-  return [pool(m, line), ...m.services.flatMap((s) => [service(s, line), ...s.backends.map((b) => backendPod(s, b))])];
+  return [pool(m, line), ...m.services.flatMap((s) => [service(m, s, line), ...s.backends.map((b) => backendPod(s, b, isDualStack(m)))])];
 }
 
 export function renderLoadBalancer(m: LabModel): string {
@@ -91,8 +110,10 @@ export function renderLoadBalancer(m: LabModel): string {
 /** Kernel settings of a router: equal-cost next hops are chosen per connection (source and destination
  * address and port), not per address pair, or every connection of one client lands on one node. */
 export const ROUTER_SYSCTLS = { 'net.ipv4.fib_multipath_hash_policy': '1' } as const;
+/** Dual-stack: the same for IPv6 routes (Linux has one policy per family). */
+export const ROUTER_SYSCTLS6 = { 'net.ipv6.fib_multipath_hash_policy': '1' } as const;
 
-export function renderRouterSysctl(): string {
+export function renderRouterSysctl(dual = false): string {
   return ['# Rendered by native-routing-lab: spread connections over equal-cost routes (several nodes announcing one service address).',
-    ...Object.entries(ROUTER_SYSCTLS).map(([k, v]) => `${k}=${v}`), ''].join('\n');
+    ...Object.entries({ ...ROUTER_SYSCTLS, ...(dual ? ROUTER_SYSCTLS6 : {}) }).map(([k, v]) => `${k}=${v}`), ''].join('\n');
 }

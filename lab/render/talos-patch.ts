@@ -8,12 +8,18 @@
 //     on a worker ("the following document kinds are only allowed on control plane machines",
 //     config/container/validate.go), so those kinds must never reach a worker.
 // Its form follows the Talos release line. Checked by Talos's own code in test/unit/talos-library.test.ts.
-import type { LabModel } from '../topology/model.ts';
+import { isDualStack, type LabModel } from '../topology/model.ts';
 import { talosLineOf, type TalosLine } from '../versions/talos.ts';
 import { yamlDocs } from './yaml.ts';
 
 export const INSTALL_DISK = '/dev/vda';
 export const SERVICE_SUBNET = '10.96.0.0/12';
+/**
+ * The IPv6 service CIDR of a dual-stack cluster, in the documentation prefix like every lab IPv6 default.
+ * A service range holds at most 20 host bits: kube-apiserver wants an IPv6 one of /108 or longer, and
+ * Talos 1.14 checks the same (types/k8s/network.go validateServiceSubnetSize, MaxHostBitsForServiceSubnet).
+ */
+export const SERVICE_SUBNET6 = '2001:db8:96::/112';
 /** KubePrism's port (constants.DefaultKubePrismPort); the Cilium values' k8sServicePort points at it. */
 export const KUBEPRISM_PORT = 7445;
 
@@ -37,6 +43,27 @@ export interface TalosPatchDocs {
   says: { common: string; controlPlane: string };
 }
 
+/** IPv4 first, as the IPv4 render has it: Kubernetes takes the first of each list as the primary family. */
+function podSubnets(m: LabModel): string[] {
+  return isDualStack(m) ? [m.cluster.podCIDR, m.cluster.podCIDR6!] : [m.cluster.podCIDR];
+}
+
+function serviceSubnets(m: LabModel): string[] {
+  return isDualStack(m) ? [SERVICE_SUBNET, SERVICE_SUBNET6] : [SERVICE_SUBNET];
+}
+
+/**
+ * kube-controller-manager's node CIDR mask sizes. A dual-stack cluster needs the per-family flags
+ * (cmd/kube-controller-manager/app/core.go setNodeCIDRMaskSizes: --node-cidr-mask-size "is not allowed
+ * with dual-stack clusters"); an IPv4 one keeps the -ipv4 flag it always had.
+ */
+function maskSizeArgs(m: LabModel): Record<string, string> {
+  const v4 = { 'node-cidr-mask-size-ipv4': String(m.cluster.nodeMaskSize) };
+  return isDualStack(m) ? { ...v4, 'node-cidr-mask-size-ipv6': String(m.cluster.nodeMaskSize6!) } : v4;
+}
+
+const dualSays = (m: LabModel) => (isDualStack(m) ? ', IPv4 and IPv6' : '');
+
 function v1alpha1(m: LabModel, line: TalosLine): TalosPatchDocs {
   const machine: Record<string, unknown> = { install: { disk: INSTALL_DISK } };
   if (!line.kubePrismByDefault) machine['features'] = { kubePrism: { enabled: true, port: KUBEPRISM_PORT } };
@@ -45,16 +72,16 @@ function v1alpha1(m: LabModel, line: TalosLine): TalosPatchDocs {
     common: [{
       machine,
       cluster: {
-        network: { cni: { name: 'none' }, podSubnets: [m.cluster.podCIDR], serviceSubnets: [SERVICE_SUBNET] },
+        network: { cni: { name: 'none' }, podSubnets: podSubnets(m), serviceSubnets: serviceSubnets(m) },
         proxy: { disabled: true },
       },
     }],
     // Only control planes run kube-controller-manager (1.14 makes its document control-plane-only).
     controlPlane: [{
-      cluster: { controllerManager: { extraArgs: { 'node-cidr-mask-size-ipv4': String(m.cluster.nodeMaskSize) } } },
+      cluster: { controllerManager: { extraArgs: maskSizeArgs(m) } },
     }],
     says: {
-      common: `machine.install, cluster.network (CNI none, pod and service subnets), cluster.proxy disabled${line.kubePrismByDefault ? '' : ', machine.features.kubePrism on (off by default before Talos 1.6)'}`,
+      common: `machine.install, cluster.network (CNI none, pod and service subnets${dualSays(m)}), cluster.proxy disabled${line.kubePrismByDefault ? '' : ', machine.features.kubePrism on (off by default before Talos 1.6)'}`,
       controlPlane: 'cluster.controllerManager (node CIDR mask size): only control planes run it',
     },
   };
@@ -67,7 +94,9 @@ function multiDoc(m: LabModel): TalosPatchDocs {
       // (generate/kubernetes.go generateKubernetesUniversalConfigs, generate/worker.go), so they merge.
       {
         apiVersion: 'v1alpha1', kind: 'KubeNetworkConfig',
-        podSubnets: [m.cluster.podCIDR], serviceSubnets: [SERVICE_SUBNET], nodeCIDRMaskSizeIPv4: m.cluster.nodeMaskSize,
+        podSubnets: podSubnets(m), serviceSubnets: serviceSubnets(m), nodeCIDRMaskSizeIPv4: m.cluster.nodeMaskSize,
+        // Talos's KubeNetworkConfig (types/k8s/network.go): nodeCIDRMaskSizeIPv6, default 64.
+        ...(isDualStack(m) ? { nodeCIDRMaskSizeIPv6: m.cluster.nodeMaskSize6! } : {}),
       },
       {
         apiVersion: 'v1alpha1', kind: 'UnattendedInstallConfig',
@@ -82,7 +111,7 @@ function multiDoc(m: LabModel): TalosPatchDocs {
       { apiVersion: 'v1alpha1', kind: 'KubeProxyConfig', enabled: false, image: 'registry.k8s.io/kube-proxy' },
     ],
     says: {
-      common: 'KubeNetworkConfig (pod and service subnets, node CIDR mask size), UnattendedInstallConfig (install disk)',
+      common: `KubeNetworkConfig (pod and service subnets${dualSays(m)}, node CIDR mask size${isDualStack(m) ? 's' : ''}), UnattendedInstallConfig (install disk)`,
       controlPlane: 'KubeFlannelCNIConfig deleted, KubeProxyConfig disabled: control-plane-only kinds, which Talos refuses on a worker',
     },
   };

@@ -10,6 +10,8 @@ export interface GenerateOptions {
   /** Cluster pod CIDR and the per-node block size (default 10.244.0.0/16 in /24s). */
   podCIDR?: string;
   nodeMaskSize?: number;
+  /** cluster.family dual: every IPv6 prefix and address from resolve6.ts's defaults. */
+  dualStack?: boolean;
 }
 
 export function generateTopology(o: GenerateOptions): Topology {
@@ -28,5 +30,6 @@ export function generateTopology(o: GenerateOptions): Topology {
     })),
   };
   if (o.autoDirectNodeRoutes) t.cilium = { autoDirectNodeRoutes: true };
+  if (o.dualStack) t.cluster.family = 'dual';
   return t;
 }

@@ -7,7 +7,7 @@ import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { CiliumBgpApi, Topology } from '../../lab/topology/schema.ts';
 import { crdValidator, crdsFor, loadedCrds as loaded, type CrdVersion } from './support/crd.ts';
-import { TIMER_GRID, VARIANTS } from './support/topologies.ts';
+import { DUAL_VARIANTS, TIMER_GRID, VARIANTS, dualStack } from './support/topologies.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -61,6 +61,43 @@ for (const c of CASES) {
     }
   });
 }
+
+// Dual-stack is rendered for BGPv2 only (rules6.ts refuses the peering policy): each line's BGPv2 APIs.
+for (const c of CASES.filter((x) => x.kinds[0] !== 'CiliumBGPPeeringPolicy')) {
+  test(`Cilium ${c.cilium} ${c.api ?? '(default API)'}: every dual-stack BGP resource validates against its CRD`, (t) => {
+    const all = loaded(t);
+    if (!all) return;
+    for (const v of DUAL_VARIANTS) {
+      const docs = ciliumBgpDocs(resolveTopology(withApi(v.topology(), c.api), { ciliumVersion: c.cilium })) as Doc[];
+      assert.deepEqual([...new Set(docs.map((d) => d['kind']))], c.kinds, v.name);
+      for (const doc of docs) {
+        assert.equal(doc['apiVersion'], c.apiVersion);
+        assert.deepEqual(check(all, doc).errors, [], `${v.name}: ${doc['kind']} ${doc['metadata'].name}`);
+      }
+      const v6peers = docs.filter((d) => d['kind'] === 'CiliumBGPClusterConfig').flatMap((d) => d['spec'].bgpInstances[0].peers).filter((p: Doc) => p['peerAddress'].includes(':'));
+      assert.equal(v6peers.length > 0, v.name.includes('per-family'), `${v.name}: IPv6 peers only per family`);
+    }
+  });
+}
+
+test('negative controls: broken dual-stack BGPv2 resources fail their CRD', (t) => {
+  const all = loaded(t);
+  if (!all) return;
+  const docs = ciliumBgpDocs(resolveTopology(dualStack(referenceTopology()))) as Doc[];
+  const fails = (what: string, doc: Doc, expect: RegExp) => {
+    const { errors } = check(all, doc);
+    assert.ok(errors.some((e) => expect.test(e)), `${what}: expected ${expect} in\n${errors.join('\n') || '(valid)'}`);
+  };
+  const cidr6 = kindOf(docs, 'CiliumBGPClusterConfig');
+  cidr6['spec'].bgpInstances[0].peers[1].peerAddress = '2001:db8:10::1/128';
+  fails('an IPv6 peer address in CIDR form', cidr6, /peerAddress must match pattern/);
+  const afi = structuredClone(docs.find((d) => d['metadata'].name === 'router-v6')!);
+  afi['spec'].families[0].afi = 'IPv6';
+  fails('afi IPv6 (the CRD spells it ipv6)', afi, /must be equal to one of the allowed values/);
+  const sameName = kindOf(docs, 'CiliumBGPClusterConfig');
+  sameName['spec'].bgpInstances[0].peers[1].name = sameName['spec'].bgpInstances[0].peers[0].name;
+  fails('both families\' peers under one name', sameName, /duplicate map entry/);
+});
 
 function rendered(cilium: string): Doc[] {
   return ciliumBgpDocs(resolveTopology(referenceTopology(), { ciliumVersion: cilium })) as Doc[];

@@ -10,6 +10,7 @@ import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { CiliumBgpApi, Topology } from '../../lab/topology/schema.ts';
 import { crdValidator, crdsFor, loadedCrds as loaded, type CrdVersion } from './support/crd.ts';
+import { dualStack } from './support/topologies.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -108,4 +109,26 @@ test('negative controls: a pool of the wrong era, a misspelt field and broken Se
   const policy = structuredClone((ciliumBgpDocs(resolveTopology(referenceTopology(), { ciliumVersion: '1.15.0' })) as Doc[])[0]!);
   policy['spec'].virtualRouters[0].serviceSelector = { matchLabels: { a: 'b' }, matchLabel: { a: 'b' } };
   assert.match(errorsAgainst('v2alpha1/ciliumbgppeeringpolicies.yaml', policy), /additionalProperty":"matchLabel"/);
+});
+
+test('dual-stack: the pool with both blocks and the Service advertisements validate against their CRDs, every BGPv2 line', (t) => {
+  const all = loaded(t);
+  if (!all) return;
+  for (const [cilium, api] of [['1.16.0', null], ['1.17.x', null], ['1.18.0', null], ['1.18.0', 'bgpv2-v2alpha1'], ['1.20.2', null]] as const) {
+    for (const sessions of ['per-family', 'mp-over-v4'] as const) {
+      const tp = dualStack(referenceTopology(), sessions);
+      if (api) tp.cilium = { ...tp.cilium, bgpApi: api };
+      const m = resolveTopology(tp, { ciliumVersion: cilium });
+      const pool = (loadBalancerDocs(m) as Doc[]).find((d) => d['kind'] === 'CiliumLoadBalancerIPPool')!;
+      assert.deepEqual(pool['spec'].blocks.map((b: Doc) => b['cidr']), ['10.250.0.0/28', '2001:db8:250::/120']);
+      assert.deepEqual(crdValidator(poolSchema(all, pool)).errors(pool), [], `${cilium} ${sessions}: pool`);
+      for (const doc of ciliumBgpDocs(m) as Doc[]) {
+        for (const s of crdsFor(all, doc['apiVersion'], doc['kind'])) assert.deepEqual(crdValidator(s).errors(doc), [], `${cilium} ${sessions}: ${doc['kind']} ${doc['metadata'].name}`);
+      }
+    }
+  }
+  // Negative control: an IPv6 block with host bits set fails the cidr format.
+  const pool = structuredClone((loadBalancerDocs(resolveTopology(dualStack(referenceTopology()))) as Doc[])[0]!);
+  pool['spec'].blocks[1].cidr = '2001:db8:250::1/120';
+  assert.ok(crdValidator(poolSchema(all, pool)).errors(pool).some((e) => /must match format "cidr"/.test(e)));
 });

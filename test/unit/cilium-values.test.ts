@@ -10,6 +10,7 @@ import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
 import { schemasOrSkip } from './support/paths.ts';
+import { dualStack } from './support/topologies.ts';
 
 type Json = Record<string, unknown>;
 
@@ -100,4 +101,20 @@ test('loadBalancer.mode follows the topology (snat by default, dsr when asked); 
   delete none.loadBalancer;
   delete none.services;
   assert.equal(ciliumValues(resolveTopology(none))['loadBalancer'], undefined, 'no pool, no load-balancer values');
+});
+
+test('dual-stack Helm values validate against values.schema.json, every IPv6 key declared by the chart', (t) => {
+  const s = load(t);
+  if (!s) return;
+  for (const cilium of ['1.16.0', '1.20.2']) {
+    const values = ciliumValues(resolveTopology(dualStack(referenceTopology()), { ciliumVersion: cilium }));
+    assert.deepEqual([values['ipv6'], values['ipv6NativeRoutingCIDR'], values['enableIPv6Masquerade']], [{ enabled: true }, '2001:db8:244::/48', false]);
+    assert.deepEqual(errorsOf(s.validate, values), [], cilium);
+    assert.deepEqual(undeclaredByChart(values, s.schema), [], cilium);
+  }
+  // Negative controls: ipv6 as a bare boolean fails the schema; a misspelt key fails the declared-key check.
+  const good = ciliumValues(resolveTopology(dualStack(referenceTopology())));
+  assert.notDeepEqual(errorsOf(s.validate, { ...good, ipv6: true }), []);
+  assert.notDeepEqual(errorsOf(s.validate, { ...good, enableIPv6Masquerade: 'false' }), []);
+  assert.deepEqual(undeclaredByChart({ ...good, ipv6NativeRoutingCidr: '2001:db8:244::/48' }, s.schema), ['ipv6NativeRoutingCidr']);
 });

@@ -1,35 +1,35 @@
 // The rendered Talos patches checked by Talos's own config library (pkg/machinery, test/talos-config):
 // generate a control plane and a worker config as `talosctl gen config` does, apply the common patch to
 // both and the control-plane patch to the control plane only, validate in metal mode. For the oldest and
-// the newest Talos line of lab/versions/talos.ts and every topology the tests render.
+// the newest Talos line of lab/versions/talos.ts and every topology the tests render, dual-stack ones included.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { KUBEPRISM_PORT, renderTalosPatches, talosPatchDocs } from '../../lab/render/talos-patch.ts';
+import { KUBEPRISM_PORT, renderTalosPatches, SERVICE_SUBNET, SERVICE_SUBNET6, talosPatchDocs } from '../../lab/render/talos-patch.ts';
 import { generateTopology } from '../../lab/topology/generate.ts';
 import { loadModel } from '../../lab/topology/load.ts';
-import type { LabModel } from '../../lab/topology/model.ts';
+import { isDualStack, type LabModel } from '../../lab/topology/model.ts';
 import { OLDEST_TALOS, TALOS_LINES, talosLineOf } from '../../lab/versions/talos.ts';
 import { repoRoot } from './support/paths.ts';
 import { checkPatches, helpersOrSkip, TALOS_LIBRARY_LINES, type Helpers } from './support/talos-library.ts';
-import { fixtureNames, loadFixture, modelOf, VARIANTS } from './support/topologies.ts';
+import { DUAL_VARIANTS, dualStack, fixtureNames, loadFixture, modelOf, VARIANTS } from './support/topologies.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 
 const [OLDEST, NEWEST] = [TALOS_LIBRARY_LINES[0], TALOS_LIBRARY_LINES[TALOS_LIBRARY_LINES.length - 1]!];
 
-/** Every topology the unit tests render: the variants, the topology fixtures, examples/, and the generated scale runs. */
+/** Every topology the unit tests render: the variants (IPv4 and dual-stack), the topology fixtures, examples/, and the generated scale runs. */
 function topologies(talos: string): { name: string; model: LabModel }[] {
-  const out = VARIANTS.map((v) => ({ name: v.name, model: modelOf(v, { talosVersion: talos }) }));
+  const out = [...VARIANTS, ...DUAL_VARIANTS].map((v) => ({ name: v.name, model: modelOf(v, { talosVersion: talos }) }));
   for (const f of fixtureNames()) out.push({ name: `fixture ${f}`, model: resolveTopology(loadFixture(f), { talosVersion: talos }) });
   const examples = path.join(repoRoot, 'examples');
   for (const f of readdirSync(examples).filter((x) => x.endsWith('.yaml')).sort()) {
     out.push({ name: `examples/${f}`, model: loadModel(readFileSync(path.join(examples, f), 'utf8'), f, { talosVersion: talos }) });
   }
-  for (const g of [{ datacentres: 10, nodesPerDc: 10 }, { datacentres: 4, nodesPerDc: 1, reflection: true }]) {
+  for (const g of [{ datacentres: 10, nodesPerDc: 10 }, { datacentres: 4, nodesPerDc: 1, reflection: true }, { datacentres: 10, nodesPerDc: 10, dualStack: true }]) {
     const t = generateTopology(g);
-    out.push({ name: `generated ${t.name}${g.reflection ? ' reflected' : ''}`, model: resolveTopology(t, { talosVersion: talos }) });
+    out.push({ name: `generated ${t.name}${g.reflection ? ' reflected' : ''}${g.dualStack ? ' dual-stack' : ''}`, model: resolveTopology(t, { talosVersion: talos }) });
   }
   return out;
 }
@@ -72,7 +72,10 @@ for (const line of TALOS_LIBRARY_LINES) {
         // kube-proxy is a control plane's bootstrap manifest; from 1.14 its document may not reach a worker at all.
         if (m.machine === 'controlplane' || row.patch === 'v1alpha1') assert.equal(m.kubeProxy, false, `${name}: ${m.machine} kube-proxy`);
         assert.equal(m.cni, 'none', `${name}: ${m.machine} CNI`);
-        assert.deepEqual(m.podCIDRs, [model.cluster.podCIDR], `${name}: ${m.machine} pod CIDRs`);
+        // Dual-stack: both families, IPv4 first, as rendered.
+        const dual = isDualStack(model);
+        assert.deepEqual(m.podCIDRs, dual ? [model.cluster.podCIDR, model.cluster.podCIDR6] : [model.cluster.podCIDR], `${name}: ${m.machine} pod CIDRs`);
+        assert.deepEqual(m.serviceCIDRs, dual ? [SERVICE_SUBNET, SERVICE_SUBNET6] : [SERVICE_SUBNET], `${name}: ${m.machine} service CIDRs`);
       }
       if (row.patch === 'multi-doc') {
         const [cp, worker] = result.machines.map((m) => m.kinds ?? []);
@@ -80,7 +83,9 @@ for (const line of TALOS_LIBRARY_LINES) {
         assert.ok(!worker!.includes('KubeProxyConfig') && !worker!.includes('KubeFlannelCNIConfig'), `${name}: worker kinds ${worker!.join(', ')}`);
       }
     }
-    t.diagnostic(`${topologies(line.talos).length} topologies, ${runs.size} distinct patch pairs checked by pkg/machinery ${line.machinery}`);
+    const all = topologies(line.talos);
+    assert.ok(all.filter((x) => isDualStack(x.model)).length >= DUAL_VARIANTS.length + 2, 'the dual-stack variants, examples/dual-stack.yaml and a generated dual-stack lab are among them');
+    t.diagnostic(`${all.length} topologies, ${runs.size} distinct patch pairs checked by pkg/machinery ${line.machinery}`);
   });
 }
 
@@ -119,4 +124,22 @@ test('negative control: the 1.14 documents are refused by Talos 1.5 (the kinds d
   const { code, result } = await checkPatches(h, OLDEST, { common: [p.common], controlPlane: [p.controlPlane] });
   assert.equal(code, 1);
   assert.match(result.error ?? '', /--config-patch: "KubeNetworkConfig" "v1alpha1": not registered/, result.error);
+});
+
+test('negative control: a dual-stack pod subnet list with an IPv4-only service subnet is refused by Talos 1.14', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  const docs = talosPatchDocs(resolveTopology(dualStack(loadFixture('three-dc')), { talosVersion: NEWEST.talos }));
+  const common = docs.common.map((d) => structuredClone(d) as Record<string, unknown>);
+  const network = common.find((d) => d['kind'] === 'KubeNetworkConfig')!;
+  network['serviceSubnets'] = [SERVICE_SUBNET];
+  const { code, result } = await checkPatches(h, NEWEST, { common: common.map((d) => stringify(d)), controlPlane: docs.controlPlane.map((d) => stringify(d)) });
+  assert.equal(code, 1);
+  // pkg/machinery/config/types/k8s/network.go (Validate).
+  assert.match(result.machines[0]!.error ?? result.error ?? '', /the number of pod subnets must match the number of service subnets/);
+  // And an IPv6 service range wider than /108 (more than 20 host bits).
+  network['serviceSubnets'] = [SERVICE_SUBNET, '2001:db8:96::/104'];
+  const wide = await checkPatches(h, NEWEST, { common: common.map((d) => stringify(d)), controlPlane: docs.controlPlane.map((d) => stringify(d)) });
+  assert.equal(wide.code, 1);
+  assert.match(wide.result.machines[0]!.error ?? wide.result.error ?? '', /2001:db8:96::\/104 is too large, it must be at least \/108/);
 });

@@ -47,6 +47,7 @@ type machineResult struct {
 	KubeProxy     bool     `json:"kubeProxy"`
 	CNI           string   `json:"cni"`
 	PodCIDRs      []string `json:"podCIDRs"`
+	ServiceCIDRs  []string `json:"serviceCIDRs"`
 	Kinds         []string `json:"kinds"`
 }
 
@@ -94,9 +95,13 @@ func check(name string, cfg config.Provider) machineResult {
 	}
 
 	r.PodCIDRs = []string{}
+	r.ServiceCIDRs = []string{}
 	if network := cfg.K8sNetworkConfig(); network != nil && !reflect.ValueOf(network).IsNil() {
 		for _, p := range network.PodCIDRs() {
 			r.PodCIDRs = append(r.PodCIDRs, p.String())
+		}
+		for _, p := range network.ServiceCIDRs() {
+			r.ServiceCIDRs = append(r.ServiceCIDRs, p.String())
 		}
 	}
 

@@ -45,6 +45,7 @@ type machineResult struct {
 	KubeProxy     bool     `json:"kubeProxy"`
 	CNI           string   `json:"cni"`
 	PodCIDRs      []string `json:"podCIDRs"`
+	ServiceCIDRs  []string `json:"serviceCIDRs"`
 }
 
 type result struct {
@@ -83,6 +84,7 @@ func check(name string, cfg config.Provider) machineResult {
 	r.KubeProxy = cfg.Cluster().Proxy().Enabled()
 	r.CNI = cfg.Cluster().Network().CNI().Name()
 	r.PodCIDRs = cfg.Cluster().Network().PodCIDRs()
+	r.ServiceCIDRs = cfg.Cluster().Network().ServiceCIDRs()
 
 	return r
 }

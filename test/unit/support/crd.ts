@@ -6,6 +6,7 @@ import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } fr
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import { parse } from 'yaml';
 import { parseCidr } from '../../../lab/topology/cidr.ts';
+import { parseCidr6 } from '../../../lab/topology/cidr6.ts';
 import type { TestContext } from 'node:test';
 import { addFormats } from './ajv-formats.ts';
 import { schemasOrSkip } from './paths.ts';
@@ -93,8 +94,8 @@ function createAjv(): Ajv {
   addFormats(ajv, ['date-time', 'ipv4', 'ipv6']);
   // Integer widths: the schemas carry minimum/maximum where they matter.
   for (const f of ['int32', 'int64', 'float', 'double', 'byte']) ajv.addFormat(f, true);
-  // Kubernetes' "cidr" format; only IPv4 is rendered here, IPv6 is let through.
-  ajv.addFormat('cidr', { type: 'string', validate: (s: string) => s.includes(':') || !('error' in parseCidr(s)) });
+  // Kubernetes' "cidr" format, either family (dual-stack pools render an IPv6 block).
+  ajv.addFormat('cidr', { type: 'string', validate: (s: string) => !('error' in (s.includes(':') ? parseCidr6(s) : parseCidr(s))) });
   for (const k of ['x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-embedded-resource']) {
     ajv.addKeyword({ keyword: k });
   }

@@ -31,6 +31,7 @@ export interface MachineResult {
   kubeProxy: boolean;
   cni: string;
   podCIDRs: string[];
+  serviceCIDRs: string[];
   kinds?: string[];
 }
 
