@@ -21,13 +21,24 @@ export function checkIpv6(m: LabModel, c: Collector): void {
       if (ip6.overlaps6(ip6.cidr6(a.text), ip6.cidr6(b.text))) c.add(b.field, `${b.text} overlaps ${a.field} (${a.text})`, `choose a network for ${b.field} that does not overlap ${a.text}`);
     }
   }
-  const blocks: { field: string; text: string }[] = [];
+  // A generated lab has tens of thousands of nodes: blocks of one length overlap only when equal, so
+  // those are looked up by network; only blocks of another length are compared pairwise.
+  type Block = { field: string; text: string; cidr: ip6.Cidr6 };
+  const blocks: Block[] = [];
+  const byBlock = new Map<string, Block>();
+  const lengths = new Set<number>();
   m.datacentres.forEach((d, i) => d.nodes.forEach((n, j) => {
     if (!n.podCIDR6) return;
     const field = `datacentres[${i}].nodes[${j}].podCIDR6`;
-    const clash = blocks.find((b) => ip6.overlaps6(ip6.cidr6(b.text), ip6.cidr6(n.podCIDR6!)));
+    const cidr = ip6.cidr6(n.podCIDR6);
+    const key = ip6.formatCidr6(cidr);
+    const clash = byBlock.get(key)
+      ?? (lengths.size > 1 || !lengths.has(cidr.prefix) ? blocks.find((b) => b.cidr.prefix !== cidr.prefix && ip6.overlaps6(b.cidr, cidr)) : undefined);
     if (clash) c.add(field, `${n.podCIDR6} overlaps ${clash.field} (${clash.text})`, 'give every node an IPv6 pod CIDR of its own, or drop podCIDR6 to have one assigned');
-    blocks.push({ field, text: n.podCIDR6 });
+    const block = { field, text: n.podCIDR6, cidr };
+    blocks.push(block);
+    if (!byBlock.has(key)) byBlock.set(key, block);
+    lengths.add(cidr.prefix);
   }));
   const seen = new Map<string, string>();
   const unique = (field: string, address: string | undefined) => {

@@ -19,3 +19,13 @@ for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
 test('examples/reference.yaml is the built-in default', () => {
   assert.deepEqual(parse(readFileSync(new URL('reference.yaml', dir), 'utf8')), referenceTopology());
 });
+
+test('examples/dual-stack.yaml is the reference with cluster.family dual and nothing else (every IPv6 prefix a default)', () => {
+  const expected = referenceTopology();
+  expected.name = 'dual-stack';
+  expected.cluster.family = 'dual';
+  assert.deepEqual(parse(readFileSync(new URL('dual-stack.yaml', dir), 'utf8')), expected);
+  const model = loadModel(readFileSync(new URL('dual-stack.yaml', dir), 'utf8'), 'dual-stack.yaml');
+  assert.equal(model.sessions, 'per-family');
+  assert.equal(model.cluster.podCIDR6, '2001:db8:244::/48');
+});

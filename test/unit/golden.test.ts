@@ -1,13 +1,15 @@
-// The rendered output of four cases against test/unit/golden/: the files there are the spec.
+// The rendered output of these cases against test/unit/golden/: the files there are the spec.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { renderAll } from '../../lab/render/index.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology, type ResolveOptions } from '../../lab/topology/resolve.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
 import { checkGolden, updating } from './support/golden.ts';
-import { goldenDir } from './support/paths.ts';
+import { goldenDir, repoRoot } from './support/paths.ts';
+import { parseTopologyYaml } from '../../lab/topology/load.ts';
 import { loadFixture, referenceWithoutTimers } from './support/topologies.ts';
 
 const CASES: { name: string; what: string; topology: () => Topology; opts?: ResolveOptions }[] = [
@@ -24,7 +26,15 @@ const CASES: { name: string; what: string; topology: () => Topology; opts?: Reso
   { name: 'reference-cilium-1.14', what: '--cilium-version 1.14.0: LB-IPAM pool with spec.cidrs, spec.loadBalancerIP', topology: referenceTopology, opts: { ciliumVersion: '1.14.0' } },
   { name: 'reference-cilium-1.17', what: '--cilium-version 1.17.x: BGPv2 v2alpha1 with a Service advertisement, lbipam.cilium.io/ips', topology: referenceTopology, opts: { ciliumVersion: '1.17.x' } },
   { name: 'lb-cluster-dsr', what: 'two backends on one LAN, policy Cluster, loadBalancer.mode dsr, a fixed address', topology: lbClusterDsr },
+  // Dual-stack, both session layouts: examples/dual-stack.yaml (per-family by default) and the same over mp-over-v4.
+  { name: 'dual-stack', what: 'examples/dual-stack.yaml: the reference with cluster.family dual, IPv6 over its own sessions', topology: dualStackExample },
+  { name: 'dual-stack-mp-over-v4', what: 'examples/dual-stack.yaml with bgp.sessions mp-over-v4: IPv6 routes over the IPv4 sessions', topology: () => ({ ...dualStackExample(), bgp: { ...dualStackExample().bgp, sessions: 'mp-over-v4' } }) },
 ];
+
+function dualStackExample(): Topology {
+  const file = path.join(repoRoot, 'examples', 'dual-stack.yaml');
+  return parseTopologyYaml(readFileSync(file, 'utf8'), file) as Topology;
+}
 
 function lbClusterDsr(): Topology {
   const t = referenceTopology();
