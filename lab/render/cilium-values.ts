@@ -14,9 +14,10 @@ function ipv6Values(m: LabModel): Record<string, unknown> {
   return {
     ipv6: { enabled: true },
     ipv6NativeRoutingCIDR: m.cluster.podCIDR6!,
-    // Pods keep their IPv6 addresses end to end, as their IPv4 ones (the chart's default is false too;
-    // stated, as enableIPv4Masquerade is).
-    enableIPv6Masquerade: false,
+    // cilium.masquerade governs both families: off, pods keep their IPv6 addresses end to end as their
+    // IPv4 ones; on (the negative controls' "Cilium defaults"), as the chart's own default
+    // (enableIPv6Masquerade: true, install/kubernetes/cilium/values.yaml at 1.20.2).
+    enableIPv6Masquerade: m.cilium.masquerade,
   };
 }
 

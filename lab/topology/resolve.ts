@@ -9,7 +9,7 @@ import { checkStructure } from './structure.ts';
 import { checkSemantics } from './rules.ts';
 import { resolveVersions } from './versions.ts';
 import { resolveLoadBalancer } from './services.ts';
-import { resolveIpv6 } from './resolve6.ts';
+import { NODE_BLOCK_MAX_DIFF, resolveIpv6 } from './resolve6.ts';
 
 export interface ResolveOptions {
   ciliumVersion?: string;
@@ -71,6 +71,10 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
   const lans = t.datacentres.map((d, i) => c.cidr(`datacentres[${i}].lan`, d.lan));
   if (podCidr && t.cluster.nodeMaskSize < podCidr.prefix) {
     c.add('cluster.nodeMaskSize', `/${t.cluster.nodeMaskSize} is larger than cluster.podCIDR ${t.cluster.podCIDR}`, `use a value of at least ${podCidr.prefix}`);
+  }
+  if (podCidr && t.cluster.nodeMaskSize - podCidr.prefix > NODE_BLOCK_MAX_DIFF) {
+    c.add('cluster.nodeMaskSize', `/${t.cluster.nodeMaskSize} blocks from cluster.podCIDR ${t.cluster.podCIDR} are ${t.cluster.nodeMaskSize - podCidr.prefix} bits apart; kube-controller-manager allocates node blocks at most ${NODE_BLOCK_MAX_DIFF} bits smaller than the cluster range (clusterSubnetMaxDiff, pkg/controller/nodeipam/ipam/cidrset/cidr_set.go) and refuses to start`,
+      `use a cluster.podCIDR of /${t.cluster.nodeMaskSize - NODE_BLOCK_MAX_DIFF} or wider, or a cluster.nodeMaskSize of at most ${podCidr.prefix + NODE_BLOCK_MAX_DIFF}`);
   }
   const versions = resolveVersions(t, opts, c);
   if (c.issues.length > 0 || !peering || !podCidr || !wan || !hosts || !versions) throw new InputError(c.issues);

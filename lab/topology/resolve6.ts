@@ -11,6 +11,9 @@ import type { Collector } from './resolve.ts';
 import type { Topology } from './schema.ts';
 
 /** Defaults of the IPv6 prefixes, each beside its IPv4 namesake (all in documentation space, RFC 3849). */
+/** kube-controller-manager's clusterSubnetMaxDiff: node blocks at most this many bits smaller than the cluster range. */
+export const NODE_BLOCK_MAX_DIFF = 16;
+
 export const DEFAULT_V6 = {
   peering: '2001:db8:172:16::/64',
   podCIDR: '2001:db8:244::/48',
@@ -107,7 +110,12 @@ export function resolveIpv6(t: Topology, m: LabModel, c: Collector): void {
     }
   }
   if (pods && maskSize < pods.prefix) c.add('cluster.nodeMaskSize6', `/${maskSize} is larger than cluster.podCIDR6 ${ip6.formatCidr6(pods)}`, `use a value of at least ${pods.prefix}`);
-  if (!peering || !pods || !wan || !hosts || maskSize < pods.prefix) return;
+  const tooWide = pods !== undefined && maskSize - pods.prefix > NODE_BLOCK_MAX_DIFF;
+  if (tooWide) {
+    c.add('cluster.nodeMaskSize6', `/${maskSize} blocks from cluster.podCIDR6 ${ip6.formatCidr6(pods)} are ${maskSize - pods.prefix} bits apart; kube-controller-manager allocates node blocks at most ${NODE_BLOCK_MAX_DIFF} bits smaller than the cluster range (clusterSubnetMaxDiff, pkg/controller/nodeipam/ipam/cidrset/cidr_set.go) and refuses to start`,
+      `use a cluster.podCIDR6 of /${maskSize - NODE_BLOCK_MAX_DIFF} or wider (a /48 for /64 blocks), or a cluster.nodeMaskSize6 of at most ${pods.prefix + NODE_BLOCK_MAX_DIFF}`);
+  }
+  if (!peering || !pods || !wan || !hosts || maskSize < pods.prefix || tooWide) return;
 
   m.routers.peering6 = ip6.formatCidr6(peering);
   m.cluster.podCIDR6 = ip6.formatCidr6(pods);

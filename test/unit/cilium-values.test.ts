@@ -112,6 +112,9 @@ test('dual-stack Helm values validate against values.schema.json, every IPv6 key
     assert.deepEqual(errorsOf(s.validate, values), [], cilium);
     assert.deepEqual(undeclaredByChart(values, s.schema), [], cilium);
   }
+  // cilium.masquerade turns both families' masquerading on, as the chart's defaults have them.
+  const masq = ciliumValues(resolveTopology({ ...dualStack(referenceTopology()), cilium: { masquerade: true } }));
+  assert.deepEqual([masq['enableIPv4Masquerade'], masq['enableIPv6Masquerade']], [true, true]);
   // Negative controls: ipv6 as a bare boolean fails the schema; a misspelt key fails the declared-key check.
   const good = ciliumValues(resolveTopology(dualStack(referenceTopology())));
   assert.notDeepEqual(errorsOf(s.validate, { ...good, ipv6: true }), []);

@@ -18,6 +18,7 @@ export interface RuleCase {
 const node = (name: string, extra: Loose = {}) => ({ name, role: 'worker', ...extra });
 
 export const RULE_CASES: readonly RuleCase[] = [
+  { name: 'IPv4 node blocks more than 16 bits below the pod CIDR', mutate: (t) => { t.cluster.podCIDR = '10.0.0.0/8'; t.cluster.nodeMaskSize = 26; }, field: 'cluster.nodeMaskSize', problem: 'are 18 bits apart; kube-controller-manager allocates node blocks at most 16 bits smaller' },
   // Malformed CIDRs, one per CIDR field.
   { name: 'malformed routers.peering', mutate: (t) => { t.routers.peering = '172.16.0.0-24'; }, field: 'routers.peering', problem: 'is not a CIDR of the form' },
   { name: 'malformed cluster.podCIDR', mutate: (t) => { t.cluster.podCIDR = '10.244.0.0/33'; }, field: 'cluster.podCIDR', problem: 'is not a valid IPv4 CIDR' },
@@ -114,6 +115,30 @@ export const RULE_CASES: readonly RuleCase[] = [
   { name: 'DSR in tunnel mode', mutate: (t) => { t.loadBalancer.mode = 'dsr'; t.cilium = { routingMode: 'tunnel' }; }, field: 'loadBalancer.mode', problem: 'dsr needs native routing' },
   { name: 'service port out of range', mutate: (t) => { t.services[0].port = 70000; }, field: 'services[0].port', problem: 'must be <= 65535' },
   { name: 'backend pod named like a machine', mutate: (t) => { t.datacentres[1].nodes.push(node('web-worker-1')); }, field: 'services[0].name', problem: 'would be named "web-worker-1", like another machine' },
+];
+
+/** The dual-stack rules (resolve6.ts, rules6.ts): each case mutates the reference made dual-stack. */
+const dual = (edit: (t: Loose) => void) => (t: Loose) => {
+  t.cluster.family = 'dual';
+  edit(t);
+};
+
+export const DUAL_RULE_CASES: readonly RuleCase[] = [
+  { name: 'IPv6 key in an IPv4 cluster', mutate: (t) => { t.routers.peering6 = '2001:db8:172:16::/64'; }, field: 'routers.peering6', problem: 'is an IPv6 setting, and cluster.family is ipv4' },
+  { name: 'malformed cluster.podCIDR6', mutate: dual((t) => { t.cluster.podCIDR6 = '2001:db8:244::/129'; }), field: 'cluster.podCIDR6', problem: '' },
+  { name: 'IPv4 prefix as a LAN6', mutate: dual((t) => { t.datacentres[0].lan6 = '10.0.0.0/24'; }), field: 'datacentres[0].lan6', problem: '' },
+  { name: 'internet outside documentation space', mutate: dual((t) => { t.internet = { wan: '203.0.113.0/24', hosts: '198.51.100.0/24', wan6: '2001:470::/64' }; }), field: 'internet.wan6', problem: 'is outside the documentation prefix 2001:db8::/32' },
+  { name: 'node mask wider than the IPv6 pod CIDR', mutate: dual((t) => { t.cluster.podCIDR6 = '2001:db8:244::/64'; t.cluster.nodeMaskSize6 = 56; }), field: 'cluster.nodeMaskSize6', problem: 'is larger than cluster.podCIDR6' },
+  { name: 'IPv6 node blocks more than 16 bits below the pod CIDR', mutate: dual((t) => { t.cluster.podCIDR6 = '2001:db8:240::/44'; }), field: 'cluster.nodeMaskSize6', problem: 'are 20 bits apart; kube-controller-manager allocates node blocks at most 16 bits smaller' },
+  { name: 'overlapping IPv6 LANs', mutate: dual((t) => { t.datacentres[1].lan6 = '2001:db8:10::/64'; }), field: 'datacentres[1].lan6', problem: 'overlaps datacentres[0].lan6' },
+  { name: 'IPv6 pod CIDR overlapping peering6', mutate: dual((t) => { t.routers.peering6 = '2001:db8:244:7::/64'; }), field: 'cluster.podCIDR6', problem: 'overlaps routers.peering6' },
+  { name: 'node podCIDR6 outside the pod CIDR', mutate: dual((t) => { t.datacentres[0].nodes[0].podCIDR6 = '2001:db8:999::/64'; }), field: 'datacentres[0].nodes[0].podCIDR6', problem: 'is not a /64 block of cluster.podCIDR6' },
+  { name: 'two nodes on one podCIDR6', mutate: dual((t) => { t.datacentres[0].nodes[0].podCIDR6 = '2001:db8:244:5::/64'; t.datacentres[1].nodes[0].podCIDR6 = '2001:db8:244:5::/64'; }), field: 'datacentres[1].nodes[0].podCIDR6', problem: 'overlaps datacentres[0].nodes[0].podCIDR6' },
+  { name: 'node address6 outside its LAN6', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '2001:db8:10:1::10'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is not a usable address of 2001:db8:10::/64' },
+  { name: 'node address6 that is not IPv6', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '10.0.0.10'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is not an IPv6 address' },
+  { name: 'duplicate IPv6 address', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '2001:db8:10::1'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is already used by datacentres[0].router.address6' },
+  { name: 'dual-stack with the peering-policy API', mutate: dual((t) => { t.cilium = { bgpApi: 'peering-policy' }; }), opts: { ciliumVersion: '1.15.19' }, field: 'cluster.family', problem: 'dual-stack is rendered for the BGPv2 resources' },
+  { name: 'unknown session layout', mutate: dual((t) => { t.bgp.sessions = 'v4-over-v6'; }), field: 'bgp.sessions', problem: '' },
 ];
 
 /**
