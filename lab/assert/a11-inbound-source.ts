@@ -26,6 +26,9 @@ export function inboundConnections(m: LabModel, s: ServiceModel, dc: DatacentreM
   return paths > 1 || s.backends.length > 1 ? INBOUND_CONNECTIONS : 2;
 }
 
+/** address:port, IPv6 in brackets. */
+const endpointOf = (f: 4 | 6, address: string, port: number) => (f === 4 ? `${address}:${port}` : `[${address}]:${port}`);
+
 export const inboundSourcePreserved: Assertion = {
   id: 11,
   title: 'client address preserved inbound (LAN hosts to service addresses)',
@@ -57,13 +60,13 @@ export const inboundSourcePreserved: Assertion = {
         const { r, backend } = bad;
         const by = whoHas(lab, r.seenSource ?? '');
         const kind = lab.machines().find((x) => x.name === by)?.kind;
-        if (!r.ok) diagnosis = `no answer from ${address} port ${s.port}: ${r.detail}; is the address routed (assertion 10)?`;
+        if (!r.ok) diagnosis = `no answer from ${endpointOf(f, address, s.port)}: ${r.detail}; is the address routed (assertion 10)?`;
         else if (!backend) diagnosis = `answered by ${r.answeredBy ?? 'something that does not say who it is'}, not by a backend of ${s.name} (${backends.map((b) => b.name).join(', ')})`;
         else if (kind === 'node') {
           diagnosis = `the connection landed on node ${by}, which has no backend of ${s.name} and forwarded it to ${backend.name} with its own address (${r.seenSource}): externalTrafficPolicy ${s.trafficPolicy} with loadBalancer.mode ${m.loadBalancer?.mode}; fix: trafficPolicy: Local (only nodes with a backend announce ${address}) or loadBalancer.mode: dsr (the backend answers the client directly)`;
         } else diagnosis = `${backend.name} saw ${r.seenSource} (${by}), not ${host.name}'s own ${hostAddress}: something on the way rewrites the source`;
       }
-      const endpoint = f === 4 ? `${address}:${s.port}` : `[${address}]:${s.port}`;
+      const endpoint = endpointOf(f, address, s.port);
       out.push(familyResult(lab, f, 11, `${host.name} -> ${s.name} (${endpoint})`, !bad, `answered by ${backends.map((b) => b.name).join(' or ')}, which saw ${hostAddress}`, seen, diagnosis,
         answered.filter(({ r }) => r.ok).slice(0, 3).map(({ r }) => r.detail)));
     }
