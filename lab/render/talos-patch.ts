@@ -10,6 +10,7 @@
 // Its form follows the Talos release line. Checked by Talos's own code in test/unit/talos-library.test.ts.
 import { isDualStack, type LabModel } from '../topology/model.ts';
 import { talosLineOf, type TalosLine } from '../versions/talos.ts';
+import { multiDocNetwork, v1alpha1Interfaces } from './talos-network.ts';
 import { yamlDocs } from './yaml.ts';
 
 export const INSTALL_DISK = '/dev/vda';
@@ -67,6 +68,8 @@ const dualSays = (m: LabModel) => (isDualStack(m) ? ', IPv4 and IPv6' : '');
 function v1alpha1(m: LabModel, line: TalosLine): TalosPatchDocs {
   const machine: Record<string, unknown> = { install: { disk: INSTALL_DISK } };
   if (!line.kubePrismByDefault) machine['features'] = { kubePrism: { enabled: true, port: KUBEPRISM_PORT } };
+  // Dual-stack: DHCPv4 and DHCPv6 on the LAN link (talos-network.ts).
+  if (isDualStack(m)) machine['network'] = { interfaces: v1alpha1Interfaces() };
   return {
     // As Talos's Cilium guide patches every node: workers read cluster.network too.
     common: [{
@@ -81,7 +84,7 @@ function v1alpha1(m: LabModel, line: TalosLine): TalosPatchDocs {
       cluster: { controllerManager: { extraArgs: maskSizeArgs(m) } },
     }],
     says: {
-      common: `machine.install, cluster.network (CNI none, pod and service subnets${dualSays(m)}), cluster.proxy disabled${line.kubePrismByDefault ? '' : ', machine.features.kubePrism on (off by default before Talos 1.6)'}`,
+      common: `machine.install, cluster.network (CNI none, pod and service subnets${dualSays(m)}), cluster.proxy disabled${line.kubePrismByDefault ? '' : ', machine.features.kubePrism on (off by default before Talos 1.6)'}${isDualStack(m) ? ', machine.network.interfaces (DHCPv4 and DHCPv6 on the LAN link)' : ''}`,
       controlPlane: 'cluster.controllerManager (node CIDR mask size): only control planes run it',
     },
   };
@@ -102,6 +105,8 @@ function multiDoc(m: LabModel): TalosPatchDocs {
         apiVersion: 'v1alpha1', kind: 'UnattendedInstallConfig',
         provisioning: { diskSelector: { match: `disk.dev_path == "${INSTALL_DISK}"` } },
       },
+      // Dual-stack: DHCPv4 and DHCPv6 on the LAN link (talos-network.ts).
+      ...(isDualStack(m) ? multiDocNetwork() : []),
     ],
     // Both kinds implement container.ControlplaneOnlyConfig (types/k8s/flannel.go, types/k8s/proxy.go).
     controlPlane: [
@@ -111,7 +116,7 @@ function multiDoc(m: LabModel): TalosPatchDocs {
       { apiVersion: 'v1alpha1', kind: 'KubeProxyConfig', enabled: false, image: 'registry.k8s.io/kube-proxy' },
     ],
     says: {
-      common: `KubeNetworkConfig (pod and service subnets${dualSays(m)}, node CIDR mask size${isDualStack(m) ? 's' : ''}), UnattendedInstallConfig (install disk)`,
+      common: `KubeNetworkConfig (pod and service subnets${dualSays(m)}, node CIDR mask size${isDualStack(m) ? 's' : ''}), UnattendedInstallConfig (install disk)${isDualStack(m) ? ', LinkAliasConfig, DHCPv4Config and DHCPv6Config (the LAN link)' : ''}`,
       controlPlane: 'KubeFlannelCNIConfig deleted, KubeProxyConfig disabled: control-plane-only kinds, which Talos refuses on a worker',
     },
   };

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { SHARED_DUID } from '../../lab/render/dhcpv6.ts';
 import { KUBEPRISM_PORT, renderTalosPatches, SERVICE_SUBNET, SERVICE_SUBNET6, talosPatchDocs } from '../../lab/render/talos-patch.ts';
+import { LAN_LINK_ALIAS, NODE_MAC_GLOB } from '../../lab/render/talos-network.ts';
 import { generateTopology } from '../../lab/topology/generate.ts';
 import { loadModel } from '../../lab/topology/load.ts';
 import { isDualStack, type LabModel } from '../../lab/topology/model.ts';
@@ -32,6 +34,23 @@ function topologies(talos: string): { name: string; model: LabModel }[] {
     out.push({ name: `generated ${t.name}${g.reflection ? ' reflected' : ''}${g.dualStack ? ' dual-stack' : ''}`, model: resolveTopology(t, { talosVersion: talos }) });
   }
   return out;
+}
+
+/** What Talos reads from the rendered patches about DHCP, per line (see lab/render/talos-network.ts). */
+function expectedDhcp(patch: 'v1alpha1' | 'multi-doc', dual: boolean) {
+  if (!dual) return { dhcp: [], defaultDHCP4: true, aliases: [] };
+  if (patch === 'v1alpha1') {
+    return { dhcp: [{ link: `hardwareAddr=${NODE_MAC_GLOB}`, ipv4: true, ipv6: true, duid: SHARED_DUID }], defaultDHCP4: true, aliases: [] };
+  }
+  return {
+    dhcp: [
+      { link: LAN_LINK_ALIAS, ipv4: true, ipv6: false, clientIdentifier: 'mac' },
+      { link: LAN_LINK_ALIAS, ipv4: false, ipv6: true, clientIdentifier: 'mac' },
+    ],
+    // Any DHCP document turns the default DHCPv4 off, which is why DHCPv4Config is rendered.
+    defaultDHCP4: false,
+    aliases: [{ name: LAN_LINK_ALIAS, match: `glob("${NODE_MAC_GLOB}", mac(link.permanent_addr))` }],
+  };
 }
 
 let helpers: Helpers | undefined;
@@ -76,6 +95,9 @@ for (const line of TALOS_LIBRARY_LINES) {
         const dual = isDualStack(model);
         assert.deepEqual(m.podCIDRs, dual ? [model.cluster.podCIDR, model.cluster.podCIDR6] : [model.cluster.podCIDR], `${name}: ${m.machine} pod CIDRs`);
         assert.deepEqual(m.serviceCIDRs, dual ? [SERVICE_SUBNET, SERVICE_SUBNET6] : [SERVICE_SUBNET], `${name}: ${m.machine} service CIDRs`);
+        // Dual-stack: DHCPv4 and DHCPv6 on the LAN link, as Talos's network controllers read the config;
+        // an IPv4 lab names no link and keeps Talos's default DHCPv4 on every physical link.
+        assert.deepEqual({ dhcp: m.dhcp, defaultDHCP4: m.defaultDHCP4, aliases: m.linkAliases ?? [] }, expectedDhcp(row.patch, dual), `${name}: ${m.machine} DHCP`);
       }
       if (row.patch === 'multi-doc') {
         const [cp, worker] = result.machines.map((m) => m.kinds ?? []);
@@ -142,4 +164,60 @@ test('negative control: a dual-stack pod subnet list with an IPv4-only service s
   const wide = await checkPatches(h, NEWEST, { common: common.map((d) => stringify(d)), controlPlane: docs.controlPlane.map((d) => stringify(d)) });
   assert.equal(wide.code, 1);
   assert.match(wide.result.machines[0]!.error ?? wide.result.error ?? '', /2001:db8:96::\/104 is too large, it must be at least \/108/);
+});
+
+/** The dual-stack reference's 1.14 common documents, to break one at a time. */
+function dualDocs14(): Record<string, unknown>[] {
+  return talosPatchDocs(resolveTopology(dualStack(loadFixture('three-dc')), { talosVersion: NEWEST.talos })).common.map((d) => structuredClone(d) as Record<string, unknown>);
+}
+
+async function check14(h: Helpers, common: Record<string, unknown>[]) {
+  const docs = talosPatchDocs(resolveTopology(dualStack(loadFixture('three-dc')), { talosVersion: NEWEST.talos }));
+  return checkPatches(h, NEWEST, { common: common.map((d) => stringify(d)), controlPlane: docs.controlPlane.map((d) => stringify(d)) });
+}
+
+test('negative control: without DHCPv4Config, Talos 1.14 runs no DHCPv4 at all once DHCPv6Config is there', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  const common = dualDocs14().filter((d) => d['kind'] !== 'DHCPv4Config');
+  const { code, result } = await check14(h, common);
+  assert.equal(code, 0, 'still a valid config');
+  for (const m of result.machines) {
+    assert.equal(m.defaultDHCP4, false, `${m.machine}: default DHCPv4 is off`);
+    assert.ok(!m.dhcp.some((d) => d.ipv4), `${m.machine}: no link asks for DHCPv4: ${JSON.stringify(m.dhcp)}`);
+  }
+});
+
+test('negative controls: Talos 1.14 refuses a malformed DHCPv6Config or LinkAliasConfig with its own message', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  // types/network/dhcp6.go Validate.
+  const duid = dualDocs14();
+  duid.find((d) => d['kind'] === 'DHCPv6Config')!['duidRaw'] = '00:02:00:00:7e:d9:6e:72:6c';
+  const a = await check14(h, duid);
+  assert.equal(a.code, 1);
+  assert.match(a.result.machines[0]!.error ?? a.result.error ?? '', /duidRaw can only be set if clientIdentifier is 'duid'/);
+  const unnamed = dualDocs14();
+  delete unnamed.find((d) => d['kind'] === 'DHCPv6Config')!['name'];
+  const b = await check14(h, unnamed);
+  assert.equal(b.code, 1);
+  assert.match(b.result.machines[0]!.error ?? b.result.error ?? '', /name must be specified/);
+  // types/network/link_alias.go Validate: the selector is parsed as CEL.
+  const cel = dualDocs14();
+  (cel.find((d) => d['kind'] === 'LinkAliasConfig')!['selector'] as Record<string, string>)['match'] = `glob("${NODE_MAC_GLOB}", mac(link.permanent_addr)`;
+  const c = await check14(h, cel);
+  assert.equal(c.code, 1);
+  assert.match(c.result.machines[0]!.error ?? c.result.error ?? '', /link selector is invalid/);
+});
+
+test('negative control: Talos 1.5 refuses a LAN device with both an interface name and a selector', async (t) => {
+  const h = (helpers = await helpersOrSkip(t));
+  if (!h) return;
+  const docs = talosPatchDocs(resolveTopology(dualStack(loadFixture('three-dc')), { talosVersion: OLDEST.talos }));
+  const common = structuredClone(docs.common[0]) as { machine: { network: { interfaces: Record<string, unknown>[] } } };
+  common.machine.network.interfaces[0]!['interface'] = 'eth0';
+  const { code, result } = await checkPatches(h, OLDEST, { common: [stringify(common)], controlPlane: docs.controlPlane.map((d) => stringify(d)) });
+  assert.equal(code, 1);
+  // pkg/machinery/config/types/v1alpha1/v1alpha1_validation.go (Device validation).
+  assert.match(result.machines[0]!.error ?? result.error ?? '', /networking\.os\.device\.interface.*deviceSelector.*mutually exclusive/);
 });

@@ -10,7 +10,7 @@ import { resolveTopology } from '../../lab/topology/resolve.ts';
 import { TALOS_LINES } from '../../lab/versions/talos.ts';
 import { schemasOrSkip } from './support/paths.ts';
 import { SCHEMA_KIND_ALIASES, TalosSchema } from './support/talos-schema.ts';
-import { VARIANTS } from './support/topologies.ts';
+import { DUAL_VARIANTS, VARIANTS } from './support/topologies.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -130,4 +130,27 @@ test('negative controls: unknown keys, wrong types and bad delete patches fail t
   fails(cur, 'delete patch of an unknown kind', { apiVersion: 'v1alpha1', kind: 'KubeFlannelConfig', $patch: 'delete' }, /not a document kind/);
   fails(cur, 'delete patch with other keys', { apiVersion: 'v1alpha1', kind: 'KubeFlannelCNIConfig', $patch: 'delete', backendType: 'vxlan' }, /carries other keys/);
   fails(cur, 'delete patch with a wrong apiVersion', { apiVersion: 'v1', kind: 'KubeFlannelCNIConfig', $patch: 'delete' }, /apiVersion v1 is not one of/);
+});
+
+test('dual-stack: the LAN DHCP documents validate against their line\'s schema, and malformed ones do not', (t) => {
+  const old = schemaFor(t, V1_11);
+  const cur = schemaFor(t, V1_14);
+  if (!old || !cur) return;
+  const docsOf = (talos: string, v: (typeof DUAL_VARIANTS)[number]) => {
+    const p = renderTalosPatches(resolveTopology(v.topology(), { talosVersion: talos }));
+    return [p.common, p.controlPlane].flatMap((text) => parseAllDocuments(text).map((d) => d.toJS() as Doc));
+  };
+  for (const v of DUAL_VARIANTS) {
+    const lines: [string, TalosSchema][] = [['1.5.0', old], ['1.13.x', old], ['1.14.0', cur]];
+    for (const [talos, schema] of lines) {
+      for (const d of docsOf(talos, v)) assert.deepEqual(schema.errors(d), [], `${v.name}, Talos ${talos}: ${String(d['kind'] ?? 'v1alpha1 config')}`);
+    }
+  }
+  const legacy = docsOf('1.5.0', DUAL_VARIANTS[0]!)[0]!;
+  assert.ok(legacy['machine'].network.interfaces[0].dhcpOptions.ipv6, 'the v1alpha1 patch asks for DHCPv6');
+  legacy['machine'].network.interfaces[0].dhcpOptions.ipv6 = 'yes';
+  assert.ok(old.errors(legacy).some((e) => /dhcpOptions\/ipv6 must be boolean/.test(e)), old.errors(legacy).join('\n'));
+  const dhcp6 = structuredClone(docsOf('1.14.0', DUAL_VARIANTS[0]!).find((d) => d['kind'] === 'DHCPv6Config')!);
+  dhcp6['ipv6'] = true;
+  assert.ok(cur.errors(dhcp6).some((e) => /additionalProperty":"ipv6"/.test(e)), cur.errors(dhcp6).join('\n'));
 });

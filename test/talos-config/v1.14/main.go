@@ -7,6 +7,7 @@
 package main
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -49,6 +50,24 @@ type machineResult struct {
 	PodCIDRs      []string `json:"podCIDRs"`
 	ServiceCIDRs  []string `json:"serviceCIDRs"`
 	Kinds         []string `json:"kinds"`
+	// DHCP the config asks for, per link (an alias, an interface name, or a selector), and whether
+	// Talos still runs its default DHCPv4 on physical links the config does not name.
+	DHCP         []dhcpLink  `json:"dhcp"`
+	DefaultDHCP4 bool        `json:"defaultDHCP4"`
+	LinkAliases  []linkAlias `json:"linkAliases"`
+}
+
+type dhcpLink struct {
+	Link             string `json:"link"`
+	IPv4             bool   `json:"ipv4"`
+	IPv6             bool   `json:"ipv6"`
+	ClientIdentifier string `json:"clientIdentifier,omitempty"`
+	DUID             string `json:"duid,omitempty"`
+}
+
+type linkAlias struct {
+	Name  string `json:"name"`
+	Match string `json:"match"`
 }
 
 type result struct {
@@ -110,7 +129,29 @@ func check(name string, cfg config.Provider) machineResult {
 		r.Kinds = append(r.Kinds, d.Kind())
 	}
 
+	network(&r, cfg)
+
 	return r
+}
+
+// network reports the new-style network documents as Talos's OperatorConfigController reads them
+// (NetworkDHCPv4Configs, NetworkDHCPv6Configs, RunDefaultDHCPOperators).
+func network(r *machineResult, cfg config.Provider) {
+	r.DHCP = []dhcpLink{}
+	r.LinkAliases = []linkAlias{}
+	r.DefaultDHCP4 = cfg.RunDefaultDHCPOperators()
+
+	for _, d := range cfg.NetworkDHCPv4Configs() {
+		r.DHCP = append(r.DHCP, dhcpLink{Link: d.Name(), IPv4: true, ClientIdentifier: d.ClientIdentifier().String(), DUID: hex.EncodeToString(d.DUIDRaw().ValueOrZero())})
+	}
+
+	for _, d := range cfg.NetworkDHCPv6Configs() {
+		r.DHCP = append(r.DHCP, dhcpLink{Link: d.Name(), IPv6: true, ClientIdentifier: d.ClientIdentifier().String(), DUID: hex.EncodeToString(d.DUIDRaw().ValueOrZero())})
+	}
+
+	for _, a := range cfg.NetworkLinkAliasConfigs() {
+		r.LinkAliases = append(r.LinkAliases, linkAlias{Name: a.Name(), Match: a.LinkSelector().String()})
+	}
 }
 
 func run(common, controlPlane patches) (result, bool) {

@@ -11,6 +11,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime/debug"
 	"strings"
 
@@ -46,6 +47,17 @@ type machineResult struct {
 	CNI           string   `json:"cni"`
 	PodCIDRs      []string `json:"podCIDRs"`
 	ServiceCIDRs  []string `json:"serviceCIDRs"`
+	// DHCP the config asks for, per device (interface name or selector); Talos 1.5 runs its default
+	// DHCPv4 on every physical link no device names (operator_config.go), so defaultDHCP4 is always true.
+	DHCP         []dhcpLink `json:"dhcp"`
+	DefaultDHCP4 bool       `json:"defaultDHCP4"`
+}
+
+type dhcpLink struct {
+	Link string `json:"link"`
+	IPv4 bool   `json:"ipv4"`
+	IPv6 bool   `json:"ipv6"`
+	DUID string `json:"duid,omitempty"`
 }
 
 type result struct {
@@ -85,6 +97,22 @@ func check(name string, cfg config.Provider) machineResult {
 	r.CNI = cfg.Cluster().Network().CNI().Name()
 	r.PodCIDRs = cfg.Cluster().Network().PodCIDRs()
 	r.ServiceCIDRs = cfg.Cluster().Network().ServiceCIDRs()
+
+	r.DHCP = []dhcpLink{}
+	r.DefaultDHCP4 = true
+
+	for _, d := range cfg.Machine().Network().Devices() {
+		if !d.DHCP() {
+			continue
+		}
+
+		link := d.Interface()
+		if s := d.Selector(); s != nil && !reflect.ValueOf(s).IsNil() {
+			link = "hardwareAddr=" + s.HardwareAddress()
+		}
+
+		r.DHCP = append(r.DHCP, dhcpLink{Link: link, IPv4: d.DHCPOptions().IPv4(), IPv6: d.DHCPOptions().IPv6(), DUID: d.DHCPOptions().DUIDv6()})
+	}
 
 	return r
 }

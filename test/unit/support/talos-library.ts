@@ -33,6 +33,11 @@ export interface MachineResult {
   podCIDRs: string[];
   serviceCIDRs: string[];
   kinds?: string[];
+  /** DHCP the config asks for per link (1.14: alias or name; 1.5: "hardwareAddr=<glob>" or name). */
+  dhcp: { link: string; ipv4: boolean; ipv6: boolean; clientIdentifier?: string; duid?: string }[];
+  /** Talos still runs DHCPv4 on physical links the config does not name (1.14 RunDefaultDHCPOperators). */
+  defaultDHCP4: boolean;
+  linkAliases?: { name: string; match: string }[];
 }
 
 export interface HelperResult {
