@@ -3,7 +3,7 @@
 // managed flag and a default route. Pure; the UCI side is in uci-dhcp.ts, the Talos side in talos-network.ts.
 // Checked against odhcpd's openwrt-25.12 branch (the odhcpd OpenWRT 25.12 builds); facts cited where used.
 import * as ip6 from '../topology/cidr6.ts';
-import type { DatacentreModel, NodeModel } from '../topology/model.ts';
+import type { DatacentreModel } from '../topology/model.ts';
 import type { TalosLine } from '../versions/talos.ts';
 import { macFor } from './ports.ts';
 
@@ -63,8 +63,4 @@ export function dhcpv6Match(line: TalosLine, dc: DatacentreModel, index: number)
   // (dhcpv6-ia.c dhcpv6_ia_handle_IAs) to look up the host's `mac`.
   if (line.patch === 'multi-doc') return { mac };
   return { duid: `${SHARED_DUID}%${iaidOf(mac)}` };
-}
-
-export function nodesWithAddress6(dc: DatacentreModel): { node: NodeModel; index: number; address6: string }[] {
-  return dc.nodes.flatMap((node, index) => (node.address6 ? [{ node, index, address6: node.address6 }] : []));
 }
