@@ -2,6 +2,7 @@
 import { ibgpPeers } from '../render/bird.ts';
 import type { BgpSession, Lab } from '../runtime/lab.ts';
 import { isDualStack } from '../topology/model.ts';
+import { nodeSessionFamilies, routerSessionFamilies } from '../topology/sessions.ts';
 import type { Family } from './family.ts';
 import { result, type Assertion, type Result } from './types.ts';
 
@@ -16,20 +17,23 @@ interface Expected {
 
 /**
  * Every session the topology implies, from both ends: the routers' iBGP mesh (or reflection) and
- * each node with its router; in a dual-stack lab with one session per family, each of them again
- * between the IPv6 addresses (with multiprotocol over IPv4, the IPv4 sessions carry both).
+ * each node with its router, in each transport family the layout has (lab/topology/sessions.ts):
+ * both per family; IPv4 only with IPv6 over IPv4; for the nodes IPv6 only with IPv4 over IPv6.
  */
 export function expectedSessions(lab: Lab): Expected[] {
   const m = lab.model;
   const out: Expected[] = [];
-  const families: Family[] = isDualStack(m) && m.sessions === 'per-family' ? [4, 6] : [4];
-  for (const f of families) {
-    const at = (v4: string, v6: string | undefined) => (f === 4 ? v4 : v6 ?? '');
+  const at = (f: Family, v4: string, v6: string | undefined) => (f === 4 ? v4 : v6 ?? '');
+  const [routers, nodes] = [routerSessionFamilies(m), nodeSessionFamilies(m)];
+  for (const f of [4, 6] as Family[]) {
     for (const dc of m.datacentres) {
-      for (const { peer } of ibgpPeers(m, dc.router)) out.push({ machine: dc.router.name, peer: at(peer.peeringAddress, peer.peeringAddress6), peerName: peer.name, kind: 'ibgp', family: f });
+      if (routers.includes(f)) {
+        for (const { peer } of ibgpPeers(m, dc.router)) out.push({ machine: dc.router.name, peer: at(f, peer.peeringAddress, peer.peeringAddress6), peerName: peer.name, kind: 'ibgp', family: f });
+      }
+      if (!nodes.includes(f)) continue;
       for (const n of dc.nodes) {
-        out.push({ machine: dc.router.name, peer: at(n.address, n.address6), peerName: n.name, kind: 'ebgp', family: f });
-        out.push({ machine: n.name, peer: at(dc.router.address, dc.router.address6), peerName: dc.router.name, kind: 'ebgp', family: f });
+        out.push({ machine: dc.router.name, peer: at(f, n.address, n.address6), peerName: n.name, kind: 'ebgp', family: f });
+        out.push({ machine: n.name, peer: at(f, dc.router.address, dc.router.address6), peerName: dc.router.name, kind: 'ebgp', family: f });
       }
     }
   }

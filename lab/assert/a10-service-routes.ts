@@ -4,6 +4,7 @@
 // when none is on its LAN; in each family the cluster has (IPv6: the /128 of the Service's IPv6 address).
 import type { Lab, Route } from '../runtime/lab.ts';
 import { allNodes } from '../topology/model.ts';
+import { nodeNextHop } from '../topology/sessions.ts';
 import { announcers } from '../topology/services.ts';
 import { pool } from '../util/pool.ts';
 import { familiesOf, familyResult } from './family.ts';
@@ -36,16 +37,16 @@ export const serviceRoutes: Assertion = {
         // Remote: a peer router of a datacentre with announcers (its `next hop self`), whichever BGP picked.
         const remote = m.datacentres.filter((d) => d !== dc && speakers.some((n) => n.dc === d.name)).map((d) => (f === 4 ? d.router.peeringAddress : d.router.peeringAddress6 ?? ''));
         const hops = nextHops(tables.get(`${dc.name}/${f}`)!.find((r) => r.dst === dst));
-        const want = local.map((n) => (f === 4 ? n.address : n.address6 ?? '')).sort();
+        const want = local.map((n) => nodeNextHop(m, n, f)).sort();
         const ok = local.length > 0 ? hops.join(',') === want.join(',') : hops.length > 0 && hops.every((h) => remote.includes(h));
         const expected = local.length > 0 ? `via ${want.join(' and ')}${want.length > 1 ? ' (equal cost)' : ''}` : `via a peer router (${remote.join(' or ')})`;
         const seen = hops.length === 0 ? 'no route' : `via ${hops.join(' and ')}`;
         let diagnosis: string;
         if (!routedAnywhere(dst)) {
           const up = sessions.some((x) => x.kind === 'ebgp' && x.established && speakers.some((n) => n.name === x.machine));
-          const podRoutes6 = f === 6 && ![...tables.entries()].some(([k, t]) => k.endsWith('/6') && t.some((r) => allNodes(m).some((n) => n.podCIDR6 === r.dst)));
-          diagnosis = up && podRoutes6
-            ? `no router has a route to ${address}, nor to any node's IPv6 pod CIDR, although the sessions are up: the nodes announce nothing in IPv6 (the ipv6 family of their CiliumBGPPeerConfig selects no advertisement, cilium/cilium#24362, or the IPv6 routes are refused: assertion 12)`
+          const noPodRoutes = ![...tables.entries()].some(([k, t]) => k.endsWith(`/${f}`) && t.some((r) => allNodes(m).some((n) => (f === 4 ? n.podCIDR : n.podCIDR6) === r.dst)));
+          diagnosis = up && noPodRoutes
+            ? `no router has a route to ${address}, nor to any node's IPv${f} pod CIDR, although the sessions are up: no IPv${f} route of the nodes arrives: refused for its next hop (assertion 12 shows the router's log) or not advertised (the ipv${f} family of their CiliumBGPPeerConfig selects no advertisement${f === 6 ? ', cilium/cilium#24362' : ''})`
             : up
             ? `no router has a route to ${address} although the announcing nodes' sessions are up: the routers' import filter from nodes accepts only the pod CIDRs, so the service ${f === 4 ? '/32s' : '/128s'} are refused (accept loadBalancer.${f === 4 ? `pool ${m.loadBalancer?.pool}` : `pool6 ${m.loadBalancer?.pool6}`} too: net ~ ${f === 4 ? 'LB_POOL' : 'LB_POOL6'}), or the nodes do not advertise the service (serviceSelector / a Service CiliumBGPAdvertisement${f === 6 ? ' in the ipv6 family' : ''})`
             : `no router has a route to ${address}, and no announcing node (${speakers.map((n) => n.name).join(', ')}) has an established session (see assertion 1)`;

@@ -64,7 +64,9 @@ export const nextHopsUsable: Assertion = {
         if (refused.length > 0) {
           diagnosis = `${router} refused ${refused.length} update(s) for their next hop (${refused[0]}): ` + (f === 6 && m.sessions === 'mp-over-v4'
             ? `Cilium sends IPv6 routes over an IPv4 session with the IPv4-mapped next hop ::ffff:<node IPv4> (cilium/cilium#37831), and BIRD drops them unless the ipv6 channel has \`extended next hop on\` and an import filter that sets the node's own IPv6 next hop; or carry IPv6 on sessions of its own (bgp.sessions: per-family)`
-            : 'the speaker announced a next hop the router cannot use on that session');
+            : f === 4 && m.sessions === 'v4-over-v6'
+              ? `Cilium sends IPv4 routes over an IPv6 session with the node's IPv6 next hop, and BIRD drops them on an ipv4 channel without \`extended next hop on\` (RFC 8950; what a BIRD route reflector does in cilium/cilium#29951); or carry IPv4 on sessions of its own (bgp.sessions: per-family)`
+              : 'the speaker announced a next hop the router cannot use on that session');
         } else if (mine.length === 0) diagnosis = `${router} holds no ${f === 4 ? 'IPv4' : 'IPv6'} BGP route at all: see assertions 1 and 2`;
         out.push(familyResult(lab, f, 12, `${router}: next hops of its BGP routes`, ok, 'every next hop of the route\'s family, resolved and answering; no update refused', seen, diagnosis,
           [...problems.slice(0, 3), ...refused.slice(0, 2)]));

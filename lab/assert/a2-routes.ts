@@ -1,7 +1,8 @@
 // 2. Every router's kernel table routes every node's pod CIDR (local ones via the node, remote ones
 // via the peer router), in each family the cluster has; nodes have no overlay device and no route
 // through one.
-import { allNodes } from '../topology/model.ts';
+import { allNodes, isDualStack } from '../topology/model.ts';
+import { carrierFamily, nodeNextHop } from '../topology/sessions.ts';
 import type { BgpSession, Lab, Link, Route } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
 import { familiesOf, familyResult, type Family } from './family.ts';
@@ -19,7 +20,8 @@ function podRoute(lab: Lab, sessions: BgpSession[], table: Route[], dcName: stri
   const node = allNodes(m).find((n) => n.name === nodeName)!;
   const home = m.datacentres.find((d) => d.name === node.dc)!;
   const podCIDR = f === 4 ? node.podCIDR : node.podCIDR6 ?? '';
-  const expectedVia = (f === 4 ? (home === dc ? node.address : home.router.peeringAddress) : (home === dc ? node.address6 : home.router.peeringAddress6)) ?? '';
+  const expectedVia = home === dc ? nodeNextHop(m, node, f) : (f === 4 ? home.router.peeringAddress : home.router.peeringAddress6) ?? '';
+  const carrier = carrierFamily(m, f);
   const route = table.find((r) => r.dst === podCIDR);
   const ok = route?.gateway === expectedVia;
   const seen = route ? `via ${route.gateway ?? '(none)'} dev ${route.dev ?? '?'}` : 'no route';
@@ -29,8 +31,10 @@ function podRoute(lab: Lab, sessions: BgpSession[], table: Route[], dcName: stri
     if (f === 6 && route.gateway && !route.gateway.includes(':')) diagnosis += `; an IPv6 route through an IPv4 gateway is what BIRD makes of an IPv4-mapped next hop (::ffff:${route.gateway}) taken with \`extended next hop\`: Cilium sends IPv6 routes over an IPv4 session that way (cilium/cilium#37831); see assertion 12`;
   } else if (m.cluster.asn === m.routers.asn) {
     diagnosis = `cluster and routers share AS ${m.routers.asn}: the node sessions are iBGP, so a router does not pass what a node announces to the other routers (iBGP split horizon), and BIRD resolves iBGP next hops recursively, so even ${home.router.name} may not install ${podCIDR}; give the cluster its own AS`;
-  } else if (!sessions.some((s) => s.machine === node.name && s.established && (f === 4 || m.sessions === 'mp-over-v4' ? !s.peerAddress.includes(':') : s.peerAddress.includes(':')))) {
-    diagnosis = `${node.name} has no established ${f === 6 && m.sessions === 'per-family' ? 'IPv6 ' : ''}BGP session, so nothing advertises ${podCIDR} (see assertion 1)`;
+  } else if (!sessions.some((s) => s.machine === node.name && s.established && s.peerAddress.includes(':') === (carrier === 6))) {
+    diagnosis = `${node.name} has no established ${isDualStack(m) ? `IPv${carrier} ` : ''}BGP session, so nothing advertises ${podCIDR} (see assertion 1)`;
+  } else if (f === 4 && carrier === 6) {
+    diagnosis = `${node.name}'s IPv6 session is up but ${podCIDR} is not announced over it, or is refused: IPv4 routes over an IPv6 session come with the node's IPv6 next hop, which BIRD refuses while decoding ("Invalid NEXT_HOP attribute", assertion 12 shows its log) unless the ipv4 channel has \`extended next hop on\` (cilium/cilium#29951); or the ipv4 family has no advertisement`;
   } else if (f === 6 && m.sessions === 'mp-over-v4') {
     diagnosis = `${node.name}'s IPv4 session is up but ${podCIDR} is not announced over it, or is refused: Cilium sends IPv6 routes over an IPv4 session with the IPv4-mapped next hop ::ffff:${node.address} (cilium/cilium#37831), which BIRD refuses while decoding ("Invalid NEXT_HOP attribute", assertion 12 shows its log) unless the ipv6 channel has \`extended next hop on\` and an import filter setting the node's IPv6 next hop; or the ipv6 family has no advertisement (see the IPv6 family of the peer config)`;
   } else {

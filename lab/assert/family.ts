@@ -4,7 +4,8 @@ import type { Lab, Machine } from '../runtime/lab.ts';
 import { isDualStack } from '../topology/model.ts';
 import { result, type Result } from './types.ts';
 
-export type Family = 4 | 6;
+export type { Family } from '../topology/sessions.ts';
+import type { Family } from '../topology/sessions.ts';
 
 export function familiesOf(lab: Lab): Family[] {
   return isDualStack(lab.model) ? [4, 6] : [4];

@@ -7,7 +7,7 @@ import { yamlDocs } from '../render/yaml.ts';
 import { InputError } from '../topology/errors.ts';
 import { isDualStack, type LabModel } from '../topology/model.ts';
 import { resolveTopology, type ResolveOptions } from '../topology/resolve.ts';
-import type { Topology } from '../topology/schema.ts';
+import type { SessionLayout, Topology } from '../topology/schema.ts';
 
 export interface Pitfall {
   name: string;
@@ -34,7 +34,7 @@ function patch(files: RenderedFiles, path: string, edit: (text: string) => strin
 }
 
 /** A dual-stack pitfall's model and files; an IPv4 topology is bad input naming the fix. */
-function dualStack(name: string, topology: Topology, opts: ResolveOptions, sessions?: 'per-family' | 'mp-over-v4') {
+function dualStack(name: string, topology: Topology, opts: ResolveOptions, sessions?: SessionLayout) {
   const refuse = () => new InputError([{ field: '--pitfall', problem: `${name} is an IPv6 mistake and the topology is IPv4 only`, fix: 'run it on a dual-stack topology: -t examples/dual-stack.yaml (or cluster.family: dual)' }], 'arguments');
   if (topology.cluster?.family !== 'dual') throw refuse();
   const t = sessions ? { ...topology, bgp: { ...topology.bgp, sessions } } : topology;
@@ -164,6 +164,21 @@ export const PITFALLS: Pitfall[] = [
       for (const dc of r.model.datacentres) {
         if (dc.nodes.length === 0) continue;
         patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace(/^\s*(extended next hop on|bgp_next_hop = \S+|gw = \S+);\n/gm, ''));
+      }
+      return r;
+    },
+  },
+  {
+    name: 'v4-over-v6-session',
+    mistake: 'IPv4 routes carried over the nodes\' IPv6 sessions (bgp.sessions v4-over-v6) with a plain ipv4 channel on the routers: Cilium announces them with the node\'s IPv6 next hop, which BIRD refuses on an IPv4 channel without extended next hop (as a BIRD route reflector does, cilium/cilium#29951), so no router learns a node\'s IPv4 pod CIDR',
+    fix: '`extended next hop on` on the routers\' ipv4 channel of the IPv6 node sessions (as rendered: RFC 8950, negotiated with Cilium\'s GoBGP), or bgp.sessions: per-family',
+    breaks: [2, 3, 4, 5, 12],
+    family: 4,
+    apply: (t, opts) => {
+      const r = dualStack('v4-over-v6-session', t, opts, 'v4-over-v6');
+      for (const dc of r.model.datacentres) {
+        if (dc.nodes.length === 0) continue;
+        patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace(/^\s*extended next hop on;\n/gm, ''));
       }
       return r;
     },

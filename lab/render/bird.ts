@@ -1,8 +1,9 @@
 // /etc/bird.conf for one router (BIRD 2): the reference's device/kernel/static/iBGP blocks plus
 // one eBGP session per Cilium node on the router's LAN. A dual-stack lab adds the IPv6 half (bird6.ts).
-import type { BgpTimers } from '../topology/schema.ts';
+import type { BgpTimers, SessionLayout } from '../topology/schema.ts';
 import { isDualStack, type DatacentreModel, type LabModel, type NodeModel, type RouterModel } from '../topology/model.ts';
 import * as six from './bird6.ts';
+import { routerSessionFamilies } from '../topology/sessions.ts';
 import { LAN_BRIDGE } from './ports.ts';
 
 /** BIRD symbols are letters, digits and underscores. */
@@ -45,9 +46,14 @@ function blocks(m: LabModel): six.BirdBlocks {
   return { block, timerLines: timerLines(m.timers) };
 }
 
-/** The IPv6 layout of a dual-stack lab, or none for an IPv4 one. */
-function layout6(m: LabModel): 'per-family' | 'mp-over-v4' | undefined {
+/** The session layout of a dual-stack lab, or none for an IPv4 one. */
+function layout6(m: LabModel): SessionLayout | undefined {
   return isDualStack(m) ? m.sessions : undefined;
+}
+
+/** Routers peer once per family except in mp-over-v4 (v4-over-v6 is about the nodes' sessions only). */
+function routersPerFamily(m: LabModel): boolean {
+  return routerSessionFamilies(m).includes(6);
 }
 
 function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boolean): string[] {
@@ -66,17 +72,23 @@ function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boole
     ...(layout6(m) === 'mp-over-v4' ? six.ibgpChannel6OverV4(m, self, blocks(m)) : []),
   ];
   const v4 = block(`protocol bgp ${name}`, body);
-  return layout6(m) === 'per-family' ? [...v4, '', ...six.ibgpSession6(m, self, peer, rrClient, name, blocks(m))] : v4;
+  return routersPerFamily(m) ? [...v4, '', ...six.ibgpSession6(m, self, peer, rrClient, name, blocks(m))] : v4;
 }
 
 function nodeSession(m: LabModel, node: NodeModel): string[] {
   const name = birdName('node', node.name);
+  if (layout6(m) === 'v4-over-v6') return six.nodeSession6(m, node, name, blocks(m));
   const v4 = block(`protocol bgp ${name} from cilium_node`, [
     `description "Cilium on ${node.name}";`,
     `neighbor ${node.address} as ${m.cluster.asn};`,
     ...(layout6(m) === 'mp-over-v4' ? six.nodeChannel6OverV4(m, node, blocks(m)) : []),
   ]);
   return layout6(m) === 'per-family' ? [...v4, '', ...six.nodeSession6(m, node, name, blocks(m))] : v4;
+}
+
+/** The IPv4 import filter of the node sessions: pod CIDRs, and the pool's /32s where there is one. */
+function importLine(m: LabModel): string {
+  return m.loadBalancer ? 'import where net ~ POD_CIDRS || net ~ LB_POOL;' : 'import where net ~ POD_CIDRS;';
 }
 
 export function renderBird(m: LabModel, dc: DatacentreModel): string {
@@ -110,13 +122,13 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
     lines.push(
       '# Cilium nodes: accept only their pod CIDRs, send them nothing (Cilium never installs learned routes).',
       '# Not passive: the router dials; a real Cilium refuses and dials in itself, losing nothing.',
-      ...block('template bgp cilium_node', [
+      ...(layout6(m) === 'v4-over-v6' ? [] : [...block('template bgp cilium_node', [
         `local ${self.address} as ${m.routers.asn};`,
         ...timerLines(m.timers),
-        ...block('ipv4', [m.loadBalancer ? 'import where net ~ POD_CIDRS || net ~ LB_POOL;' : 'import where net ~ POD_CIDRS;', 'export none;'], true),
-      ]),
-      '',
+        ...block('ipv4', [importLine(m), 'export none;'], true),
+      ]), '']),
       ...(layout6(m) === 'per-family' ? [...six.nodeTemplate6(m, self, blocks(m)), ''] : []),
+      ...(layout6(m) === 'v4-over-v6' ? [...six.nodeTemplate6(m, self, blocks(m), importLine(m)), ''] : []),
     );
     for (const node of dc.nodes) lines.push(...nodeSession(m, node), '');
   }

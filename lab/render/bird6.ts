@@ -1,7 +1,9 @@
 // The IPv6 half of a dual-stack router's bird.conf (BIRD 2), beside what bird.ts renders for IPv4:
 // the IPv6 sets, kernel and static protocols, and IPv6 routes on BGP sessions in either layout:
 //   - per-family: a second session per peer between IPv6 addresses, with an ipv6 channel;
-//   - mp-over-v4: an ipv6 channel on the IPv4 sessions, IPv6 routes carried over them.
+//   - mp-over-v4: an ipv6 channel on the IPv4 sessions, IPv6 routes carried over them;
+//   - v4-over-v6: the nodes' IPv6 sessions carry an ipv4 channel too (extended next hop), no IPv4 node
+//     sessions; the routers peer per family.
 // Facts about BIRD below are from its 2.0.12 source (Debian's bird2), proto/bgp/packets.c and bgp.c.
 import type { DatacentreModel, LabModel, NodeModel, RouterModel } from '../topology/model.ts';
 import { LAN_BRIDGE } from './ports.ts';
@@ -71,11 +73,20 @@ export function ibgpSession6(m: LabModel, self: RouterModel, peer: RouterModel, 
   ]);
 }
 
-/** per-family: the template of the IPv6 node sessions, as cilium_node is for IPv4. */
-export function nodeTemplate6(m: LabModel, self: RouterModel, b: BirdBlocks): string[] {
+/**
+ * The template of the IPv6 node sessions, as cilium_node is for IPv4. v4-over-v6 (ipv4Import given):
+ * an ipv4 channel too, with `extended next hop on`. For an ipv4 channel BIRD negotiates it (bgp.c
+ * bgp_channel_start: ext_next_hop = configured && the peer announced the capability, BIRD 2.0.12) and
+ * Cilium's GoBGP announces it (its `show protocols all` lists "Extended next hop" among the neighbor's
+ * capabilities); the IPv4 routes then come with the node's IPv6 next hop and the kernel gets them via
+ * an IPv6 gateway (RFC 8950; Linux 5.2 on). Without it BIRD withdraws every one while decoding it
+ * ("Invalid NEXT_HOP attribute - mismatched address family (<node IPv6> for ipv4)", cilium/cilium#29951).
+ */
+export function nodeTemplate6(m: LabModel, self: RouterModel, b: BirdBlocks, ipv4Import?: string): string[] {
   return b.block(`template bgp ${NODE_TEMPLATE6}`, [
     `local ${v6(self.address6, 'router address6')} as ${m.routers.asn};`,
     ...b.timerLines,
+    ...(ipv4Import ? b.block('ipv4', ['extended next hop on;', ipv4Import, 'export none;'], true) : []),
     ...b.block('ipv6', [`import where ${importSet6(m)};`, 'export none;'], true),
   ]);
 }

@@ -1,7 +1,8 @@
 // cluster/cilium-bgp.yaml: each datacentre's nodes peer with their own router and advertise their
 // PodCIDR, in the BGP API the chosen Cilium version speaks (see lab/versions/cilium.ts).
 // Dual-stack (BGPv2 only, rules6.ts): per-family adds an IPv6 peer per router with a PeerConfig of its
-// own (family ipv6 unicast); mp-over-v4 keeps one IPv4 peer whose PeerConfig carries both families.
+// own (family ipv6 unicast); mp-over-v4 keeps one IPv4 peer whose PeerConfig carries both families;
+// v4-over-v6 keeps only the IPv6 peer, its PeerConfig carrying both.
 import { isDualStack, type DatacentreModel, type LabModel } from '../topology/model.ts';
 import { SERVICE_LABEL } from './load-balancer.ts';
 import { yamlDocs } from './yaml.ts';
@@ -51,11 +52,12 @@ function advertisementSelector(m: LabModel) {
   return { matchExpressions: [{ key: 'advertise', operator: 'In', values: [POD_CIDR_ADVERTISEMENT.advertise, SERVICE_ADVERTISEMENT.advertise] }] };
 }
 
-/** A datacentre's peers: its router over IPv4, and (per-family dual-stack) over IPv6 too. */
+/** A datacentre's peers: its router over IPv4, and (dual-stack) over IPv6 too or instead. */
 function peers(m: LabModel, dc: DatacentreModel) {
   const v4 = { name: dc.router.name, peerASN: m.routers.asn, peerAddress: dc.router.address, peerConfigRef: { name: PEER_CONFIG } };
-  if (!isDualStack(m) || m.sessions !== 'per-family') return [v4];
-  return [v4, { name: `${dc.router.name}${PEER_SUFFIX6}`, peerASN: m.routers.asn, peerAddress: dc.router.address6!, peerConfigRef: { name: PEER_CONFIG6 } }];
+  if (!isDualStack(m) || m.sessions === 'mp-over-v4') return [v4];
+  const v6 = { name: `${dc.router.name}${PEER_SUFFIX6}`, peerASN: m.routers.asn, peerAddress: dc.router.address6!, peerConfigRef: { name: PEER_CONFIG6 } };
+  return m.sessions === 'v4-over-v6' ? [v6] : [v4, v6];
 }
 
 /**
@@ -75,6 +77,7 @@ function peerConfigs(m: LabModel, apiVersion: string) {
   });
   if (!isDualStack(m)) return [config(PEER_CONFIG, [family('ipv4')])];
   if (m.sessions === 'mp-over-v4') return [config(PEER_CONFIG, [family('ipv4'), family('ipv6')])];
+  if (m.sessions === 'v4-over-v6') return [config(PEER_CONFIG6, [family('ipv4'), family('ipv6')])];
   return [config(PEER_CONFIG, [family('ipv4')]), config(PEER_CONFIG6, [family('ipv6')])];
 }
 

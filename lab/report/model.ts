@@ -61,7 +61,7 @@ export interface Report {
     /** How the routers exchange routes. */
     ibgp?: 'full mesh' | 'route reflection';
     /** Dual-stack: how BGP carries IPv6 (absent: an IPv4 lab). */
-    dualStack?: 'per-family' | 'mp-over-v4';
+    dualStack?: 'per-family' | 'mp-over-v4' | 'v4-over-v6';
   };
   pitfall?: string;
   startedAt: string;

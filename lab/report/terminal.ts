@@ -68,5 +68,6 @@ function scaleLines(r: Report): string[] {
 /** Dual-stack: the families and how BGP carries IPv6; every check's subject says its family. */
 export function dualStackText(r: Pick<Report, 'mode'>): string {
   if (!r.mode.dualStack) return '';
-  return `; dual-stack, IPv6 ${r.mode.dualStack === 'per-family' ? 'on a BGP session of its own' : 'over the IPv4 sessions'}`;
+  const how = { 'per-family': 'a BGP session per family', 'mp-over-v4': 'IPv6 over the IPv4 sessions', 'v4-over-v6': 'IPv4 over the nodes\' IPv6 sessions' }[r.mode.dualStack];
+  return `; dual-stack, ${how}`;
 }

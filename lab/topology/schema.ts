@@ -11,11 +11,12 @@ export type TrafficPolicy = 'Local' | 'Cluster';
 /** The cluster's IP families: IPv4 only (the reference) or dual-stack. */
 export type ClusterFamily = 'ipv4' | 'dual';
 /**
- * How BGP sessions carry IPv6 routes in a dual-stack lab: one session per family (IPv4 routes over
- * IPv4 sessions, IPv6 over IPv6), or multiprotocol over the IPv4 sessions (IPv6 routes over them,
- * with a next hop the router sets to the speaker's own IPv6 address).
+ * How the nodes' BGP sessions carry the two families in a dual-stack lab: one session per family
+ * (IPv4 routes over IPv4 sessions, IPv6 over IPv6); multiprotocol over the IPv4 sessions (IPv6 routes
+ * over them, with a next hop the router sets to the speaker's own IPv6 address); or both families over
+ * the IPv6 sessions (IPv4 routes with the speaker's IPv6 next hop: extended next hop, RFC 8950).
  */
-export type SessionLayout = 'per-family' | 'mp-over-v4';
+export type SessionLayout = 'per-family' | 'mp-over-v4' | 'v4-over-v6';
 
 export interface ServiceSpec {
   name: string;
@@ -145,8 +146,8 @@ export const TOPOLOGY_JSON_SCHEMA = {
           properties: { connectDelay: seconds, connectRetry: seconds, hold: seconds, keepalive: seconds },
         },
         sessions: {
-          enum: ['per-family', 'mp-over-v4'],
-          description: 'Dual-stack: one BGP session per family (default), or IPv6 routes over the IPv4 sessions (multiprotocol; the router sets their next hop to the speaker\'s IPv6 address).',
+          enum: ['per-family', 'mp-over-v4', 'v4-over-v6'],
+          description: 'Dual-stack: one BGP session per family (default); IPv6 routes over the nodes\' IPv4 sessions (multiprotocol; the router sets their next hop to the speaker\'s IPv6 address); or IPv4 routes over the nodes\' IPv6 sessions (extended next hop, RFC 8950: IPv4 routes via the node\'s IPv6 address).',
         },
       },
     },

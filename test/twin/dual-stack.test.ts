@@ -84,6 +84,25 @@ describe('twin dual-stack', { skip }, () => {
     assert.deepEqual(labNamespaces(report.runId), []);
   });
 
+  it('IPv4 over the nodes\' IPv6 sessions (v4-over-v6): extended next hop negotiated with Cilium, IPv4 routes via the node\'s IPv6 address, everything holds', () => {
+    const file = join(tmp(), 'v4-over-v6.yaml');
+    const t = parse(readFileSync(DUAL, 'utf8')) as Topology;
+    writeFileSync(file, stringify({ ...t, bgp: { ...t.bgp, sessions: 'v4-over-v6' } }));
+    const r = lab(['e2e', '--plain', '--json', '-t', file]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.deepEqual(failedIds(report), []);
+    assert.match(report.fidelity ?? '', OWN_SPEAKER);
+    // The nodes' sessions are IPv6 only; the routers' iBGP both families.
+    const sessions = report.assertions.find((a) => a.id === 1)!.results;
+    assert.ok(sessions.filter((s) => s.subject.includes('ebgp')).every((s) => s.family === 6), sessions.map((s) => s.subject).join('\n'));
+    assert.ok(sessions.some((s) => s.subject.includes('ibgp') && s.family === 4));
+    const local4 = report.assertions.find((a) => a.id === 2)!.results.find((x) => x.subject === 'router-dc2: 10.244.1.0/24 (worker-1) (IPv4)')!;
+    assert.equal(local4.seen, 'via 2001:db8:10:1::10 dev br-lan', 'an IPv4 route through the node\'s IPv6 address (RFC 8950)');
+    assert.deepEqual(tablesUnlikeExpected(report, resolveTopology(parse(readFileSync(file, 'utf8')) as Topology)), []);
+    assert.deepEqual(labNamespaces(report.runId), []);
+  });
+
   it('lab compare shows both families side by side: IPv6 untranslated natively, the node\'s address under Cilium\'s defaults', () => {
     const r = lab(['compare', '--plain', '-t', DUAL, '--artifacts', tmp()], 240_000);
     assert.equal(r.code, 0, r.stderr);

@@ -10,7 +10,7 @@ const skip = twinUnavailable();
 
 const DUAL = join(REPO, 'examples', 'dual-stack.yaml');
 
-const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][]; topology?: string; family?: 6 }[] = [
+const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][]; topology?: string; family?: 4 | 6 }[] = [
   { name: 'same-asn', breaks: [2, 3, 4, 5], diagnosis: [[2, /share AS 65000.*iBGP split horizon/]] },
   { name: 'dns-localservice', breaks: [8], diagnosis: [[8, /answers node controlplane-1 but not the pod.*localservice '0'/]] },
   { name: 'node-masquerade', breaks: [5, 6, 7], diagnosis: [[5, /node masquerades pod traffic/], [6, /rewrites pod addresses/]] },
@@ -18,6 +18,8 @@ const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][]; to
   { name: 'no-export', breaks: [2, 3, 4, 5], diagnosis: [[2, /session is up but 10\.244\.1\.0\/24 is not announced/]] },
   // cilium/cilium#37831, reproduced with Cilium's own speaker: BIRD's log names the IPv4-mapped next hop it refused.
   { name: 'v6-over-v4-session', topology: DUAL, family: 6, breaks: [2, 3, 4, 5, 12], diagnosis: [[12, /Invalid NEXT_HOP attribute - mismatched address family \(10\.0\.\d\.10 for ipv6\)[\s\S]*#37831/], [2, /IPv4-mapped next hop ::ffff:10\.0\.\d\.10/]] },
+  // cilium/cilium#29951's refusal: IPv4 routes with an IPv6 next hop, on a channel without extended next hop.
+  { name: 'v4-over-v6-session', topology: DUAL, family: 4, breaks: [2, 3, 4, 5, 12], diagnosis: [[12, /Invalid NEXT_HOP attribute - mismatched address family \(2001:db8:10(:1)?::10 for ipv4\)[\s\S]*extended next hop on/], [2, /IPv6 session is up but 10\.244\.\d\.0\/24 is not announced over it, or is refused/]] },
   { name: 'v6-not-advertised', topology: DUAL, family: 6, breaks: [2, 3, 4, 5, 10, 11], diagnosis: [[2, /ipv6 family of its CiliumBGPPeerConfig selects no PodCIDR advertisement, cilium\/cilium#24362/], [10, /nodes announce nothing in IPv6/]] },
 ];
 

@@ -70,10 +70,20 @@ test('a pitfall of one family: "as expected" only when the other family held', (
 });
 
 test('the IPv6 pitfalls are bad input on an IPv4 topology, naming the fix', () => {
-  for (const name of ['v6-over-v4-session', 'v6-not-advertised']) {
+  for (const name of ['v6-over-v4-session', 'v4-over-v6-session', 'v6-not-advertised']) {
     assert.throws(() => pitfall(name)!.apply(loadModelTopology('reference'), {}), (e: Error & { issues?: { field: string; fix: string }[] }) =>
       e.issues?.[0]?.field === '--pitfall' && /examples\/dual-stack\.yaml/.test(e.issues[0].fix));
   }
+});
+
+test('v4-over-v6-session takes extended next hop off the nodes\' ipv4 channel, and only that', () => {
+  const t = loadModelTopology(DUAL);
+  const { model, files } = pitfall('v4-over-v6-session')!.apply(t, {});
+  assert.equal(model.sessions, 'v4-over-v6');
+  const fixed = renderAll(model).get(routerPath('dc2', 'bird.conf'))!;
+  const broken = files.get(routerPath('dc2', 'bird.conf'))!;
+  assert.match(fixed, /ipv4 \{\n\t\textended next hop on;/);
+  assert.equal(broken, fixed.replace('\t\textended next hop on;\n', ''));
 });
 
 test('v6-over-v4-session takes the rendered next-hop fix out of every node channel, and only that', () => {

@@ -26,9 +26,10 @@ const CASES: { name: string; what: string; topology: () => Topology; opts?: Reso
   { name: 'reference-cilium-1.14', what: '--cilium-version 1.14.0: LB-IPAM pool with spec.cidrs, spec.loadBalancerIP', topology: referenceTopology, opts: { ciliumVersion: '1.14.0' } },
   { name: 'reference-cilium-1.17', what: '--cilium-version 1.17.x: BGPv2 v2alpha1 with a Service advertisement, lbipam.cilium.io/ips', topology: referenceTopology, opts: { ciliumVersion: '1.17.x' } },
   { name: 'lb-cluster-dsr', what: 'two backends on one LAN, policy Cluster, loadBalancer.mode dsr, a fixed address', topology: lbClusterDsr },
-  // Dual-stack, both session layouts: examples/dual-stack.yaml (per-family by default) and the same over mp-over-v4.
+  // Dual-stack, every session layout: examples/dual-stack.yaml (per-family by default) and the same over mp-over-v4.
   { name: 'dual-stack', what: 'examples/dual-stack.yaml: the reference with cluster.family dual, IPv6 over its own sessions', topology: dualStackExample },
   { name: 'dual-stack-mp-over-v4', what: 'examples/dual-stack.yaml with bgp.sessions mp-over-v4: IPv6 routes over the IPv4 sessions', topology: () => ({ ...dualStackExample(), bgp: { ...dualStackExample().bgp, sessions: 'mp-over-v4' } }) },
+  { name: 'dual-stack-v4-over-v6', what: 'examples/dual-stack.yaml with bgp.sessions v4-over-v6: IPv4 routes over the nodes\' IPv6 sessions (extended next hop)', topology: () => ({ ...dualStackExample(), bgp: { ...dualStackExample().bgp, sessions: 'v4-over-v6' } }) },
 ];
 
 function dualStackExample(): Topology {

@@ -16,7 +16,7 @@ const apply = (name: string) => pitfall(name)!.apply(referenceTopology(), {});
 const changed = (files: Map<string, string>) => [...files.keys()].filter((k) => files.get(k) !== clean.get(k)).sort();
 
 test('every pitfall names its mistake, its fix and what it breaks', () => {
-  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid', 'v6-over-v4-session', 'v6-not-advertised']);
+  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid', 'v6-over-v4-session', 'v4-over-v6-session', 'v6-not-advertised']);
   for (const p of PITFALLS) assert.ok(p.mistake.length > 20 && p.fix.length > 10, p.name);
 });
 

@@ -143,3 +143,17 @@ test('negative controls: bird -p rejects a broken dual-stack bird.conf', (t) => 
     assert.match(r.stderr, expect, `${what}: ${r.stderr}`);
   }
 });
+
+test('v4-over-v6: the routers peer per family; a node peers over IPv6 only, its ipv4 channel with extended next hop', () => {
+  const conf = birdOf(resolveTopology(dualStack(referenceTopology(), 'v4-over-v6')), 'dc2');
+  assert.ok(block(conf, 'protocol bgp router_dc1').body.includes('ipv4 {'));
+  assert.ok(block(conf, 'protocol bgp router_dc1_v6').body.includes('ipv6 {'));
+  const tmpl = block(conf, 'template bgp cilium_node6').body;
+  const ipv4 = tmpl.slice(tmpl.indexOf('ipv4 {'), tmpl.indexOf('};', tmpl.indexOf('ipv4 {')) + 1);
+  assert.deepEqual(ipv4, ['ipv4 {', 'extended next hop on;', 'import where net ~ POD_CIDRS || net ~ LB_POOL;', 'export none;', '};']);
+  assert.ok(tmpl.includes('import where net ~ POD_CIDRS6 || net ~ LB_POOL6;'));
+  assert.deepEqual(block(conf, 'protocol bgp node_worker_1_v6 from cilium_node6').body, ['description "Cilium on worker-1 (IPv6)";', 'neighbor 2001:db8:10:1::10 as 65001;']);
+  // Negative control: no IPv4 node session and no IPv4 node template remain.
+  assert.doesNotMatch(conf, /template bgp cilium_node \{|protocol bgp node_worker_1 from cilium_node\b/);
+  assert.equal(bgpProtocols(conf).length, 3, 'iBGP per family and one IPv6 node session');
+});

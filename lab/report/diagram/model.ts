@@ -6,6 +6,7 @@ import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from '../../ren
 import { ibgpPeers } from '../../render/bird.ts';
 import { parseIp6 } from '../../topology/cidr6.ts';
 import { podOf } from '../../topology/pods.ts';
+import { nodeNextHop } from '../../topology/sessions.ts';
 import { expectedRoutes6 } from './expected6.ts';
 import { announcers, backendPods } from '../../topology/services.ts';
 import type { Route } from '../../runtime/lab.ts';
@@ -94,7 +95,7 @@ export function expectedMachines(m: LabModel): MachineState[] {
       kernel(dc.lan, LAN_BRIDGE),
       kernel(m.routers.peering, ROUTER_PORTS.peering),
       kernel(m.internet.wan, ROUTER_PORTS.wan),
-      ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: n.address, dev: LAN_BRIDGE, protocol: 'bird' })),
+      ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: nodeNextHop(m, n, 4), dev: LAN_BRIDGE, protocol: 'bird' })),
     ];
     extraZonesOf(m, dc).forEach((z, i) => routes.push(kernel(z.subnet, extraZonePort(i))));
     // Each LoadBalancer address via the nodes of this LAN that announce it (equal cost when several
@@ -104,8 +105,8 @@ export function expectedMachines(m: LabModel): MachineState[] {
       const local = speakers.filter((n) => n.dc === dc.name);
       const dst = `${s.address}/32`;
       const remote = m.datacentres.find((d) => d !== dc && speakers.some((n) => n.dc === d.name));
-      if (local.length > 1) routes.push({ dst, nexthops: local.map((n) => n.address), dev: LAN_BRIDGE, protocol: 'bird' });
-      else if (local.length === 1) routes.push({ dst, gateway: local[0]!.address, dev: LAN_BRIDGE, protocol: 'bird' });
+      if (local.length > 1) routes.push({ dst, nexthops: local.map((n) => nodeNextHop(m, n, 4)), dev: LAN_BRIDGE, protocol: 'bird' });
+      else if (local.length === 1) routes.push({ dst, gateway: nodeNextHop(m, local[0]!, 4), dev: LAN_BRIDGE, protocol: 'bird' });
       else if (remote) routes.push({ dst, gateway: remote.router.peeringAddress, dev: ROUTER_PORTS.peering, protocol: 'bird' });
     }
     // Full mesh (every peer of ibgpPeers), or reflection: either way every router learns every
@@ -239,7 +240,7 @@ export function buildDiagram(input: DiagramInput): Diagram {
   markPath(machines, links, path);
   return {
     title: `${m.name}: Cilium ${m.cilium.routingMode} routing over BGP`,
-    subtitle: `Cilium ${m.versions.cilium} (${m.cilium.bgpApi}${m.cilium.masquerade ? ', masquerade' : ''}), cluster AS ${m.cluster.asn}, routers AS ${m.routers.asn}, pod CIDR ${m.cluster.podCIDR}${m.cluster.podCIDR6 ? ` and ${m.cluster.podCIDR6} (dual-stack, ${m.sessions === 'per-family' ? 'a BGP session per family' : 'IPv6 over the IPv4 sessions'})` : ''}`,
+    subtitle: `Cilium ${m.versions.cilium} (${m.cilium.bgpApi}${m.cilium.masquerade ? ', masquerade' : ''}), cluster AS ${m.cluster.asn}, routers AS ${m.routers.asn}, pod CIDR ${m.cluster.podCIDR}${m.cluster.podCIDR6 ? ` and ${m.cluster.podCIDR6} (dual-stack, ${{ 'per-family': 'a BGP session per family', 'mp-over-v4': 'IPv6 over the IPv4 sessions', 'v4-over-v6': 'IPv4 over the nodes\' IPv6 sessions' }[m.sessions]})` : ''}`,
     routesFrom: input.routesFrom ?? 'expected routes, derived from the topology',
     datacentres: m.datacentres.map((d) => ({ name: d.name, label: `${d.name} · LAN ${d.lan}` })),
     segments,

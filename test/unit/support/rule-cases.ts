@@ -138,7 +138,7 @@ export const DUAL_RULE_CASES: readonly RuleCase[] = [
   { name: 'node address6 that is not IPv6', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '10.0.0.10'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is not an IPv6 address' },
   { name: 'duplicate IPv6 address', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '2001:db8:10::1'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is already used by datacentres[0].router.address6' },
   { name: 'dual-stack with the peering-policy API', mutate: dual((t) => { t.cilium = { bgpApi: 'peering-policy' }; }), opts: { ciliumVersion: '1.15.19' }, field: 'cluster.family', problem: 'dual-stack is rendered for the BGPv2 resources' },
-  { name: 'unknown session layout', mutate: dual((t) => { t.bgp.sessions = 'v4-over-v6'; }), field: 'bgp.sessions', problem: '' },
+  { name: 'unknown session layout', mutate: dual((t) => { t.bgp.sessions = 'v6-over-carrier-pigeon'; }), field: 'bgp.sessions', problem: '' },
 ];
 
 /**

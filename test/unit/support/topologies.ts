@@ -89,11 +89,11 @@ export function dualStack(t: Topology, sessions?: SessionLayout): Topology {
 }
 
 /**
- * Dual-stack topologies, both session layouts each: the reference (a pool and a Service), three
+ * Dual-stack topologies, every session layout each: the reference (a pool and a Service), three
  * datacentres without a pool, with reflection, and every-key (explicit IPv4 addresses the IPv6 ones
  * mirror, a reflector, Cilium 1.18 with the v2alpha1 API). All BGPv2: rules6.ts refuses the peering policy.
  */
-export const DUAL_VARIANTS: readonly Variant[] = (['per-family', 'mp-over-v4'] as const).flatMap((sessions) => [
+export const DUAL_VARIANTS: readonly Variant[] = (['per-family', 'mp-over-v4', 'v4-over-v6'] as const).flatMap((sessions) => [
   { name: `dual-stack reference, ${sessions}`, topology: () => dualStack(referenceTopology(), sessions) },
   { name: `dual-stack three-dc (no pool), ${sessions}`, topology: () => dualStack(loadFixture('three-dc'), sessions) },
   { name: `dual-stack three-dc with route reflection, ${sessions}`, topology: () => dualStack(withReflection(loadFixture('three-dc')), sessions) },
