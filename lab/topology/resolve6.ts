@@ -142,6 +142,14 @@ export function resolveIpv6(t: Topology, m: LabModel, c: Collector): void {
     const at = `datacentres[${i}]`;
     const lan = a.cidr(`${at}.lan6`, d.lan6 ?? DEFAULT_V6.lan(i));
     if (!lan) return;
+    // The VM lab's router hands out each node's address6 by DHCPv6 from odhcpd, which serves LAN
+    // prefixes up to /96 and replaces at most the last 64 bits of the router's address with the
+    // node's hostid (odhcpd dhcpv6-ia.c in6_from_prefix_and_iid; lab/render/dhcpv6.ts).
+    if (lan.prefix < 64 || lan.prefix > 96) {
+      c.add(`${at}.lan6`, `${ip6.formatCidr6(lan)} is a /${lan.prefix}: OpenWRT's odhcpd serves DHCPv6 addresses on LANs from /64 to /96`,
+        `give ${at}.lan6 a prefix length from /64 to /96 (a /64 is what an IPv6 LAN normally is)`);
+      return;
+    }
     dc.lan6 = ip6.formatCidr6(lan);
     const router = dc.router;
     const address6 = a.address(`${at}.router.address6`, d.router?.address6, lan, hostNumber(router.address, dc.lan));
