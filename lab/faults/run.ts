@@ -8,6 +8,10 @@ import { crossDcPairs } from '../assert/pairs.ts';
 import { allNodes } from '../topology/model.ts';
 import type { BgpSession, FaultKind, Lab } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
+import { ciliumLineOf } from '../versions/cilium.ts';
+import { boundViolations, lossBound, type LossBound } from './bounds.ts';
+import { faultFlows } from './flows.ts';
+import { formatFlow, type FlowResult } from '../runtime/flows.ts';
 
 /**
  * Hold times when neither the topology nor the speaker says (a session not established before the
@@ -23,6 +27,10 @@ const DEFAULT_HOLD_S = { BIRD: 240, GoBGP: 90, Cilium: 90 } as const;
 const RECOVERY_DEFAULT_MS = 60_000;
 const RECOVERY_UNTIMED_MS = 420_000;
 const POLL_MS = 100;
+/** Traffic flows this long before the fault, so loss before it (an unconverged lab) shows as such. */
+const WARMUP_MS = 1000;
+/** And this long after recovery, so the end of an outage is measured, not cut off. */
+const TAIL_MS = 1000;
 
 type Speaker = keyof typeof DEFAULT_HOLD_S;
 
@@ -57,6 +65,15 @@ export interface FaultReport {
   recoverMs: number | undefined;
   recovered: boolean;
   afterRecovery: { id: number; ok: boolean }[];
+  /** The loss meter's flows, measured from before the fault until after recovery (ms relative to the injection). */
+  flows: FlowResult[];
+  /** Why no flow was measured, where none was. */
+  flowsNote?: string;
+  /** What bounds the loss, and each flow that exceeded it. */
+  lossBound: LossBound;
+  lossViolations: string[];
+  /** ms from injection to heal. */
+  heldMs: number;
   ok: boolean;
 }
 
@@ -122,6 +139,10 @@ export function sessionBounds(lab: Lab, kind: FaultKind, target: string, seen: B
 export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> {
   const seen = await lab.bgpSessions();
   const before = await state(lab);
+  const specs = faultFlows(lab);
+  const meter = lab.startFlows && specs.length > 0 ? await lab.startFlows(specs) : undefined;
+  const flowsNote = meter ? undefined : !lab.startFlows ? `the ${lab.runtime} lab runs no loss meter` : 'no pod pair across two datacentres to measure';
+  if (meter) await new Promise((r) => setTimeout(r, WARMUP_MS));
   const fault = await lab.injectFault(kind);
   const t0 = Date.now();
   const sessions = sessionBounds(lab, kind, fault.target, seen);
@@ -133,7 +154,8 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   let detectMs: number | undefined;
   // Daemon faults show at once; silent link faults within the hold time. Wait for the longest cut
   // session to time out too, with some slack.
-  const deadline = t0 + (longest + keepalive + 5) * 1000;
+  // A flap lasts what it lasts; the runner then heals it, whatever BGP noticed by then.
+  const deadline = fault.flapMs !== undefined ? t0 + fault.flapMs : t0 + (longest + keepalive + 5) * 1000;
   while (Date.now() < deadline) {
     if (diff(before, await state(lab)).length > 0) {
       detectMs = Date.now() - t0;
@@ -158,9 +180,11 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
     router: dc.router.name,
     prefixes: [...before.keys()].filter((k) => k.startsWith(`route ${dc.router.name} `) && !during.has(k)).map((k) => k.split(' ')[2]!),
   })).filter((w) => w.prefixes.length > 0);
-  const pairs = crossDcPairs(lab, 1);
+  const pairs = fault.flapMs !== undefined ? [] : crossDcPairs(lab, 1);
   const probes = await pool(pairs, 8, async (p) => ({ p, ok: (await lab.ping(p.from, p.to)).ok }));
   const failingPairs = probes.filter((x) => !x.ok).map((x) => `${x.p.from} -> ${x.p.to}`);
+  const flapMs = fault.flapMs;
+  if (flapMs !== undefined) await new Promise((r) => setTimeout(r, Math.max(0, t0 + flapMs - Date.now())));
 
   const t1 = Date.now();
   await fault.heal();
@@ -171,11 +195,25 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   const runs = await runAssertions(lab);
   const afterRecovery = runs.map((r) => ({ id: r.assertion.id, ok: r.results.length > 0 && r.results.every((x) => x.ok) }));
   const withinHold = !fault.silent || (detectMs !== undefined && detectMs <= (hold + keepalive) * 1000 + 1000);
+  if (meter) await new Promise((r) => setTimeout(r, TAIL_MS));
+  const flows = meter ? await meter.stop(t0) : [];
+  const bound = lossBound({
+    kind, gracefulRestart: lab.model.gracefulRestart, heldMs: t1 - t0, timers: lab.model.timers,
+    speakerFirstDialS: ciliumLineOf(lab.model.versions.cilium).gobgp.firstDialS[1], flapMs: fault.flapMs,
+  });
+  const lossViolations = [
+    ...boundViolations(bound, flows),
+    // Loss before the fault is the lab's, not the fault's: it makes the measurement meaningless.
+    ...flows.filter((f) => f.windows.some((w) => w.toMs <= 0)).map((f) => `${f.from} -> ${f.to}: lost datagrams before the fault (the lab was not converged)`),
+  ];
+  // A flap is meant to pass unnoticed by BGP; every other fault must be noticed.
+  const noticed = fault.flapMs !== undefined || detectMs !== undefined;
   return {
     kind, target: fault.target, description: fault.description, holdTimeS: hold, sessions, boundedBy,
     detectMs, withinHold, whatChanged: changed, withdrawn, failingPairs,
     recoverMs, recovered: conv.converged, afterRecovery,
-    ok: detectMs !== undefined && withinHold && conv.converged && afterRecovery.every((a) => a.ok),
+    flows, ...(flowsNote ? { flowsNote } : {}), lossBound: bound, lossViolations, heldMs: t1 - t0,
+    ok: noticed && withinHold && conv.converged && afterRecovery.every((a) => a.ok) && lossViolations.length === 0,
   };
 }
 
@@ -187,7 +225,10 @@ export function formatFault(f: FaultReport): string {
     ...f.withdrawn.map((w) => `  ${w.router} withdrew ${w.prefixes.join(', ')}`),
     ...f.whatChanged.filter((c) => c.startsWith('session')).slice(0, 6).map((c) => `  ${c}`),
     `  pod pairs failing during the fault: ${f.failingPairs.length === 0 ? 'none' : f.failingPairs.join(', ')}`,
-    `  recovered after ${f.recoverMs === undefined ? 'NOT recovered' : `${f.recoverMs} ms`}; assertions afterwards: ${f.afterRecovery.filter((a) => a.ok).length}/${f.afterRecovery.length} hold`,
+    `  recovered after ${f.recoverMs === undefined ? 'NOT recovered' : `${f.recoverMs} ms`} of the heal (held ${f.heldMs} ms); assertions afterwards: ${f.afterRecovery.filter((a) => a.ok).length}/${f.afterRecovery.length} hold`,
+    ...(f.flowsNote ? [`  loss not measured: ${f.flowsNote}`] : f.flows.map((x) => `  flow ${formatFlow(x)}`)),
+    `  loss bound: ${f.lossBound.name}, ${f.lossBound.maxGapMs === 0 ? 'no loss' : `gap up to ${f.lossBound.maxGapMs} ms`}: ${f.lossBound.explains}`,
+    ...f.lossViolations.map((v) => `  EXCEEDED: ${v}`),
     `${f.ok ? 'PASS' : 'FAIL'}: fault ${f.kind}`,
   ];
   return lines.join('\n') + '\n';

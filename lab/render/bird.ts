@@ -26,7 +26,33 @@ function timerLines(t: BgpTimers | undefined): string[] {
   return lines;
 }
 
-/** Top-level blocks close with "}", nested ones (channels) with "};" as BIRD's grammar wants. */
+/**
+ * Graceful restart, when the topology asks for it: full support (restarting and receiving role) on
+ * every session, every channel included (BIRD 2.0.12 doc/bird.sgml: the channel option defaults to
+ * on in full mode). Without it BIRD stays "aware", its default: it keeps a restarting peer's routes
+ * when that peer asks, and asks for nothing itself.
+ */
+function gracefulLines(m: LabModel): string[] {
+  const gr = m.gracefulRestart;
+  if (!gr?.enabled) return [];
+  return ['graceful restart on;', `graceful restart time ${gr.restartTime};`];
+}
+
+/**
+ * With graceful restart the kernel protocol keeps the routes a restarted BIRD (started with -R) finds
+ * in the kernel until BGP has converged, rather than pruning them at its first scan (doc/bird.sgml,
+ * "graceful restart" of the Kernel protocol).
+ */
+function kernelGraceful(m: LabModel): string[] {
+  return m.gracefulRestart?.enabled ? ['graceful restart on;'] : [];
+}
+
+/** What every BGP session of this router gets: the lab's timers and graceful restart. */
+function sessionLines(m: LabModel): string[] {
+  return [...timerLines(m.timers), ...gracefulLines(m)];
+}
+
+/** Top-level blocks close/** Top-level blocks close with "}", nested ones (channels) with "};" as BIRD's grammar wants. */
 function block(head: string, body: string[], nested = false): string[] {
   return [`${head} {`, ...body.map((l) => `\t${l}`), nested ? '};' : '}'];
 }
@@ -43,7 +69,7 @@ export function ibgpPeers(m: LabModel, self: RouterModel): { peer: RouterModel; 
 
 /** What bird6.ts needs of this file: its block writer and the session timers. */
 function blocks(m: LabModel): six.BirdBlocks {
-  return { block, timerLines: timerLines(m.timers) };
+  return { block, timerLines: sessionLines(m), kernelLines: kernelGraceful(m) };
 }
 
 /** The session layout of a dual-stack lab, or none for an IPv4 one. */
@@ -65,7 +91,7 @@ function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boole
     // The peer is on the shared peering segment: resolve its next hop directly, not recursively.
     'direct;',
     ...(rrClient ? ['rr client;'] : []),
-    ...timerLines(m.timers),
+    ...sessionLines(m),
     // With a reflector, only routes from our own nodes get our address: reflected ones keep the
     // originating router's, so traffic between two clients does not detour through the reflector.
     ...block('ipv4', ['import all;', 'export all;', six.nextHopSelf(m)], true),
@@ -109,7 +135,7 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
     '',
     '# Install what BGP learned (pod CIDRs of every datacentre) in the kernel table.',
     // Several nodes of the LAN announcing one service address: install them all as equal-cost next hops.
-    ...block('protocol kernel', ['scan time 20;', ...(m.loadBalancer ? ['merge paths on;'] : []), ...block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)]),
+    ...block('protocol kernel', ['scan time 20;', ...kernelGraceful(m), ...(m.loadBalancer ? ['merge paths on;'] : []), ...block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)]),
     '',
     ...(isDualStack(m) ? ['# The same for IPv6: the pod CIDRs6 (and pool6 addresses) BGP learned.', ...six.kernel6(m, blocks(m)), ''] : []),
     '# Announce this datacentre\'s LAN to the other routers.',
@@ -124,7 +150,7 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
       '# Not passive: the router dials; a real Cilium refuses and dials in itself, losing nothing.',
       ...(layout6(m) === 'v4-over-v6' ? [] : [...block('template bgp cilium_node', [
         `local ${self.address} as ${m.routers.asn};`,
-        ...timerLines(m.timers),
+        ...sessionLines(m),
         ...block('ipv4', [importLine(m), 'export none;'], true),
       ]), '']),
       ...(layout6(m) === 'per-family' ? [...six.nodeTemplate6(m, self, blocks(m)), ''] : []),

@@ -10,7 +10,10 @@ import { LAN_BRIDGE } from './ports.ts';
 
 export interface BirdBlocks {
   block: (head: string, body: string[], nested?: boolean) => string[];
+  /** Every session's timers and graceful restart. */
   timerLines: string[];
+  /** The kernel protocol's graceful restart line, when the lab has it. */
+  kernelLines: string[];
 }
 
 /** BIRD symbol of a session's IPv6 twin (per-family): router_dc2 -> router_dc2_v6. */
@@ -32,7 +35,7 @@ export function defines6(m: LabModel): string[] {
 }
 
 export function kernel6(m: LabModel, b: BirdBlocks): string[] {
-  return b.block('protocol kernel kernel6', ['scan time 20;', ...(m.loadBalancer ? ['merge paths on;'] : []),
+  return b.block('protocol kernel kernel6', ['scan time 20;', ...b.kernelLines, ...(m.loadBalancer ? ['merge paths on;'] : []),
     ...b.block('ipv6', ['import none;', 'export where source = RTS_BGP;'], true)]);
 }
 

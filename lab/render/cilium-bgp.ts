@@ -24,6 +24,16 @@ function timers(m: LabModel): Record<string, number> | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * Graceful restart in both APIs' one form (CiliumBGPNeighborGracefulRestart: the peering policy's
+ * neighbors[] from 1.14, CiliumBGPPeerConfig from 1.16, v2alpha1 bgpp_types.go / bgp_peer_types.go).
+ * Cilium negotiates it for every family of the session (its GoBGP server's AfiSafis).
+ */
+function gracefulRestart(m: LabModel): { gracefulRestart: { enabled: boolean; restartTimeSeconds: number } } | undefined {
+  const gr = m.gracefulRestart;
+  return gr ? { gracefulRestart: { enabled: gr.enabled, restartTimeSeconds: gr.restartTime } } : undefined;
+}
+
 function selector(dc: DatacentreModel) {
   return { matchLabels: { dc: dc.name } };
 }
@@ -40,7 +50,7 @@ function peeringPolicy(m: LabModel, dc: DatacentreModel) {
         exportPodCIDR: true,
         // LoadBalancer ingress IPs of the selected Services (Local: only where a backend is ready).
         ...(m.services.length > 0 ? { serviceSelector: { matchLabels: { ...SERVICE_LABEL } } } : {}),
-        neighbors: [{ peerAddress: `${dc.router.address}/32`, peerASN: m.routers.asn, ...timers(m) }],
+        neighbors: [{ peerAddress: `${dc.router.address}/32`, peerASN: m.routers.asn, ...timers(m), ...gracefulRestart(m) }],
       }],
     },
   };
@@ -73,7 +83,7 @@ function peerConfigs(m: LabModel, apiVersion: string) {
     apiVersion,
     kind: 'CiliumBGPPeerConfig',
     metadata: { name },
-    spec: { ...(t ? { timers: t } : {}), families },
+    spec: { ...(t ? { timers: t } : {}), ...gracefulRestart(m), families },
   });
   if (!isDualStack(m)) return [config(PEER_CONFIG, [family('ipv4')])];
   if (m.sessions === 'mp-over-v4') return [config(PEER_CONFIG, [family('ipv4'), family('ipv6')])];

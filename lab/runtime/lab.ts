@@ -1,4 +1,5 @@
 // The one interface both runtimes implement and every assertion is written against.
+import type { FlowSpec, RunningFlows } from './flows.ts';
 import { formatIp6, parseIp6 } from '../topology/cidr6.ts';
 import type { LabModel } from '../topology/model.ts';
 
@@ -95,8 +96,8 @@ export interface Capture {
   file?: string;
 }
 
-export type FaultKind = 'peering-down' | 'bird-restart' | 'speaker-restart' | 'lan-cut';
-export const FAULT_KINDS: FaultKind[] = ['peering-down', 'bird-restart', 'speaker-restart', 'lan-cut'];
+export type FaultKind = 'router-down' | 'router-restart' | 'speaker-restart' | 'link-flap' | 'peering-down' | 'lan-cut';
+export const FAULT_KINDS: FaultKind[] = ['router-down', 'router-restart', 'speaker-restart', 'link-flap', 'peering-down', 'lan-cut'];
 
 export interface InjectedFault {
   kind: FaultKind;
@@ -105,6 +106,8 @@ export interface InjectedFault {
   description: string;
   /** true when peers can only notice through the BGP hold timer (no carrier loss, no TCP close). */
   silent: boolean;
+  /** A flap: the runner heals after this long instead of waiting for BGP to notice. */
+  flapMs?: number;
   heal(): Promise<void>;
 }
 
@@ -143,6 +146,11 @@ export interface Lab {
   capture(segment: string, during: () => Promise<void>): Promise<Capture>;
   /** Breaks something on purpose; heal() puts it back. */
   injectFault(kind: FaultKind): Promise<InjectedFault>;
+  /**
+   * The loss meter: numbered UDP datagrams along each flow until stop(). Absent where the runtime
+   * cannot run the probes (the VM lab's pods have no Node.js), and the fault report says so.
+   */
+  startFlows?(flows: FlowSpec[]): Promise<RunningFlows>;
   exec(machine: string, argv: string[], timeoutMs?: number): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 

@@ -68,6 +68,8 @@ export interface LabModel {
   versions: { cilium: string; talos: string; openwrt: string };
   /** A timer left out (or all of them) renders as the daemons' own default. */
   timers: BgpTimers | undefined;
+  /** Graceful restart on every session, restart time resolved; undefined: the products' defaults. */
+  gracefulRestart: { enabled: boolean; restartTime: number } | undefined;
   /** How BGP sessions carry IPv6 routes (dual-stack); per-family for an IPv4 cluster. */
   sessions: SessionLayout;
   cilium: { autoDirectNodeRoutes: boolean; routingMode: RoutingMode; masquerade: boolean; bgpApi: CiliumBgpApi };

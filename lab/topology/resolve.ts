@@ -22,6 +22,8 @@ export interface ResolveOptions {
 export const DEFAULT_INTERNET = { wan: '203.0.113.0/24', hosts: '198.51.100.0/24' };
 /** Node addresses start at the LAN's 10th host, as in the reference. */
 export const FIRST_NODE_HOST = 10;
+/** Graceful restart's restart time when the topology names none: Cilium's CRD default and BIRD's (doc/bird.sgml). */
+export const DEFAULT_RESTART_TIME_S = 120;
 
 class Collector {
   readonly issues: InputIssue[] = [];
@@ -156,6 +158,7 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
     cluster: { asn: t.cluster.asn, podCIDR: t.cluster.podCIDR, nodeMaskSize: t.cluster.nodeMaskSize, family: t.cluster.family ?? 'ipv4' },
     versions: versions.versions,
     timers: t.bgp?.timers ? { ...t.bgp.timers } : undefined,
+    gracefulRestart: t.bgp?.gracefulRestart ? { enabled: t.bgp.gracefulRestart.enabled, restartTime: t.bgp.gracefulRestart.restartTime ?? DEFAULT_RESTART_TIME_S } : undefined,
     sessions: t.bgp?.sessions ?? 'per-family',
     cilium: {
       autoDirectNodeRoutes: t.cilium?.autoDirectNodeRoutes ?? false,

@@ -36,6 +36,16 @@ export interface BgpTimers {
   keepalive?: number;
 }
 
+/**
+ * BGP graceful restart (RFC 4724) on every session: the nodes' Cilium peers and BIRD's sessions.
+ * restartTime: how long a peer keeps a restarting speaker's routes (1-4095 s, the capability's 12
+ * bits; Cilium's and BIRD's default 120).
+ */
+export interface GracefulRestart {
+  enabled: boolean;
+  restartTime?: number;
+}
+
 export interface NodeSpec {
   name: string;
   role: Role;
@@ -59,7 +69,7 @@ export interface Topology {
   routers: { asn: number; peering: string; reflection?: boolean; peering6?: string };
   cluster: { asn: number; podCIDR: string; nodeMaskSize: number; family?: ClusterFamily; podCIDR6?: string; nodeMaskSize6?: number };
   versions?: { cilium?: string; talos?: string; openwrt?: string };
-  bgp?: { timers?: BgpTimers; sessions?: SessionLayout };
+  bgp?: { timers?: BgpTimers; sessions?: SessionLayout; gracefulRestart?: GracefulRestart };
   cilium?: {
     autoDirectNodeRoutes?: boolean;
     routingMode?: RoutingMode;
@@ -144,6 +154,16 @@ export const TOPOLOGY_JSON_SCHEMA = {
           additionalProperties: false,
           description: 'Seconds. Absent: BIRD and Cilium keep their own defaults.',
           properties: { connectDelay: seconds, connectRetry: seconds, hold: seconds, keepalive: seconds },
+        },
+        gracefulRestart: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['enabled'],
+          description: 'BGP graceful restart (RFC 4724) on every session, rendered into the Cilium peer config and bird.conf. Absent: Cilium without it, BIRD "aware" (its default: it keeps a restarting peer\'s routes only if that peer asks).',
+          properties: {
+            enabled: { type: 'boolean' },
+            restartTime: { type: 'integer', minimum: 1, maximum: 4095, description: 'Seconds a peer keeps a restarting speaker\'s routes (default 120, as Cilium and BIRD).' },
+          },
         },
         sessions: {
           enum: ['per-family', 'mp-over-v4', 'v4-over-v6'],

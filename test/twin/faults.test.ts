@@ -12,7 +12,7 @@ const CASES: { kind: string; withdrawnAt: string; prefix: string; immediate: boo
   { kind: 'peering-down', withdrawnAt: 'router-dc2', prefix: '10.244.0.0/24', immediate: false },
   { kind: 'peering-down', withdrawnAt: 'router-dc1', prefix: '10.244.1.0/24', immediate: false },
   { kind: 'lan-cut', withdrawnAt: 'router-dc1', prefix: '10.244.1.0/24', immediate: false },
-  { kind: 'bird-restart', withdrawnAt: 'router-dc2', prefix: '10.244.0.0/24', immediate: true },
+  { kind: 'router-restart', withdrawnAt: 'router-dc2', prefix: '10.244.0.0/24', immediate: true },
   { kind: 'speaker-restart', withdrawnAt: 'router-dc1', prefix: '10.244.1.0/24', immediate: true },
 ];
 

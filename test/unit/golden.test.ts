@@ -30,7 +30,16 @@ const CASES: { name: string; what: string; topology: () => Topology; opts?: Reso
   { name: 'dual-stack', what: 'examples/dual-stack.yaml: the reference with cluster.family dual, IPv6 over its own sessions', topology: dualStackExample },
   { name: 'dual-stack-mp-over-v4', what: 'examples/dual-stack.yaml with bgp.sessions mp-over-v4: IPv6 routes over the IPv4 sessions', topology: () => ({ ...dualStackExample(), bgp: { ...dualStackExample().bgp, sessions: 'mp-over-v4' } }) },
   { name: 'dual-stack-v4-over-v6', what: 'examples/dual-stack.yaml with bgp.sessions v4-over-v6: IPv4 routes over the nodes\' IPv6 sessions (extended next hop)', topology: () => ({ ...dualStackExample(), bgp: { ...dualStackExample().bgp, sessions: 'v4-over-v6' } }) },
+  // Graceful restart in both Cilium forms: CiliumBGPPeerConfig (BGPv2) and the peering policy's neighbors.
+  { name: 'graceful-restart', what: 'the reference with bgp.gracefulRestart (restart time 60 s): Cilium peer config and every BIRD session', topology: withGracefulRestart },
+  { name: 'graceful-restart-cilium-1.15', what: 'the same with --cilium-version 1.15.x: the peering policy\'s neighbors', topology: withGracefulRestart, opts: { ciliumVersion: '1.15.x' } },
 ];
+
+function withGracefulRestart(): Topology {
+  const t = referenceTopology();
+  t.bgp = { ...t.bgp, gracefulRestart: { enabled: true, restartTime: 60 } };
+  return t;
+}
 
 function dualStackExample(): Topology {
   const file = path.join(repoRoot, 'examples', 'dual-stack.yaml');

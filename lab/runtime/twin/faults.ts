@@ -15,7 +15,7 @@ export interface TwinFaultTarget {
   readonly plan: TwinPlan;
   readonly speakers: NodeSpeakers;
   daemonPid(key: string): number | undefined;
-  startBird(dc: string): Promise<void>;
+  startBird(dc: string, restart?: boolean): Promise<void>;
 }
 
 const TABLE = 'lab_fault';
@@ -34,6 +34,21 @@ async function cut(lab: TwinFaultTarget, machine: string, dev: string, kind: Fau
   return { kind, target: machine, description, silent: true, heal: async () => { await must(inNs(ns, ['nft', 'delete', 'table', 'bridge', TABLE])); } };
 }
 
+/** A flap is shorter than any hold time the lab allows (3 s at least): the sessions should survive it. */
+export const FLAP_MS = 2000;
+
+function nsOf(lab: TwinFaultTarget, machine: string): string {
+  const ns = lab.plan.namespaces.find((n) => n.machine?.name === machine)?.ns;
+  if (!ns) throw new Error(`no namespace for ${machine}`);
+  return ns;
+}
+
+/** A router's links to switches (LAN, peering, WAN...), as the plan wired them. */
+function routerDevs(lab: TwinFaultTarget, router: string): string[] {
+  const ns = nsOf(lab, router);
+  return lab.plan.veths.filter((v) => v.ns === ns).map((v) => v.name);
+}
+
 function kill(pid: number | undefined, signal: NodeJS.Signals, what: string): void {
   if (pid === undefined) throw new Error(`${what} is not running`);
   process.kill(pid, signal);
@@ -49,11 +64,32 @@ export async function twinFault(lab: TwinFaultTarget, kind: FaultKind): Promise<
       return cut(lab, first.router.name, ROUTER_PORTS.peering, kind, `${first.router.name}'s peering link drops every frame (no carrier change)`);
     case 'lan-cut':
       return cut(lab, remoteNode.name, 'eth0', kind, `${remoteNode.name}'s LAN link drops every frame (no carrier change)`);
-    case 'bird-restart': {
+    case 'router-down': {
+      // The router stops (BIRD killed, so no NOTIFICATION) and every link of it loses carrier.
+      const router = first.router.name;
+      const pid = lab.daemonPid(`bird:${first.name}`);
+      kill(pid, 'SIGKILL', `BIRD on ${router}`);
+      await waitForExit(pid!, 5000, `BIRD on ${router}`);
+      const ns = nsOf(lab, router);
+      const devs = routerDevs(lab, router);
+      await must(inNs(ns, ['ip', '-batch', '-']), { input: devs.map((d) => `link set ${d} down`).join('\n') + '\n' });
+      return { kind, target: router, description: `${router} stopped: BIRD killed (SIGKILL) and its links ${devs.join(', ')} down`, silent: false,
+        heal: async () => {
+          await must(inNs(ns, ['ip', '-batch', '-']), { input: devs.map((d) => `link set ${d} up`).join('\n') + '\n' });
+          await lab.startBird(first.name, true);
+        } };
+    }
+    case 'link-flap': {
+      const ns = nsOf(lab, remoteNode.name);
+      await must(inNs(ns, ['ip', 'link', 'set', 'eth0', 'down']));
+      return { kind, target: remoteNode.name, description: `${remoteNode.name}'s LAN link down for ${FLAP_MS / 1000} s, then up`, silent: false, flapMs: FLAP_MS,
+        heal: async () => { await must(inNs(ns, ['ip', 'link', 'set', 'eth0', 'up'])); } };
+    }
+    case 'router-restart': {
       const pid = lab.daemonPid(`bird:${first.name}`);
       kill(pid, 'SIGKILL', `BIRD on ${first.router.name}`);
       await waitForExit(pid!, 5000, `BIRD on ${first.router.name}`);
-      return { kind, target: first.router.name, description: `BIRD on ${first.router.name} killed (SIGKILL), then started again`, silent: false, heal: () => lab.startBird(first.name) };
+      return { kind, target: first.router.name, description: `BIRD on ${first.router.name} killed (SIGKILL), then started again`, silent: false, heal: () => lab.startBird(first.name, true) };
     }
     case 'speaker-restart': {
       const who = lab.speakers.kind === 'cilium' ? 'Cilium\'s speaker' : 'GoBGP';

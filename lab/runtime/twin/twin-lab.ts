@@ -1,5 +1,7 @@
 // The twin: the whole lab in network namespaces on this machine, with real BIRD 2, GoBGP, dnsmasq
 // and nftables, configured from the rendered files.
+import type { FlowSpec, RunningFlows } from '../flows.ts';
+import { startTwinFlows } from './flows.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
@@ -257,19 +259,23 @@ export class TwinLab implements Lab {
     }, intervalMs);
   }
 
-  /** Starts (or restarts) a router's BIRD with the rendered bird.conf and waits until it answers. */
-  async startBird(dcName: string): Promise<void> {
-    await (await this.spawnBird(dcName))();
+  /**
+   * Starts (or restarts) a router's BIRD with the rendered bird.conf and waits until it answers. A
+   * restart in a lab with graceful restart runs the recovery (-R, doc/bird.sgml "Graceful restart"):
+   * BIRD keeps the kernel routes it left and its peers' stale routes until BGP has converged.
+   */
+  async startBird(dcName: string, restart = false): Promise<void> {
+    await (await this.spawnBird(dcName, restart && this.model.gracefulRestart?.enabled === true))();
   }
 
   /** Starts a router's BIRD; returns the wait until it answers on its control socket. */
-  private async spawnBird(dcName: string): Promise<() => Promise<void>> {
+  private async spawnBird(dcName: string, recovery = false): Promise<() => Promise<void>> {
     const dc = this.model.datacentres.find((d) => d.name === dcName)!;
     const ns = this.ns(dc.router.name);
     const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
     const sock = birdSocket(this.opts.runDir, dc.name);
     const birdLog = this.path('logs', `bird-${dc.name}.log`);
-    this.pids.set(`bird:${dc.name}`, await startDaemon(ns, ['bird', '-f', '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
+    this.pids.set(`bird:${dc.name}`, await startDaemon(ns, ['bird', '-f', ...(recovery ? ['-R'] : []), '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
     // Its socket first (a file: no process per poll), then one `birdc` to hear it say it is up.
     return () => this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => existsSync(sock) && (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 10);
   }
@@ -471,6 +477,10 @@ export class TwinLab implements Lab {
     }
     packets = parsePcap(readFileSync(file));
     return { segment, packets: packets.filter((p) => !isMarker(p)), file };
+  }
+
+  startFlows(flows: FlowSpec[]): Promise<RunningFlows> {
+    return startTwinFlows(this, flows);
   }
 
   async injectFault(kind: FaultKind): Promise<InjectedFault> {

@@ -67,6 +67,9 @@ export interface VmOptions {
 /** Deadlines (ms) of every wait; TCG multiplies them. */
 const DEADLINES = { routerBoot: 180_000, routerPackages: 600_000, talosMaintenance: 300_000, talosApi: 600_000, kubeReady: 900_000, bgp: 300_000 };
 
+/** As the twin's flap: shorter than any hold time the lab allows. */
+const VM_FLAP_MS = 2000;
+
 export class VmLab implements Lab {
   readonly runtime = 'vm' as const;
   readonly fidelity = VM_FIDELITY;
@@ -426,7 +429,18 @@ export class VmLab implements Lab {
     };
     if (kind === 'peering-down') return tapDown(router.nics[2]!.tap, dc.router.name, `${dc.router.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
     if (kind === 'lan-cut') return tapDown(node.nics[0]!.tap, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) is down`);
-    if (kind === 'bird-restart') {
+    if (kind === 'router-down') {
+      // The router VM keeps running, cut from every segment: to its peers the same as a stopped router.
+      const taps = router.nics.map((n) => n.tap);
+      await must(['ip', '-n', this.plan.vmNs, '-batch', '-'], { input: taps.map((t) => `link set ${t} down`).join('\n') + '\n' });
+      return { kind, target: dc.router.name, description: `${dc.router.name}'s ports (taps ${taps.join(', ')}) are down`, silent: false,
+        heal: async () => { await must(['ip', '-n', this.plan.vmNs, '-batch', '-'], { input: taps.map((t) => `link set ${t} up`).join('\n') + '\n' }); } };
+    }
+    if (kind === 'link-flap') {
+      const flap = await tapDown(node.nics[0]!.tap, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) down for ${VM_FLAP_MS / 1000} s, then up`);
+      return { ...flap, flapMs: VM_FLAP_MS };
+    }
+    if (kind === 'router-restart') {
       await this.onRouter(dc.router.name, '/etc/init.d/bird restart', 30_000);
       return { kind, target: dc.router.name, description: `BIRD restarted on ${dc.router.name}`, silent: false, heal: async () => undefined };
     }
