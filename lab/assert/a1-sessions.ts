@@ -27,13 +27,16 @@ export function expectedSessions(lab: Lab): Expected[] {
   const [routers, nodes] = [routerSessionFamilies(m), nodeSessionFamilies(m)];
   for (const f of [4, 6] as Family[]) {
     for (const dc of m.datacentres) {
-      if (routers.includes(f)) {
-        for (const { peer } of ibgpPeers(m, dc.router)) out.push({ machine: dc.router.name, peer: at(f, peer.peeringAddress, peer.peeringAddress6), peerName: peer.name, kind: 'ibgp', family: f });
-      }
-      if (!nodes.includes(f)) continue;
-      for (const n of dc.nodes) {
-        out.push({ machine: dc.router.name, peer: at(f, n.address, n.address6), peerName: n.name, kind: 'ebgp', family: f });
-        out.push({ machine: n.name, peer: at(f, dc.router.address, dc.router.address6), peerName: dc.router.name, kind: 'ebgp', family: f });
+      for (const r of dc.routers) {
+        if (routers.includes(f)) {
+          for (const { peer } of ibgpPeers(m, r)) out.push({ machine: r.name, peer: at(f, peer.peeringAddress, peer.peeringAddress6), peerName: peer.name, kind: 'ibgp', family: f });
+        }
+        if (!nodes.includes(f)) continue;
+        // Every node with every router of its datacentre (several routers: one session each).
+        for (const n of dc.nodes) {
+          out.push({ machine: r.name, peer: at(f, n.address, n.address6), peerName: n.name, kind: 'ebgp', family: f });
+          out.push({ machine: n.name, peer: at(f, r.address, r.address6), peerName: r.name, kind: 'ebgp', family: f });
+        }
       }
     }
   }

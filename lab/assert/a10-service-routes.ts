@@ -3,7 +3,7 @@
 // Cluster: every node), as equal-cost next hops where several share its LAN, and via a peer router
 // when none is on its LAN; in each family the cluster has (IPv6: the /128 of the Service's IPv6 address).
 import type { Lab, Route } from '../runtime/lab.ts';
-import { allNodes } from '../topology/model.ts';
+import { allNodes, allRouters } from '../topology/model.ts';
 import { nodeNextHop } from '../topology/sessions.ts';
 import { announcers } from '../topology/services.ts';
 import { pool } from '../util/pool.ts';
@@ -24,19 +24,20 @@ export const serviceRoutes: Assertion = {
     if (m.services.length === 0) return [result(10, '(no LoadBalancer services in this topology)', true, 'nothing to route', 'nothing to route')];
     const sessions = await lab.bgpSessions();
     const families = familiesOf(lab);
-    const cases = m.datacentres.flatMap((dc) => families.map((f) => ({ dc, f })));
-    const tables = new Map(await pool(cases, PROBE_PARALLELISM, async ({ dc, f }) => [`${dc.name}/${f}`, await lab.routes(dc.router.name, f)] as const));
+    const cases = allRouters(m).flatMap((r) => families.map((f) => ({ r, f })));
+    const tables = new Map(await pool(cases, PROBE_PARALLELISM, async ({ r, f }) => [`${r.name}/${f}`, await lab.routes(r.name, f)] as const));
     const routedAnywhere = (dst: string) => [...tables.values()].some((t) => t.some((r) => r.dst === dst));
     const out: Result[] = [];
     for (const f of families) for (const s of m.services) {
       const address = (f === 4 ? s.address : s.address6) ?? '';
       const dst = `${address}/${f === 4 ? 32 : 128}`;
       const speakers = announcers(m, s);
-      for (const dc of m.datacentres) {
+      for (const router of allRouters(m)) {
+        const dc = m.datacentres.find((d) => d.name === router.dc)!;
         const local = speakers.filter((n) => n.dc === dc.name);
         // Remote: a peer router of a datacentre with announcers (its `next hop self`), whichever BGP picked.
-        const remote = m.datacentres.filter((d) => d !== dc && speakers.some((n) => n.dc === d.name)).map((d) => (f === 4 ? d.router.peeringAddress : d.router.peeringAddress6 ?? ''));
-        const hops = nextHops(tables.get(`${dc.name}/${f}`)!.find((r) => r.dst === dst));
+        const remote = m.datacentres.filter((d) => d !== dc && speakers.some((n) => n.dc === d.name)).flatMap((d) => d.routers.map((r) => (f === 4 ? r.peeringAddress : r.peeringAddress6 ?? '')));
+        const hops = nextHops(tables.get(`${router.name}/${f}`)!.find((r) => r.dst === dst));
         const want = local.map((n) => nodeNextHop(m, n, f)).sort();
         const ok = local.length > 0 ? hops.join(',') === want.join(',') : hops.length > 0 && hops.every((h) => remote.includes(h));
         const expected = local.length > 0 ? `via ${want.join(' and ')}${want.length > 1 ? ' (equal cost)' : ''}` : `via a peer router (${remote.join(' or ')})`;
@@ -58,7 +59,7 @@ export const serviceRoutes: Assertion = {
             ? `routed via ${extra.join(', ')}, which should not announce ${address}: with externalTrafficPolicy ${s.trafficPolicy} ${s.trafficPolicy === 'Local' ? 'only nodes with a ready backend announce it' : 'every node announces it'}`
             : `routed ${seen}, expected ${expected}: a node that should announce ${address} does not (policy ${s.trafficPolicy}, backends ${s.backends.join(', ')})`;
         }
-        out.push(familyResult(lab, f, 10, `${dc.router.name}: ${s.name} ${address}`, ok, expected, seen, diagnosis));
+        out.push(familyResult(lab, f, 10, `${router.name}: ${s.name} ${address}`, ok, expected, seen, diagnosis));
       }
     }
     return out;

@@ -4,6 +4,7 @@
 // next hop (a BIRD route reflector refuses to pass those on, cilium/cilium#29951), and no update
 // the router refused for its next hop (BIRD turns those into withdraws: only its log tells).
 import type { BgpRoute, BgpSession, Lab } from '../runtime/lab.ts';
+import { allRouters } from '../topology/model.ts';
 import { pool } from '../util/pool.ts';
 import { familiesOf, familyResult, type Family } from './family.ts';
 import { PROBE_PARALLELISM, type Assertion, type Result } from './types.ts';
@@ -35,19 +36,19 @@ export const nextHopsUsable: Assertion = {
   async run(lab: Lab): Promise<Result[]> {
     const m = lab.model;
     const sessions = await lab.bgpSessions('routers');
-    const state = await pool(m.datacentres, PROBE_PARALLELISM, async (dc) => ({
-      dc, routes: await lab.bgpRoutes(dc.router.name), refusals: await lab.bgpRefusals(dc.router.name),
+    const state = await pool(allRouters(m), PROBE_PARALLELISM, async (r) => ({
+      r, routes: await lab.bgpRoutes(r.name), refusals: await lab.bgpRefusals(r.name),
     }));
     // Each distinct gateway once, from its router: a next hop BIRD resolved may still not answer.
-    const gateways = [...new Set(state.flatMap(({ dc, routes }) => routes.filter((r) => r.best).flatMap((r) => r.nextHops.map((h) => `${dc.router.name} ${h}`))))];
+    const gateways = [...new Set(state.flatMap(({ r: router, routes }) => routes.filter((r) => r.best).flatMap((r) => r.nextHops.map((h) => `${router.name} ${h}`))))];
     const answers = new Map(await pool(gateways, PROBE_PARALLELISM, async (key) => {
       const [router, gw] = key.split(' ') as [string, string];
       return [key, await lab.ping(router, gw)] as const;
     }));
     const out: Result[] = [];
     for (const f of familiesOf(lab)) {
-      for (const { dc, routes, refusals } of state) {
-        const router = dc.router.name;
+      for (const { r: self, routes, refusals } of state) {
+        const router = self.name;
         const mine = routes.filter((r) => routeFamily(r) === f);
         const problems = mine.flatMap((r) => {
           const session = sessions.find((s) => s.machine === router && s.protocol === r.protocol);

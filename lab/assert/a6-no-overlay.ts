@@ -29,7 +29,7 @@ export const noOverlay: Assertion = {
     if (!pair) return [result(6, 'peering segment', false, 'a cross-datacentre pod pair', 'only one datacentre', 'add a second datacentre')];
     const families = familiesOf(lab);
     const pods = lab.machines().filter((m) => m.kind === 'pod').flatMap((m) => [m.address, ...(m.address6 ? [m.address6] : [])]);
-    const routerPeering = lab.model.datacentres.flatMap((d) => [d.router.peeringAddress, ...(d.router.peeringAddress6 ? [d.router.peeringAddress6] : [])]);
+    const routerPeering = lab.model.datacentres.flatMap((d) => d.routers.flatMap((r) => [r.peeringAddress, ...(r.peeringAddress6 ? [r.peeringAddress6] : [])]));
     const mtuProbe = new Map<Family, { ok: boolean; detail: string }>();
     const cap = await lab.capture('peering', async () => {
       for (const f of families) {

@@ -19,18 +19,22 @@ type Seen = { ok: boolean; detail: string; seenSource?: string };
 
 /** IPv4: the internet sees the router's WAN address, never the pod's private one. */
 function egress4(lab: Lab, dc: DatacentreModel, pod: string, podAddress: string, r: Seen): Result {
-  const ok = r.ok && r.seenSource === dc.router.wanAddress;
+  // Several routers: the VRRP master forwards, whichever of them that is.
+  const wans = dc.routers.map((x) => x.wanAddress);
+  const names = dc.routers.map((x) => x.name).join(' or ');
+  const ok = r.ok && wans.includes(r.seenSource ?? '');
   let diagnosis = `no answer from the internet: ${r.detail}; the router has no way out (WAN down, or no masquerading so replies to ${podAddress} cannot return)`;
   if (r.ok && r.seenSource === podAddress) diagnosis = `the internet saw the pod's own address ${podAddress}: the wan zone does not masquerade (masq '1' missing), so private addresses leak out`;
-  else if (r.ok) diagnosis = `the internet saw ${r.seenSource} (${whoHas(lab, r.seenSource ?? '')}), not ${dc.router.name}'s WAN address: traffic left through another edge or was masqueraded earlier`;
-  return familyResult(lab, 4, 7, `${pod} -> internet`, ok, `${dc.router.wanAddress} (${dc.router.name} WAN)`, r.seenSource ?? r.detail, diagnosis);
+  else if (r.ok) diagnosis = `the internet saw ${r.seenSource} (${whoHas(lab, r.seenSource ?? '')}), not ${names}'s WAN address: traffic left through another edge or was masqueraded earlier`;
+  return familyResult(lab, 4, 7, `${pod} -> internet`, ok, `${wans.join(' or ')} (${names} WAN)`, r.seenSource ?? r.detail, diagnosis);
 }
 
 /** IPv6: the internet sees the pod's own global address; nothing on the way translates it. */
 function egress6(lab: Lab, dc: DatacentreModel, pod: string, podAddress: string, r: Seen): Result {
   const ok = r.ok && r.seenSource === podAddress;
-  let diagnosis = `no answer from the internet over IPv6: ${r.detail}; the internet has no route back to ${lab.model.cluster.podCIDR6 ?? 'the pod CIDR'} (an upstream routes the allocation to ${dc.router.name}'s WAN), or the router has no IPv6 default route`;
-  if (r.ok && r.seenSource === dc.router.wanAddress6) diagnosis = `the internet saw ${dc.router.name}'s WAN address ${r.seenSource}: the wan zone masquerades IPv6 (masq6 '1'); OpenWRT ships it off, and with a routed allocation pods keep their own addresses`;
+  const router = dc.routers[0]!; // dual-stack labs have one router per datacentre (rules6.ts)
+  let diagnosis = `no answer from the internet over IPv6: ${r.detail}; the internet has no route back to ${lab.model.cluster.podCIDR6 ?? 'the pod CIDR'} (an upstream routes the allocation to ${router.name}'s WAN), or the router has no IPv6 default route`;
+  if (r.ok && r.seenSource === router.wanAddress6) diagnosis = `the internet saw ${router.name}'s WAN address ${r.seenSource}: the wan zone masquerades IPv6 (masq6 '1'); OpenWRT ships it off, and with a routed allocation pods keep their own addresses`;
   else if (r.ok) diagnosis = `the internet saw ${r.seenSource} (${whoHas(lab, r.seenSource ?? '')}), not the pod's own ${podAddress}: something on the way translates IPv6 (the node masquerades: enableIPv6Masquerade)`;
   return familyResult(lab, 6, 7, `${pod} -> internet`, ok, `${podAddress} (the pod's own, not translated)`, r.seenSource ?? r.detail, diagnosis);
 }

@@ -34,7 +34,7 @@ export const zonesHold: Assertion = {
             const why = f === 4 ? 'a forwarding wan->lan or a wan forward policy of ACCEPT opens the datacentre to the internet'
               : `IPv6 pods are routed, not translated, so the wan zone's forward policy is all that keeps the internet from ${address}: a forwarding wan->lan, a wan forward policy of ACCEPT or a rule accepting IPv6 to the lan opens it`;
             return familyResult(lab, f, 9, `wan -> lan (internet -> ${t.name})`, !r.ok, 'refused', r.ok ? `connected (server saw ${r.seenSource})` : 'refused',
-              `${dc.router.name} forwarded a new connection from the wan zone into lan: ${why}`);
+              `${dc.routers.map((r) => r.name).join(' or ')} forwarded a new connection from the wan zone into lan: ${why}`);
           });
         }
       }

@@ -4,7 +4,7 @@
 // Polls the routers only (their sessions and tables): a router's session is Established only once
 // both ends exchanged KEEPALIVEs, so the nodes' own view (assertion 1 checks it) adds nothing here,
 // and asking every speaker would cost a process per node per poll.
-import { allNodes } from '../topology/model.ts';
+import { allNodes, allRouters } from '../topology/model.ts';
 import type { Lab } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
 import { expectedSessions } from './a1-sessions.ts';
@@ -17,7 +17,7 @@ export interface Convergence {
 }
 
 async function snapshot(lab: Lab): Promise<string[]> {
-  const routerNames = new Set(lab.model.datacentres.map((d) => d.router.name));
+  const routerNames = new Set(allRouters(lab.model).map((r) => r.name));
   const sessions = await lab.bgpSessions('routers');
   const missing = expectedSessions(lab)
     .filter((e) => routerNames.has(e.machine))
@@ -25,8 +25,8 @@ async function snapshot(lab: Lab): Promise<string[]> {
     .map((e) => `session ${e.machine} -> ${e.peerName}`);
   if (missing.length > 0) return missing; // routes cannot be complete yet: skip reading the tables
   const pods = allNodes(lab.model).map((n) => n.podCIDR);
-  const tables = await pool(lab.model.datacentres, 8, async (dc) => ({ dc, routes: new Set((await lab.routes(dc.router.name)).map((r) => r.dst)) }));
-  for (const { dc, routes } of tables) for (const p of pods) if (!routes.has(p)) missing.push(`route ${dc.router.name} -> ${p}`);
+  const tables = await pool(allRouters(lab.model), 8, async (r) => ({ r, routes: new Set((await lab.routes(r.name)).map((x) => x.dst)) }));
+  for (const { r, routes } of tables) for (const p of pods) if (!routes.has(p)) missing.push(`route ${r.name} -> ${p}`);
   return missing;
 }
 

@@ -9,15 +9,28 @@ export function podNode(lab: Lab, pod: string): NodeModel | undefined {
   return allNodes(lab.model).find((n) => n.name === name);
 }
 
-/** Machines a packet from pod `from` visits on its way to pod `to`, the destination last. */
-export function expectedPath(lab: Lab, from: string, to: string): string[] {
+/**
+ * Machines a packet from pod `from` visits on its way to pod `to`, the destination last; at a
+ * datacentre with several routers, any one of them (VRRP picks the way out, ECMP the way in).
+ */
+export function expectedHops(lab: Lab, from: string, to: string): string[][] {
   const a = podNode(lab, from);
   const b = podNode(lab, to);
   if (!a || !b) throw new Error(`${from} or ${to} is not a pod`);
-  if (a === b) return [a.name, to];
-  const routerOf = (n: NodeModel) => lab.model.datacentres.find((d) => d.name === n.dc)!.router.name;
-  if (a.dc === b.dc) return lab.model.cilium.autoDirectNodeRoutes ? [a.name, b.name, to] : [a.name, routerOf(a), b.name, to];
-  return [a.name, routerOf(a), routerOf(b), b.name, to];
+  if (a === b) return [[a.name], [to]];
+  const routersOf = (n: NodeModel) => lab.model.datacentres.find((d) => d.name === n.dc)!.routers.map((r) => r.name);
+  if (a.dc === b.dc) return lab.model.cilium.autoDirectNodeRoutes ? [[a.name], [b.name], [to]] : [[a.name], routersOf(a), [b.name], [to]];
+  return [[a.name], routersOf(a), routersOf(b), [b.name], [to]];
+}
+
+/** expectedHops written out: "worker-1 > router-dc1-1|router-dc1-2 > ...". */
+export function expectedPath(lab: Lab, from: string, to: string): string[] {
+  return expectedHops(lab, from, to).map((h) => h.join('|'));
+}
+
+/** A traceroute's hops (machine names) follow the expected ones, one of the alternatives at each. */
+export function followsPath(seen: string[], hops: string[][]): boolean {
+  return seen.length === hops.length && seen.every((s, i) => hops[i]!.includes(s));
 }
 
 /** Names the machine that owns an address, or the address itself. */

@@ -13,6 +13,7 @@ import { chooseSpeaker, choiceOfRecord, speakerRecord } from '../runtime/twin/sp
 import { TwinLab } from '../runtime/twin/twin-lab.ts';
 import { InputError } from '../topology/errors.ts';
 import { loadModel } from '../topology/load.ts';
+import { allRouters } from '../topology/model.ts';
 import { parseFault, parseSpeaker, readOptionalFile, type E2eFlags } from './e2e-cmd.ts';
 import { formatFault, runFault } from '../faults/run.ts';
 import { FAULT_KINDS } from '../runtime/lab.ts';
@@ -30,10 +31,10 @@ function rebuild(k: KeptLab): TwinLab {
 /** `birdc`, `gobgp` and `cilium-dbg` find the lab's daemons without the user knowing where they listen. */
 export function daemonClientArgv(k: KeptLab, machine: string, argv: string[]): string[] {
   const model = loadModel(k.topologyText, 'kept lab', k.options);
-  const dc = model.datacentres.find((d) => d.router.name === machine);
+  const router = allRouters(model).find((r) => r.name === machine);
   const isNode = model.datacentres.some((d) => d.nodes.some((n) => n.name === machine));
   const speaker = isNode && k.speaker?.kind === 'cilium' && k.speaker.binary ? { speaker: { binary: k.speaker.binary, socket: speakerSocket(k.runDir, machine) } } : {};
-  return withDaemonSocket(argv, { ...(dc ? { birdSocket: birdSocket(k.runDir, dc.name) } : {}), gobgp: isNode && k.speaker?.kind !== 'cilium', ...speaker });
+  return withDaemonSocket(argv, { ...(router ? { birdSocket: birdSocket(k.runDir, router.key) } : {}), gobgp: isNode && k.speaker?.kind !== 'cilium', ...speaker });
 }
 
 function pickKept(runId: string | undefined): KeptLab {

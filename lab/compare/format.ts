@@ -36,9 +36,21 @@ function familyRows(sides: Side[], of: (m: Measurements) => FamilyMeasurements |
   ];
 }
 
+/** Each datacentre's routers side by side ("dc1: router-dc1-1 | router-dc1-2"), where one has several. */
+function routersRow(sides: Side[]): Row[] {
+  const of = (s: Side) => {
+    const byDc = new Map<string, string[]>();
+    for (const m of s.report.machines.filter((x) => x.kind === 'router')) byDc.set(m.dc ?? '?', [...(byDc.get(m.dc ?? '?') ?? []), m.name]);
+    return byDc;
+  };
+  if (!sides.some((s) => [...of(s).values()].some((r) => r.length > 1))) return [];
+  return [['routers per datacentre', ...sides.map((s) => [...of(s)].map(([dc, r]) => `${dc}: ${r.join(' | ')}`).join('; '))]];
+}
+
 export function formatCompare(sides: Side[]): string {
   const rows: Row[] = [
     ['', ...sides.map((s) => s.label)],
+    ...routersRow(sides),
     ...familyRows(sides, (m) => m, ''),
     ...familyRows(sides, (m) => m.ipv6, ' (IPv6)'),
     ['wire bytes per 1 MiB sent', ...sides.map((s) => (s.m && s.m.wireBytes > 0 ? `${mib(s.m.wireBytes)} (+${((s.m.wireBytes / s.m.payload - 1) * 100).toFixed(1)} %, ${s.m.wirePackets} packets)` : '-'))],

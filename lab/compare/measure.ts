@@ -89,7 +89,7 @@ export async function measure(lab: Lab): Promise<Measurements> {
     });
     if ((await retransmitted()) === before) break;
   }
-  const routers = lab.model.datacentres.map((d) => d.router.peeringAddress);
+  const routers = lab.model.datacentres.flatMap((d) => d.routers.map((r) => r.peeringAddress));
   const data = cap!.packets.filter((p) => !(routers.includes(p.src) && routers.includes(p.dst)));
   return {
     pair,

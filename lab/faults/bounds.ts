@@ -27,6 +27,11 @@ export interface BoundInputs {
   speakerFirstDialS: number;
   /** How long the link stayed down, for link-flap. */
   flapMs?: number;
+  /**
+   * The datacentre the fault hits has other routers: how long its VRRP backups wait before one takes
+   * over the gateway, and the hold time after which the other routers drop the dead one's paths.
+   */
+  redundancy?: { masterDownMs: number; holdS: number };
 }
 
 export interface LossBound {
@@ -60,6 +65,12 @@ export function lossBound(b: BoundInputs): LossBound {
       }
       return { name: 'router restart without graceful restart', ...untilBack(Math.min(b.timers?.connectDelay ?? BIRD_CONNECT_DELAY_S, connectRetryS), 'the restarted BIRD dials its peers') };
     case 'router-down':
+      if (b.redundancy) {
+        const { masterDownMs, holdS } = b.redundancy;
+        return { name: `redundancy: VRRP master-down ${(masterDownMs / 1000).toFixed(1)} s, hold time ${holdS} s`, maxGapMs: Math.max(masterDownMs, holdS * 1000) + PROPAGATION_MS,
+          explains: `traffic out of the datacentre waits until a backup router takes the gateway (${(masterDownMs / 1000).toFixed(1)} s), traffic into it that the other routers hash to the dead router until their sessions with it time out (${holdS} s) and the path is withdrawn` };
+      }
+      // falls through: one router, no redundancy
     case 'peering-down':
     case 'lan-cut':
       return { name: `no redundancy: the outage lasts the fault, then connect retry ${connectRetryS} s`, ...untilBack(connectRetryS, 'a side redials after its connect retry time') };

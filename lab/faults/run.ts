@@ -5,12 +5,14 @@ import { runAssertions } from '../assert/index.ts';
 import { expectedSessions } from '../assert/a1-sessions.ts';
 import { waitForConvergence } from '../assert/converge.ts';
 import { crossDcPairs } from '../assert/pairs.ts';
-import { allNodes } from '../topology/model.ts';
+import { allNodes, allRouters } from '../topology/model.ts';
+import { gatewaysOf } from '../assert/a2-routes.ts';
 import type { BgpSession, FaultKind, Lab } from '../runtime/lab.ts';
 import { pool } from '../util/pool.ts';
 import { ciliumLineOf } from '../versions/cilium.ts';
 import { boundViolations, lossBound, type LossBound } from './bounds.ts';
 import { faultFlows } from './flows.ts';
+import { masterDownMs } from '../render/keepalived.ts';
 import { formatFlow, type FlowResult } from '../runtime/flows.ts';
 
 /**
@@ -85,10 +87,19 @@ async function state(lab: Lab): Promise<Map<string, string>> {
     s.set(`session ${e.machine} -> ${e.peerName}`, up ? 'up' : 'down');
   }
   const pods = new Set(allNodes(lab.model).map((n) => n.podCIDR));
-  for (const dc of lab.model.datacentres) {
-    for (const r of await lab.routes(dc.router.name)) if (pods.has(r.dst)) s.set(`route ${dc.router.name} ${r.dst}`, r.gateway ?? r.dev ?? '?');
+  for (const router of allRouters(lab.model)) {
+    for (const r of await lab.routes(router.name)) if (pods.has(r.dst)) s.set(`route ${router.name} ${r.dst}`, gatewaysOf(r).join(',') || r.dev || '?');
   }
   return s;
+}
+
+/**
+ * The state without what a stopped router says of itself (its BIRD does not answer, so all its
+ * sessions look down at once): whether BGP noticed is its peers' view.
+ */
+function others(s: Map<string, string>, blind: string | undefined): Map<string, string> {
+  if (!blind) return s;
+  return new Map([...s].filter(([k]) => !k.startsWith(`session ${blind} -> `) && !k.startsWith(`route ${blind} `)));
 }
 
 function diff(before: Map<string, string>, now: Map<string, string>): string[] {
@@ -143,8 +154,12 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   const meter = lab.startFlows && specs.length > 0 ? await lab.startFlows(specs) : undefined;
   const flowsNote = meter ? undefined : !lab.startFlows ? `the ${lab.runtime} lab runs no loss meter` : 'no pod pair across two datacentres to measure';
   if (meter) await new Promise((r) => setTimeout(r, WARMUP_MS));
-  const fault = await lab.injectFault(kind);
+  // The fault starts when its injection does (a speaker's stop or a router's freeze takes a while).
   const t0 = Date.now();
+  const fault = await lab.injectFault(kind);
+  const blind = kind === 'router-down' || kind === 'router-restart' ? fault.target : undefined;
+  const seenBefore = others(before, blind);
+  const now = async () => others(await state(lab), blind);
   const sessions = sessionBounds(lab, kind, fault.target, seen);
   // The first cut session to time out is the first a silent fault can show in.
   const hold = sessions.length > 0 ? Math.min(...sessions.map((b) => b.holdTimeS)) : (lab.model.timers?.hold ?? DEFAULT_HOLD_S.GoBGP);
@@ -157,7 +172,7 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   // A flap lasts what it lasts; the runner then heals it, whatever BGP noticed by then.
   const deadline = fault.flapMs !== undefined ? t0 + fault.flapMs : t0 + (longest + keepalive + 5) * 1000;
   while (Date.now() < deadline) {
-    if (diff(before, await state(lab)).length > 0) {
+    if (diff(seenBefore, await now()).length > 0) {
       detectMs = Date.now() - t0;
       break;
     }
@@ -165,20 +180,20 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   }
   // The two ends of a silently cut session time out up to a keepalive apart, and withdrawals then
   // spread over iBGP: look at the damage once the state has stopped changing for a keepalive.
-  let during = await state(lab);
+  let during = await now();
   let stableSince = Date.now();
   while (detectMs !== undefined && Date.now() - stableSince < keepalive * 1000 + 500 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, POLL_MS));
-    const now = await state(lab);
-    if (diff(during, now).length > 0 || diff(now, during).length > 0) {
-      during = now;
+    const current = await now();
+    if (diff(during, current).length > 0 || diff(current, during).length > 0) {
+      during = current;
       stableSince = Date.now();
     }
   }
-  const changed = diff(before, during);
-  const withdrawn = lab.model.datacentres.map((dc) => ({
-    router: dc.router.name,
-    prefixes: [...before.keys()].filter((k) => k.startsWith(`route ${dc.router.name} `) && !during.has(k)).map((k) => k.split(' ')[2]!),
+  const changed = diff(seenBefore, during);
+  const withdrawn = allRouters(lab.model).map((r) => ({
+    router: r.name,
+    prefixes: [...seenBefore.keys()].filter((k) => k.startsWith(`route ${r.name} `) && !during.has(k)).map((k) => k.split(' ')[2]!),
   })).filter((w) => w.prefixes.length > 0);
   const pairs = fault.flapMs !== undefined ? [] : crossDcPairs(lab, 1);
   const probes = await pool(pairs, 8, async (p) => ({ p, ok: (await lab.ping(p.from, p.to)).ok }));
@@ -196,10 +211,13 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   const afterRecovery = runs.map((r) => ({ id: r.assertion.id, ok: r.results.length > 0 && r.results.every((x) => x.ok) }));
   const withinHold = !fault.silent || (detectMs !== undefined && detectMs <= (hold + keepalive) * 1000 + 1000);
   if (meter) await new Promise((r) => setTimeout(r, TAIL_MS));
+  // The datacentre whose router the fault struck, if it struck one.
+  const struckDc = lab.model.datacentres.find((d) => d.routers.some((r) => r.name === fault.target));
   const flows = meter ? await meter.stop(t0) : [];
   const bound = lossBound({
     kind, gracefulRestart: lab.model.gracefulRestart, heldMs: t1 - t0, timers: lab.model.timers,
     speakerFirstDialS: ciliumLineOf(lab.model.versions.cilium).gobgp.firstDialS[1], flapMs: fault.flapMs,
+    ...(struckDc && struckDc.routers.length > 1 ? { redundancy: { masterDownMs: masterDownMs(struckDc), holdS: longest } } : {}),
   });
   const lossViolations = [
     ...boundViolations(bound, flows),

@@ -5,7 +5,7 @@ import { ciliumBgpDocs } from '../render/cilium-bgp.ts';
 import { CLUSTER_FILES, renderAll, routerPath, type RenderedFiles } from '../render/index.ts';
 import { yamlDocs } from '../render/yaml.ts';
 import { InputError } from '../topology/errors.ts';
-import { isDualStack, type LabModel } from '../topology/model.ts';
+import { allRouters, isDualStack, type LabModel } from '../topology/model.ts';
 import { resolveTopology, type ResolveOptions } from '../topology/resolve.ts';
 import type { SessionLayout, Topology } from '../topology/schema.ts';
 
@@ -43,6 +43,15 @@ function dualStack(name: string, topology: Topology, opts: ResolveOptions, sessi
   return r;
 }
 
+/** A pitfall of several routers per datacentre; a topology with one router each is bad input naming the fix. */
+function severalRouters(name: string, topology: Topology, opts: ResolveOptions) {
+  const r = plain(topology, opts);
+  if (!r.model.datacentres.some((d) => d.routers.length > 1)) {
+    throw new InputError([{ field: '--pitfall', problem: `${name} is a mistake of several routers per datacentre, and every datacentre of this topology has one`, fix: 'run it on a topology with several: -t examples/two-routers.yaml (or datacentres[].routers: 2)' }], 'arguments');
+  }
+  return r;
+}
+
 export const PITFALLS: Pitfall[] = [
   {
     name: 'same-asn',
@@ -58,7 +67,7 @@ export const PITFALLS: Pitfall[] = [
     breaks: [8],
     apply: (t, opts) => {
       const r = plain(t, opts);
-      for (const dc of r.model.datacentres) patch(r.files, routerPath(dc.name, 'dhcp'), (s) => s.replace("option localservice '0'", "option localservice '1'"));
+      for (const router of allRouters(r.model)) patch(r.files, routerPath(router.key, 'dhcp'), (s) => s.replace("option localservice '0'", "option localservice '1'"));
       return r;
     },
   },
@@ -134,7 +143,7 @@ export const PITFALLS: Pitfall[] = [
       const r = plain(t, opts);
       if (!r.model.loadBalancer) throw new InputError([{ field: '--pitfall', problem: 'lb-import-filter needs a loadBalancer pool in the topology', fix: 'add loadBalancer: { pool } and services (the reference has them)' }], 'arguments');
       for (const dc of r.model.datacentres) {
-        if (dc.nodes.length > 0) patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace('import where net ~ POD_CIDRS || net ~ LB_POOL;', 'import where net ~ POD_CIDRS;'));
+        for (const router of dc.nodes.length > 0 ? dc.routers : []) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace('import where net ~ POD_CIDRS || net ~ LB_POOL;', 'import where net ~ POD_CIDRS;'));
       }
       return r;
     },
@@ -149,7 +158,7 @@ export const PITFALLS: Pitfall[] = [
     breaks: [],
     apply: (t, opts) => {
       const r = plain(t, opts);
-      for (const dc of r.model.datacentres) patch(r.files, routerPath(dc.name, 'firewall'), (s) => s.replace("\toption masq_allow_invalid '1'\n", ''));
+      for (const router of allRouters(r.model)) patch(r.files, routerPath(router.key, 'firewall'), (s) => s.replace("\toption masq_allow_invalid '1'\n", ''));
       return r;
     },
   },
@@ -163,7 +172,7 @@ export const PITFALLS: Pitfall[] = [
       const r = dualStack('v6-over-v4-session', t, opts, 'mp-over-v4');
       for (const dc of r.model.datacentres) {
         if (dc.nodes.length === 0) continue;
-        patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace(/^\s*(extended next hop on|bgp_next_hop = \S+|gw = \S+);\n/gm, ''));
+        for (const router of dc.routers) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(/^\s*(extended next hop on|bgp_next_hop = \S+|gw = \S+);\n/gm, ''));
       }
       return r;
     },
@@ -178,7 +187,7 @@ export const PITFALLS: Pitfall[] = [
       const r = dualStack('v4-over-v6-session', t, opts, 'v4-over-v6');
       for (const dc of r.model.datacentres) {
         if (dc.nodes.length === 0) continue;
-        patch(r.files, routerPath(dc.name, 'bird.conf'), (s) => s.replace(/^\s*extended next hop on;\n/gm, ''));
+        for (const router of dc.routers) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(/^\s*extended next hop on;\n/gm, ''));
       }
       return r;
     },
@@ -207,6 +216,38 @@ export const PITFALLS: Pitfall[] = [
     },
   },
 ];
+
+
+/** The two mistakes of a second router: the nodes never told about it, the kernel told about one path only. */
+PITFALLS.push(
+  {
+    name: 'first-router-only',
+    mistake: 'the nodes peer with their datacentre\'s first router only (a Cilium BGP config kept from a one-router setup): the other routers learn the pod CIDRs over iBGP, which they pass to no other router, so remote routers have one path where there should be one per router',
+    fix: 'list every router of the datacentre as a peer (CiliumBGPClusterConfig peers, or the peering policy\'s neighbors), as rendered',
+    breaks: [1, 2, 10],
+    apply: (t, opts) => {
+      const r = severalRouters('first-router-only', t, opts);
+      const docs = ciliumBgpDocs(r.model) as { kind: string; spec: { bgpInstances?: { peers: unknown[] }[]; virtualRouters?: { neighbors: unknown[] }[] } }[];
+      for (const d of docs) {
+        for (const i of d.spec.bgpInstances ?? []) i.peers = i.peers.slice(0, 1);
+        for (const v of d.spec.virtualRouters ?? []) v.neighbors = v.neighbors.slice(0, 1);
+      }
+      r.files.set(CLUSTER_FILES.ciliumBgp, yamlDocs('PITFALL first-router-only: each datacentre\'s first router is the only peer', docs));
+      return r;
+    },
+  },
+  {
+    name: 'no-merge-paths',
+    mistake: 'BIRD\'s kernel protocol without `merge paths on`: of the equal-cost paths through a datacentre\'s routers the kernel gets only the best, so traffic into that datacentre takes one router, and losing it loses that traffic until the hold time expires',
+    fix: '`merge paths on;` in the kernel protocol (as rendered where a datacentre has several routers)',
+    breaks: [2],
+    apply: (t, opts) => {
+      const r = severalRouters('no-merge-paths', t, opts);
+      for (const router of allRouters(r.model)) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(/^\s*merge paths on;\n/gm, ''));
+      return r;
+    },
+  },
+);
 
 export function pitfall(name: string): Pitfall | undefined {
   return PITFALLS.find((p) => p.name === name);

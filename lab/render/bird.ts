@@ -1,7 +1,7 @@
 // /etc/bird.conf for one router (BIRD 2): the reference's device/kernel/static/iBGP blocks plus
 // one eBGP session per Cilium node on the router's LAN. A dual-stack lab adds the IPv6 half (bird6.ts).
 import type { BgpTimers, SessionLayout } from '../topology/schema.ts';
-import { isDualStack, type DatacentreModel, type LabModel, type NodeModel, type RouterModel } from '../topology/model.ts';
+import { allRouters, isDualStack, type DatacentreModel, type LabModel, type NodeModel, type RouterModel } from '../topology/model.ts';
 import * as six from './bird6.ts';
 import { routerSessionFamilies } from '../topology/sessions.ts';
 import { LAN_BRIDGE } from './ports.ts';
@@ -52,6 +52,15 @@ function sessionLines(m: LabModel): string[] {
   return [...timerLines(m.timers), ...gracefulLines(m)];
 }
 
+/**
+ * Equal-cost next hops in the kernel: several nodes announcing one service address, or a datacentre's
+ * several routers each announcing its prefixes. BIRD merges BGP routes equal in local preference,
+ * AS path length, origin, MED and IGP metric (nest/rt-table.c, proto/bgp/attrs.c bgp_rte_mergable).
+ */
+export function mergePaths(m: LabModel): boolean {
+  return m.loadBalancer !== undefined || multiRouter(m);
+}
+
 /** Top-level blocks close/** Top-level blocks close with "}", nested ones (channels) with "};" as BIRD's grammar wants. */
 function block(head: string, body: string[], nested = false): string[] {
   return [`${head} {`, ...body.map((l) => `\t${l}`), nested ? '};' : '}'];
@@ -59,7 +68,7 @@ function block(head: string, body: string[], nested = false): string[] {
 
 /** Routers this one holds an iBGP session with: everyone (full mesh) or, with reflection, the reflector. */
 export function ibgpPeers(m: LabModel, self: RouterModel): { peer: RouterModel; rrClient: boolean }[] {
-  const routers = m.datacentres.map((d) => d.router);
+  const routers = allRouters(m);
   const reflector = routers[0];
   return routers
     .filter((r) => r !== self)
@@ -69,7 +78,7 @@ export function ibgpPeers(m: LabModel, self: RouterModel): { peer: RouterModel; 
 
 /** What bird6.ts needs of this file: its block writer and the session timers. */
 function blocks(m: LabModel): six.BirdBlocks {
-  return { block, timerLines: sessionLines(m), kernelLines: kernelGraceful(m) };
+  return { block, timerLines: sessionLines(m), kernelLines: kernelGraceful(m), mergePaths: mergePaths(m), addPaths: (rrClient) => addPaths(m, rrClient) };
 }
 
 /** The session layout of a dual-stack lab, or none for an IPv4 one. */
@@ -82,8 +91,23 @@ function routersPerFamily(m: LabModel): boolean {
   return routerSessionFamilies(m).includes(6);
 }
 
+/** Some datacentre has several routers: equal-cost paths through them, and every one of them must travel. */
+export function multiRouter(m: LabModel): boolean {
+  return m.datacentres.some((d) => d.routers.length > 1);
+}
+
+/**
+ * With reflection the reflector passes on only its best path to a prefix, hiding the other routers of
+ * a datacentre from its clients: add-path (RFC 7911) sends them all. BIRD needs it on both sides, tx
+ * where paths leave and rx where they arrive (doc/bird.sgml, "add paths").
+ */
+function addPaths(m: LabModel, rrClient: boolean): string[] {
+  if (!m.routers.reflection || !multiRouter(m)) return [];
+  return [rrClient ? 'add paths tx;' : 'add paths rx;'];
+}
+
 function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boolean): string[] {
-  const name = birdName('router', peer.dc);
+  const name = birdName('router', peer.key);
   const body = [
     `description "iBGP to ${peer.name}";`,
     `local ${self.peeringAddress} as ${m.routers.asn};`,
@@ -94,8 +118,8 @@ function ibgp(m: LabModel, self: RouterModel, peer: RouterModel, rrClient: boole
     ...sessionLines(m),
     // With a reflector, only routes from our own nodes get our address: reflected ones keep the
     // originating router's, so traffic between two clients does not detour through the reflector.
-    ...block('ipv4', ['import all;', 'export all;', six.nextHopSelf(m)], true),
-    ...(layout6(m) === 'mp-over-v4' ? six.ibgpChannel6OverV4(m, self, blocks(m)) : []),
+    ...block('ipv4', ['import all;', 'export all;', six.nextHopSelf(m), ...addPaths(m, rrClient)], true),
+    ...(layout6(m) === 'mp-over-v4' ? six.ibgpChannel6OverV4(m, self, rrClient, blocks(m)) : []),
   ];
   const v4 = block(`protocol bgp ${name}`, body);
   return routersPerFamily(m) ? [...v4, '', ...six.ibgpSession6(m, self, peer, rrClient, name, blocks(m))] : v4;
@@ -117,8 +141,7 @@ function importLine(m: LabModel): string {
   return m.loadBalancer ? 'import where net ~ POD_CIDRS || net ~ LB_POOL;' : 'import where net ~ POD_CIDRS;';
 }
 
-export function renderBird(m: LabModel, dc: DatacentreModel): string {
-  const self = dc.router;
+export function renderBird(m: LabModel, dc: DatacentreModel, self: RouterModel): string {
   const podSet = `[ ${m.cluster.podCIDR}{${m.cluster.nodeMaskSize},${m.cluster.nodeMaskSize}} ]`;
   const lines: string[] = [
     `# ${self.name}: BIRD 2 for datacentre ${dc.name}. Rendered by native-routing-lab from topology "${m.name}".`,
@@ -135,7 +158,7 @@ export function renderBird(m: LabModel, dc: DatacentreModel): string {
     '',
     '# Install what BGP learned (pod CIDRs of every datacentre) in the kernel table.',
     // Several nodes of the LAN announcing one service address: install them all as equal-cost next hops.
-    ...block('protocol kernel', ['scan time 20;', ...kernelGraceful(m), ...(m.loadBalancer ? ['merge paths on;'] : []), ...block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)]),
+    ...block('protocol kernel', ['scan time 20;', ...kernelGraceful(m), ...(mergePaths(m) ? ['merge paths on;'] : []), ...block('ipv4', ['import none;', 'export where source = RTS_BGP;'], true)]),
     '',
     ...(isDualStack(m) ? ['# The same for IPv6: the pod CIDRs6 (and pool6 addresses) BGP learned.', ...six.kernel6(m, blocks(m)), ''] : []),
     '# Announce this datacentre\'s LAN to the other routers.',

@@ -14,6 +14,10 @@ export interface BirdBlocks {
   timerLines: string[];
   /** The kernel protocol's graceful restart line, when the lab has it. */
   kernelLines: string[];
+  /** `merge paths on` in the kernel protocols (bird.ts mergePaths). */
+  mergePaths: boolean;
+  /** The add-path line of an iBGP channel (bird.ts addPaths), by whether the peer is a reflector's client. */
+  addPaths: (rrClient: boolean) => string[];
 }
 
 /** BIRD symbol of a session's IPv6 twin (per-family): router_dc2 -> router_dc2_v6. */
@@ -35,7 +39,7 @@ export function defines6(m: LabModel): string[] {
 }
 
 export function kernel6(m: LabModel, b: BirdBlocks): string[] {
-  return b.block('protocol kernel kernel6', ['scan time 20;', ...b.kernelLines, ...(m.loadBalancer ? ['merge paths on;'] : []),
+  return b.block('protocol kernel kernel6', ['scan time 20;', ...b.kernelLines, ...(b.mergePaths ? ['merge paths on;'] : []),
     ...b.block('ipv6', ['import none;', 'export where source = RTS_BGP;'], true)]);
 }
 
@@ -59,8 +63,8 @@ export function nextHopSelf(m: LabModel): string {
  * (bgp.c bgp_channel_start). `next hop address` names the peering address instead of leaving it to
  * which address the peering port happens to hold first.
  */
-export function ibgpChannel6OverV4(m: LabModel, self: RouterModel, b: BirdBlocks): string[] {
-  return b.block('ipv6', ['import all;', 'export all;', nextHopSelf(m), `next hop address ${v6(self.peeringAddress6, 'peeringAddress6')};`], true);
+export function ibgpChannel6OverV4(m: LabModel, self: RouterModel, rrClient: boolean, b: BirdBlocks): string[] {
+  return b.block('ipv6', ['import all;', 'export all;', nextHopSelf(m), `next hop address ${v6(self.peeringAddress6, 'peeringAddress6')};`, ...b.addPaths(rrClient)], true);
 }
 
 /** per-family: the IPv6 session beside an IPv4 iBGP session, between the two peering addresses. */
@@ -72,7 +76,7 @@ export function ibgpSession6(m: LabModel, self: RouterModel, peer: RouterModel, 
     'direct;',
     ...(rrClient ? ['rr client;'] : []),
     ...b.timerLines,
-    ...b.block('ipv6', ['import all;', 'export all;', nextHopSelf(m)], true),
+    ...b.block('ipv6', ['import all;', 'export all;', nextHopSelf(m), ...b.addPaths(rrClient)], true),
   ]);
 }
 

@@ -50,7 +50,8 @@ function peeringPolicy(m: LabModel, dc: DatacentreModel) {
         exportPodCIDR: true,
         // LoadBalancer ingress IPs of the selected Services (Local: only where a backend is ready).
         ...(m.services.length > 0 ? { serviceSelector: { matchLabels: { ...SERVICE_LABEL } } } : {}),
-        neighbors: [{ peerAddress: `${dc.router.address}/32`, peerASN: m.routers.asn, ...timers(m), ...gracefulRestart(m) }],
+        // Every router of the datacentre: one session each.
+        neighbors: dc.routers.map((r) => ({ peerAddress: `${r.address}/32`, peerASN: m.routers.asn, ...timers(m), ...gracefulRestart(m) })),
       }],
     },
   };
@@ -62,12 +63,14 @@ function advertisementSelector(m: LabModel) {
   return { matchExpressions: [{ key: 'advertise', operator: 'In', values: [POD_CIDR_ADVERTISEMENT.advertise, SERVICE_ADVERTISEMENT.advertise] }] };
 }
 
-/** A datacentre's peers: its router over IPv4, and (dual-stack) over IPv6 too or instead. */
+/** A datacentre's peers: each of its routers over IPv4, and (dual-stack) over IPv6 too or instead. */
 function peers(m: LabModel, dc: DatacentreModel) {
-  const v4 = { name: dc.router.name, peerASN: m.routers.asn, peerAddress: dc.router.address, peerConfigRef: { name: PEER_CONFIG } };
-  if (!isDualStack(m) || m.sessions === 'mp-over-v4') return [v4];
-  const v6 = { name: `${dc.router.name}${PEER_SUFFIX6}`, peerASN: m.routers.asn, peerAddress: dc.router.address6!, peerConfigRef: { name: PEER_CONFIG6 } };
-  return m.sessions === 'v4-over-v6' ? [v6] : [v4, v6];
+  return dc.routers.flatMap((r) => {
+    const v4 = { name: r.name, peerASN: m.routers.asn, peerAddress: r.address, peerConfigRef: { name: PEER_CONFIG } };
+    if (!isDualStack(m) || m.sessions === 'mp-over-v4') return [v4];
+    const v6 = { name: `${r.name}${PEER_SUFFIX6}`, peerASN: m.routers.asn, peerAddress: r.address6!, peerConfigRef: { name: PEER_CONFIG6 } };
+    return m.sessions === 'v4-over-v6' ? [v6] : [v4, v6];
+  });
 }
 
 /**

@@ -9,12 +9,15 @@ import { renderTalosPatches, TALOS_PATCH_FILES } from './talos-patch.ts';
 import { renderDhcp } from './uci-dhcp.ts';
 import { renderFirewall } from './uci-firewall.ts';
 import { renderNetwork } from './uci-network.ts';
+import { renderKeepalivedConf, renderKeepalivedUci } from './keepalived.ts';
 
 export type RenderedFiles = Map<string, string>;
 
-export function routerPath(dc: string, file: 'network' | 'firewall' | 'dhcp' | 'bird.conf' | 'sysctl'): string {
-  if (file === 'sysctl') return `routers/${dc}/etc/sysctl.d/90-ecmp.conf`;
-  return file === 'bird.conf' ? `routers/${dc}/etc/bird.conf` : `routers/${dc}/etc/config/${file}`;
+/** A router's rendered file, by its key (the datacentre's name, or dc1-2... where it has several). */
+export function routerPath(key: string, file: 'network' | 'firewall' | 'dhcp' | 'bird.conf' | 'sysctl' | 'keepalived' | 'keepalived.conf'): string {
+  if (file === 'sysctl') return `routers/${key}/etc/sysctl.d/90-ecmp.conf`;
+  if (file === 'keepalived.conf') return `routers/${key}/etc/keepalived/keepalived.conf`;
+  return file === 'bird.conf' ? `routers/${key}/etc/bird.conf` : `routers/${key}/etc/config/${file}`;
 }
 
 export const CLUSTER_FILES = {
@@ -29,11 +32,18 @@ export const CLUSTER_FILES = {
 export function renderAll(m: LabModel): RenderedFiles {
   const files: RenderedFiles = new Map();
   for (const dc of m.datacentres) {
-    files.set(routerPath(dc.name, 'network'), renderNetwork(m, dc));
-    files.set(routerPath(dc.name, 'firewall'), renderFirewall(m, dc));
-    files.set(routerPath(dc.name, 'dhcp'), renderDhcp(m, dc));
-    files.set(routerPath(dc.name, 'bird.conf'), renderBird(m, dc));
-    if (m.loadBalancer) files.set(routerPath(dc.name, 'sysctl'), renderRouterSysctl(isDualStack(m)));
+    for (const r of dc.routers) {
+      files.set(routerPath(r.key, 'network'), renderNetwork(m, dc, r));
+      files.set(routerPath(r.key, 'firewall'), renderFirewall(m, dc));
+      files.set(routerPath(r.key, 'dhcp'), renderDhcp(m, dc, r));
+      files.set(routerPath(r.key, 'bird.conf'), renderBird(m, dc, r));
+      // Several routers also need ECMP hashing on flows, as a LoadBalancer pool does.
+      if (m.loadBalancer || dc.routers.length > 1 || m.datacentres.some((d) => d.routers.length > 1)) files.set(routerPath(r.key, 'sysctl'), renderRouterSysctl(isDualStack(m)));
+      if (dc.vrrp) {
+        files.set(routerPath(r.key, 'keepalived'), renderKeepalivedUci());
+        files.set(routerPath(r.key, 'keepalived.conf'), renderKeepalivedConf(m, dc, r));
+      }
+    }
   }
   const talos = renderTalosPatches(m);
   files.set(CLUSTER_FILES.talosPatch, talos.common);

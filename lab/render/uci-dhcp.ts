@@ -2,7 +2,7 @@
 // not on a subnet attached to the router), static leases for the nodes, names for every lab machine
 // (dual-stack: an AAAA name beside the A name of every machine with an IPv6 address, and odhcpd
 // serving each node its address6 by DHCPv6 with Router Advertisements on the LAN: see dhcpv6.ts).
-import { allNodes, allRouters, isDualStack, type DatacentreModel, type LabModel } from '../topology/model.ts';
+import { allNodes, allRouters, isDualStack, type DatacentreModel, type LabModel, type RouterModel } from '../topology/model.ts';
 import { dhcpv6Match, hostIdOf } from './dhcpv6.ts';
 import { macFor } from './ports.ts';
 import { talosLine } from './talos-patch.ts';
@@ -28,7 +28,17 @@ export function labHostRecords(m: LabModel): HostRecord[] {
   ];
 }
 
-export function renderDhcp(m: LabModel, dc: DatacentreModel): string {
+/**
+ * Several routers on a LAN: every one hands out the nodes' static leases, with the VRRP address as
+ * their gateway and DNS server (dnsmasq answers on every address of the interface, the virtual one
+ * included); only the first has a dynamic pool, so two servers never lease one address twice.
+ */
+function sharedLan(dc: DatacentreModel, r: RouterModel): UciSection['options'] {
+  if (dc.routers.length === 1) return [];
+  return [['dhcp_option', [`3,${dc.gateway}`, `6,${dc.gateway}`]], ...(r.index > 0 ? [['dynamicdhcp', '0'] as [string, string]] : [])];
+}
+
+export function renderDhcp(m: LabModel, dc: DatacentreModel, r: RouterModel): string {
   const sections: UciSection[] = [
     {
       type: 'dnsmasq',
@@ -39,7 +49,7 @@ export function renderDhcp(m: LabModel, dc: DatacentreModel): string {
         ['localservice', '0'], ['ednspacket_max', '1232'],
       ],
     },
-    { type: 'dhcp', name: 'lan', options: [['interface', 'lan'], ['start', '100'], ['limit', '150'], ['leasetime', '12h'], ...odhcpdLan(m)] },
+    { type: 'dhcp', name: 'lan', options: [['interface', 'lan'], ['start', '100'], ['limit', '150'], ['leasetime', '12h'], ...sharedLan(dc, r), ...odhcpdLan(m)] },
     { type: 'dhcp', name: 'wan', options: [['interface', 'wan'], ['ignore', '1']] },
     { type: 'dhcp', name: 'peering', options: [['interface', 'peering'], ['ignore', '1']] },
     ...odhcpdMain(m),

@@ -1,7 +1,7 @@
 // /etc/config/network for one router: lan bridge, DHCP wan, static peering, and any extra zone.
 // Dual-stack: the static interfaces get their IPv6 address too, and the WAN a DHCPv6 twin.
 import * as ip from '../topology/cidr.ts';
-import { isDualStack, type DatacentreModel, type LabModel } from '../topology/model.ts';
+import { isDualStack, type DatacentreModel, type LabModel, type RouterModel } from '../topology/model.ts';
 import { LAN_BRIDGE, ROUTER_PORTS, extraZonePort, extraZonesOf } from './ports.ts';
 import { netmask, uci, type UciSection } from './uci.ts';
 
@@ -11,8 +11,7 @@ function ip6addr(m: LabModel, address: string | undefined, network: string | und
   return [['ip6addr', [`${address}/${network.split('/')[1]}`]]];
 }
 
-export function renderNetwork(m: LabModel, dc: DatacentreModel): string {
-  const r = dc.router;
+export function renderNetwork(m: LabModel, dc: DatacentreModel, r: RouterModel): string {
   const sections: UciSection[] = [
     { type: 'interface', name: 'loopback', options: [['device', 'lo'], ['proto', 'static'], ['ipaddr', '127.0.0.1'], ['netmask', '255.0.0.0']] },
     { type: 'device', options: [['name', LAN_BRIDGE], ['type', 'bridge'], ['ports', [ROUTER_PORTS.lan]]] },

@@ -15,6 +15,8 @@ export const TWIN_TOOLS: Record<string, string> = {
   ping: 'iputils-ping',
   sysctl: 'procps',
   ethtool: 'ethtool',
+  // Several routers per datacentre share their LAN's gateway by VRRP (lab/render/keepalived.ts).
+  keepalived: 'keepalived',
 };
 
 export const VM_TOOLS: Record<string, string> = {

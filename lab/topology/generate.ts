@@ -12,6 +12,8 @@ export interface GenerateOptions {
   nodeMaskSize?: number;
   /** cluster.family dual: every IPv6 prefix and address from resolve6.ts's defaults. */
   dualStack?: boolean;
+  /** Routers per datacentre (1-4; several share a VRRP gateway). */
+  routersPerDc?: number;
 }
 
 export function generateTopology(o: GenerateOptions): Topology {
@@ -23,6 +25,7 @@ export function generateTopology(o: GenerateOptions): Topology {
     datacentres: Array.from({ length: o.datacentres }, (_, i) => ({
       name: `dc${i + 1}`,
       lan: `10.${Math.floor(i / 256)}.${i % 256}.0/24`,
+      ...((o.routersPerDc ?? 1) > 1 ? { routers: o.routersPerDc } : {}),
       nodes: Array.from({ length: o.nodesPerDc }, (_, j) => ({
         name: `node-${i + 1}-${j + 1}`,
         role: i === 0 && j === 0 ? 'controlplane' as const : 'worker' as const,

@@ -16,8 +16,12 @@ export interface NodeModel {
 }
 
 export interface RouterModel {
-  name: string; // e.g. router-dc1
+  name: string; // router-dc1, or router-dc1-1, router-dc1-2... where a datacentre has several
   dc: string;
+  /** Its folder of rendered files and its BIRD symbols: the datacentre's name, or dc1-2... */
+  key: string;
+  /** Its place among its datacentre's routers (0: the VRRP master while it lives). */
+  index: number;
   address: string; // on the LAN
   peeringAddress: string;
   wanAddress: string;
@@ -34,7 +38,13 @@ export interface DatacentreModel {
   lanPrefix: number;
   /** Dual-stack only: the IPv6 LAN. */
   lan6?: string;
-  router: RouterModel;
+  /** One or more (VRRP between them); routers[0] is the preferred master. */
+  routers: RouterModel[];
+  /** The nodes' default gateway: the one router's LAN address, or the VRRP address of several. */
+  gateway: string;
+  gateway6?: string;
+  /** Several routers: VRRP for the gateway (keepalived). */
+  vrrp?: { routerId: number; advertInterval: number };
   nodes: NodeModel[];
   /** A host on the LAN outside the cluster ("database"), for source-address checks. */
   lanHost: { name: string; address: string; address6?: string };
@@ -89,12 +99,13 @@ export function allNodes(m: LabModel): NodeModel[] {
   return m.datacentres.flatMap((d) => d.nodes);
 }
 
-export function allRouters(m: LabModel): RouterModel[] {
-  return m.datacentres.map((d) => d.router);
-}
-
 
 /** Whether the lab carries IPv6 beside IPv4. */
 export function isDualStack(m: LabModel): boolean {
   return m.cluster.family === 'dual';
+}
+
+/** Every router of the lab, datacentre by datacentre. */
+export function allRouters(m: LabModel): RouterModel[] {
+  return m.datacentres.flatMap((d) => d.routers);
 }

@@ -3,7 +3,7 @@
 
 import * as ip from './cidr.ts';
 import { InputError, type InputIssue } from './errors.ts';
-import type { DatacentreModel, ExtraZoneModel, LabModel, NodeModel } from './model.ts';
+import type { DatacentreModel, ExtraZoneModel, LabModel, NodeModel, RouterModel } from './model.ts';
 import type { Topology } from './schema.ts';
 import { checkStructure } from './structure.ts';
 import { checkSemantics } from './rules.ts';
@@ -22,6 +22,10 @@ export interface ResolveOptions {
 export const DEFAULT_INTERNET = { wan: '203.0.113.0/24', hosts: '198.51.100.0/24' };
 /** Node addresses start at the LAN's 10th host, as in the reference. */
 export const FIRST_NODE_HOST = 10;
+/** keepalived's advert_int default (keepalived.conf(5)). */
+export const VRRP_ADVERT_DEFAULT_S = 1;
+/** VRRP router ids (VRIDs) on the LANs: one per datacentre, 51 onward (keepalived's sample uses 51). */
+export const VRRP_ROUTER_ID_BASE = 51;
 /** Graceful restart's restart time when the topology names none: Cilium's CRD default and BIRD's (doc/bird.sgml). */
 export const DEFAULT_RESTART_TIME_S = 120;
 
@@ -95,13 +99,30 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
     }
   };
   const datacentres: DatacentreModel[] = [];
+  let routerNo = 0; // over every datacentre: peering host routerNo + 1, WAN host 10 + routerNo
   t.datacentres.forEach((d, i) => {
     const lan = lans[i];
     if (!lan) return;
     const at = `datacentres[${i}]`;
-    const routerAddress = c.address(`${at}.router.address`, d.router?.address, lan, 1) ?? '';
-    const peeringAddress = c.address(`${at}.router.peeringAddress`, d.router?.peeringAddress, peering, i + 1) ?? '';
-    const wanAddress = c.address('internet.wan', undefined, wan, 10 + i) ?? '';
+    const count = d.routers ?? 1;
+    if (count > 1 && d.router) {
+      c.add(`${at}.router`, `sets one router's addresses, and ${at}.routers is ${count}`, `remove ${at}.router (several routers take the LAN's hosts 2-${count + 1}, the first is their VRRP gateway) or set ${at}.routers: 1`);
+    }
+    // One router owns the LAN's first host; several share it as their VRRP address and take the next.
+    const routers: RouterModel[] = Array.from({ length: count }, (_, k) => {
+      const g = routerNo++;
+      const one = count === 1;
+      return {
+        name: one ? `router-${d.name}` : `router-${d.name}-${k + 1}`,
+        dc: d.name,
+        key: one ? d.name : `${d.name}-${k + 1}`,
+        index: k,
+        address: c.address(`${at}.router.address`, one ? d.router?.address : undefined, lan, one ? 1 : 2 + k) ?? '',
+        peeringAddress: c.address(`${at}.router.peeringAddress`, one ? d.router?.peeringAddress : undefined, peering, g + 1) ?? '',
+        wanAddress: c.address('internet.wan', undefined, wan, 10 + g) ?? '',
+      };
+    });
+    const gateway = count === 1 ? routers[0]!.address : (c.address(`${at}.lan`, undefined, lan, 1) ?? '');
     const nodes: NodeModel[] = d.nodes.map((n, j) => {
       const nat = `${at}.nodes[${j}]`;
       nodeIndex++;
@@ -124,7 +145,7 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
       };
     });
     // The LAN host takes the highest free host address, clear of the router and the nodes.
-    const taken = new Set([routerAddress, ...nodes.map((n) => n.address)]);
+    const taken = new Set([gateway, ...routers.map((r) => r.address), ...nodes.map((n) => n.address)]);
     let hostNo = ip.size(lan) - 2;
     while (hostNo > 1 && taken.has(ip.formatIp(ip.host(lan, hostNo) ?? 0))) hostNo--;
     const lanHost = { name: `db-${d.name}`, address: c.address(`${at}.lan`, undefined, lan, hostNo) ?? '' };
@@ -133,7 +154,9 @@ export function resolveTopology(doc: unknown, opts: ResolveOptions = {}): LabMod
       index: i,
       lan: d.lan,
       lanPrefix: lan.prefix,
-      router: { name: `router-${d.name}`, dc: d.name, address: routerAddress, peeringAddress, wanAddress },
+      routers,
+      gateway,
+      ...(count > 1 ? { vrrp: { routerId: VRRP_ROUTER_ID_BASE + i, advertInterval: t.routers.vrrp?.advertInterval ?? VRRP_ADVERT_DEFAULT_S } } : {}),
       nodes,
       lanHost,
     });

@@ -151,13 +151,17 @@ export function resolveIpv6(t: Topology, m: LabModel, c: Collector): void {
       return;
     }
     dc.lan6 = ip6.formatCidr6(lan);
-    const router = dc.router;
-    const address6 = a.address(`${at}.router.address6`, d.router?.address6, lan, hostNumber(router.address, dc.lan));
-    const peeringAddress6 = a.address(`${at}.router.peeringAddress6`, d.router?.peeringAddress6, peering, hostNumber(router.peeringAddress, m.routers.peering));
-    const wanAddress6 = a.address('internet.wan6', undefined, wan, hostNumber(router.wanAddress, m.internet.wan));
-    if (address6) router.address6 = address6;
-    if (peeringAddress6) router.peeringAddress6 = peeringAddress6;
-    if (wanAddress6) router.wanAddress6 = wanAddress6;
+    // Every router's IPv6 addresses mirror its IPv4 host numbers, as the gateway's does.
+    const one = dc.routers.length === 1;
+    for (const router of dc.routers) {
+      const address6 = a.address(`${at}.router.address6`, one ? d.router?.address6 : undefined, lan, hostNumber(router.address, dc.lan));
+      const peeringAddress6 = a.address(`${at}.router.peeringAddress6`, one ? d.router?.peeringAddress6 : undefined, peering, hostNumber(router.peeringAddress, m.routers.peering));
+      const wanAddress6 = a.address('internet.wan6', undefined, wan, hostNumber(router.wanAddress, m.internet.wan));
+      if (address6) router.address6 = address6;
+      if (peeringAddress6) router.peeringAddress6 = peeringAddress6;
+      if (wanAddress6) router.wanAddress6 = wanAddress6;
+    }
+    dc.gateway6 = one ? dc.routers[0]!.address6 : a.address(`${at}.lan6`, undefined, lan, hostNumber(dc.gateway, dc.lan));
     const lanHost = a.address(`${at}.lan6`, undefined, lan, hostNumber(dc.lanHost.address, dc.lan));
     if (lanHost) dc.lanHost.address6 = lanHost;
     dc.nodes.forEach((n, j) => {

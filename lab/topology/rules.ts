@@ -112,17 +112,18 @@ export function checkSemantics(t: Topology, m: LabModel, opts: ResolveOptions, c
   checkDuplicates(names, 'name', c);
   const machines: { field: string; value: string }[] = [];
   t.datacentres.forEach((d, i) => {
-    machines.push({ field: `datacentres[${i}]`, value: `router-${d.name}` }, { field: `datacentres[${i}]`, value: `db-${d.name}` });
+    machines.push(...(m.datacentres.find((x) => x.name === d.name)?.routers ?? []).map((r) => ({ field: `datacentres[${i}]`, value: r.name })), { field: `datacentres[${i}]`, value: `db-${d.name}` });
     d.nodes.forEach((n, j) => machines.push({ field: `datacentres[${i}].nodes[${j}].name`, value: n.name }));
   });
   checkDuplicates(machines, 'machine name', c);
 
   const addresses: { field: string; value: string }[] = [];
   m.datacentres.forEach((d, i) => {
-    addresses.push({ field: `datacentres[${i}].router.address`, value: d.router.address });
+    if (d.routers.length > 1) addresses.push({ field: `datacentres[${i}].lan (VRRP gateway)`, value: d.gateway });
+    for (const r of d.routers) addresses.push({ field: `datacentres[${i}].router.address`, value: r.address });
     d.nodes.forEach((n, j) => addresses.push({ field: `datacentres[${i}].nodes[${j}].address`, value: n.address }));
     addresses.push({ field: `datacentres[${i}].lan (LAN host)`, value: d.lanHost.address });
-    addresses.push({ field: `datacentres[${i}].router.peeringAddress`, value: d.router.peeringAddress });
+    for (const r of d.routers) addresses.push({ field: `datacentres[${i}].router.peeringAddress`, value: r.peeringAddress });
   });
   checkDuplicates(addresses, 'address', c);
 
@@ -130,6 +131,9 @@ export function checkSemantics(t: Topology, m: LabModel, opts: ResolveOptions, c
   const zoneNames = new Set(['lan', 'wan', 'peering', ...m.extraZones.map((z) => z.name)]);
   m.extraZones.forEach((z, i) => {
     if (!dcNames.has(z.dc)) c.add(`firewall.extraZones[${i}].datacentre`, `no datacentre is named "${z.dc}"`, `use one of ${[...dcNames].join(', ')}`);
+    // A zone is one router's port and subnet; with several routers it would need a VRRP gateway of its own.
+    const routers = m.datacentres.find((d) => d.name === z.dc)?.routers.length ?? 1;
+    if (routers > 1) c.add(`firewall.extraZones[${i}].datacentre`, `${z.dc} has ${routers} routers, and an extra zone hangs off one router's port`, `put the zone in a datacentre with one router, or set that datacentre's routers: 1`);
     if (['lan', 'wan', 'peering'].includes(z.name)) c.add(`firewall.extraZones[${i}].name`, `"${z.name}" is a zone the reference already has`, 'choose another name, e.g. mgmt');
     z.forwardTo.forEach((to, k) => {
       if (!zoneNames.has(to)) c.add(`firewall.extraZones[${i}].forwardTo[${k}]`, `no zone is named "${to}"`, `use one of ${[...zoneNames].join(', ')}`);

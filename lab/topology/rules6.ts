@@ -48,12 +48,24 @@ export function checkIpv6(m: LabModel, c: Collector): void {
     else seen.set(address, field);
   };
   m.datacentres.forEach((d, i) => {
-    unique(`datacentres[${i}].router.address6`, d.router.address6);
-    unique(`datacentres[${i}].router.peeringAddress6`, d.router.peeringAddress6);
+    if (d.routers.length > 1) unique(`datacentres[${i}].lan6 (VRRP gateway)`, d.gateway6);
+    for (const r of d.routers) {
+      unique(`datacentres[${i}].router.address6`, r.address6);
+      unique(`datacentres[${i}].router.peeringAddress6`, r.peeringAddress6);
+    }
     unique(`datacentres[${i}].lan6 (LAN host)`, d.lanHost.address6);
     d.nodes.forEach((n, j) => unique(`datacentres[${i}].nodes[${j}].address6`, n.address6));
   });
   m.services.forEach((s, i) => unique(`services[${i}].address6`, s.address6));
+  // IPv6 leaves untranslated, so its replies come back through whichever router the upstream routes
+  // the allocation to, not the one that forwarded it out: fw4 on another router drops them as not
+  // established. A WAN-side VRRP address for the upstream to route to is not modelled yet.
+  m.datacentres.forEach((d, i) => {
+    if (d.routers.length > 1) {
+      c.add(`datacentres[${i}].routers`, `${d.routers.length} routers in a dual-stack lab: the lab models several routers per datacentre for IPv4 only (IPv6 egress is not translated, and replies would return through a router whose firewall never saw the flow)`,
+        `set datacentres[${i}].routers: 1, or cluster.family: ipv4`);
+    }
+  });
   // CiliumBGPPeeringPolicy at 1.14 has no per-neighbour families (every session carries both), and
   // the lab renders dual-stack for the BGPv2 resources, whose PeerConfig families choose per session.
   if (m.cilium.bgpApi === 'peering-policy') {

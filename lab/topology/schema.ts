@@ -61,12 +61,14 @@ export interface DatacentreSpec {
   lan: string;
   lan6?: string;
   router?: { address?: string; peeringAddress?: string; address6?: string; peeringAddress6?: string };
+  /** How many routers serve the LAN (1-4). Several share its first host as a VRRP gateway. */
+  routers?: number;
   nodes: NodeSpec[];
 }
 
 export interface Topology {
   name: string;
-  routers: { asn: number; peering: string; reflection?: boolean; peering6?: string };
+  routers: { asn: number; peering: string; reflection?: boolean; peering6?: string; vrrp?: { advertInterval?: number } };
   cluster: { asn: number; podCIDR: string; nodeMaskSize: number; family?: ClusterFamily; podCIDR6?: string; nodeMaskSize6?: number };
   versions?: { cilium?: string; talos?: string; openwrt?: string };
   bgp?: { timers?: BgpTimers; sessions?: SessionLayout; gracefulRestart?: GracefulRestart };
@@ -120,6 +122,14 @@ export const TOPOLOGY_JSON_SCHEMA = {
         reflection: {
           type: 'boolean',
           description: 'Use route reflection (the first router reflects) instead of a full iBGP mesh.',
+        },
+        vrrp: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'The VRRP gateway of a datacentre with several routers (keepalived).',
+          properties: {
+            advertInterval: { type: 'integer', minimum: 1, maximum: 255, description: 'Seconds between VRRP advertisements (default 1, as keepalived); a backup takes over after 3 of them plus its skew.' },
+          },
         },
       },
     },
@@ -250,13 +260,14 @@ export const TOPOLOGY_JSON_SCHEMA = {
         required: ['name', 'lan', 'nodes'],
         properties: {
           name,
-          lan: { ...cidrString, description: 'LAN of the datacentre; the router gets the first host.' },
+          lan: { ...cidrString, description: 'LAN of the datacentre; the router gets the first host (with several routers, the first host is their VRRP gateway and they take the next ones).' },
           lan6: { ...cidr6String, description: 'Dual-stack: IPv6 LAN (default 2001:db8:10:<datacentre index>::/64); the router gets ::1.' },
           router: {
             type: 'object',
             additionalProperties: false,
             properties: { address: ipString, peeringAddress: ipString, address6: ip6String, peeringAddress6: ip6String },
           },
+          routers: { type: 'integer', minimum: 1, maximum: 4, description: 'Routers on this LAN (default 1). Each peers with every node of the datacentre and with every other router; they share the LAN\'s first host as a VRRP gateway.' },
           nodes: {
             type: 'array',
             minItems: 1,

@@ -55,7 +55,7 @@ export function checkServices(t: Topology, m: LabModel, c: Collector): void {
     c.add('loadBalancer.mode', `${m.loadBalancer.mode} needs native routing (Cilium's DSR dispatch rides on the native datapath), but cilium.routingMode is tunnel`, 'use loadBalancer.mode: snat, or cilium.routingMode: native');
   }
   const nodeNames = new Set(m.datacentres.flatMap((d) => d.nodes.map((n) => n.name)));
-  const machines = new Set([...nodeNames, ...m.datacentres.flatMap((d) => [d.router.name, d.lanHost.name, ...d.nodes.map((n) => `${n.name}-pod`)])]);
+  const machines = new Set([...nodeNames, ...m.datacentres.flatMap((d) => [...d.routers.map((r) => r.name), d.lanHost.name, ...d.nodes.map((n) => `${n.name}-pod`)])]);
   const seenNames = new Map<string, string>();
   (t.services ?? []).forEach((s, i) => {
     const at = `services[${i}]`;

@@ -50,7 +50,7 @@ describe('nft --check loads every translated ruleset', { skip }, () => {
     const files = renderAll(model);
     for (const dc of model.datacentres) {
       for (const [variant, edit] of Object.entries(VARIANTS)) {
-        it(`${topo} ${dc.router.name}: ${variant}`, () => {
+        it(`${topo} ${dc.routers[0]!.name}: ${variant}`, () => {
           const r = nftCheck(fw4Ruleset(edit(files.get(routerPath(dc.name, 'firewall'))!), files.get(routerPath(dc.name, 'network'))!));
           assert.equal(r.status, 0, r.stderr);
         });

@@ -56,16 +56,16 @@ async function burstAgainstRouter(synFlood: '0' | '1'): Promise<{ admitted: numb
     assert.ok((await waitForConvergence(lab)).converged);
     const dc1 = model.datacentres[0]!;
     // controlplane-1 dials router-dc1's BGP port on the LAN: input chain, zone lan (input ACCEPT).
-    const burst = (n: number, ms: number) => lab.exec(dc1.nodes[0]!.name, [process.execPath, '-e', CONNECT_BURST, dc1.router.address, '179', String(n), String(ms)]);
+    const burst = (n: number, ms: number) => lab.exec(dc1.nodes[0]!.name, [process.execPath, '-e', CONNECT_BURST, dc1.routers[0]!.address, '179', String(n), String(ms)]);
     // One connection first, so the burst does not wait on ARP (a lost first reply costs 1 s); the
     // bucket refills a token every 40 ms, so it is full again long before the burst.
     const warm = await burst(1, 3000);
     assert.equal(warm.stdout.trim(), '1', `controlplane-1 cannot reach router-dc1:179 at all: ${warm.stderr}`);
     await new Promise((res) => setTimeout(res, 500));
-    const before = await admittedFromLan(lab, dc1.router.name);
+    const before = await admittedFromLan(lab, dc1.routers[0]!.name);
     const r = await burst(BURST, WINDOW_MS);
     assert.equal(r.code, 0, r.stderr);
-    return { admitted: (await admittedFromLan(lab, dc1.router.name)) - before, connected: Number(r.stdout.trim()) };
+    return { admitted: (await admittedFromLan(lab, dc1.routers[0]!.name)) - before, connected: Number(r.stdout.trim()) };
   } finally {
     await lab.down();
     assert.deepEqual(labNamespaces(runId), []);

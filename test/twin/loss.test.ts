@@ -54,3 +54,13 @@ describe('loss meter', { skip }, () => {
     assert.deepEqual(f.whatChanged.filter((c) => c.startsWith('session')), [], dump(f));
   });
 });
+
+describe('loss meter: one router per datacentre', { skip }, () => {
+  it('router-down without a second router: the datacentre is cut off, both directions lose for as long as the router is down', () => {
+    const f = fault('router-down', false);
+    assert.equal(f.ok, true, dump(f));
+    assert.match(f.lossBound.name, /^no redundancy/);
+    // Negative control for the two-router case (routers.test.ts): here nothing takes over.
+    for (const x of f.flows) assert.ok(x.longestGapMs >= f.heldMs - 500, `${x.id}: ${x.longestGapMs} ms of ${f.heldMs} ms held: ${dump(f)}`);
+  });
+});

@@ -9,6 +9,7 @@ import { diagnoses, failedFamilies, failedIds, lab, labNamespaces, REPO, twinUna
 const skip = twinUnavailable();
 
 const DUAL = join(REPO, 'examples', 'dual-stack.yaml');
+const TWO = join(REPO, 'examples', 'two-routers.yaml');
 
 const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][]; topology?: string; family?: 4 | 6 }[] = [
   { name: 'same-asn', breaks: [2, 3, 4, 5], diagnosis: [[2, /share AS 65000.*iBGP split horizon/]] },
@@ -21,6 +22,9 @@ const CASES: { name: string; breaks: number[]; diagnosis: [number, RegExp][]; to
   // cilium/cilium#29951's refusal: IPv4 routes with an IPv6 next hop, on a channel without extended next hop.
   { name: 'v4-over-v6-session', topology: DUAL, family: 4, breaks: [2, 3, 4, 5, 12], diagnosis: [[12, /Invalid NEXT_HOP attribute - mismatched address family \(2001:db8:10(:1)?::10 for ipv4\)[\s\S]*extended next hop on/], [2, /IPv6 session is up but 10\.244\.\d\.0\/24 is not announced over it, or is refused/]] },
   { name: 'v6-not-advertised', topology: DUAL, family: 6, breaks: [2, 3, 4, 5, 10, 11], diagnosis: [[2, /ipv6 family of its CiliumBGPPeerConfig selects no PodCIDR advertisement, cilium\/cilium#24362/], [10, /nodes announce nothing in IPv6/]] },
+  // Several routers per datacentre: the negative controls of every node peering with every router and of equal-cost paths.
+  { name: 'first-router-only', topology: TWO, breaks: [1, 2, 10], diagnosis: [[1, /controlplane-1 has no session configured towards 10\.0\.0\.3/], [2, /learned from router-dc1-1 over iBGP, not from controlplane-1 itself/], [2, /no equal-cost path through router-dc\d-2/]] },
+  { name: 'no-merge-paths', topology: TWO, breaks: [2], diagnosis: [[2, /only 172\.16\.0\.\d: no equal-cost path through router-dc\d-2[\s\S]*merge paths on/]] },
 ];
 
 function run(name: string, topology?: string): { code: number | null; report: JsonReport } {

@@ -41,8 +41,8 @@ async function routerTables(model: LabModel, files: RenderedFiles, speaker: Spea
   try {
     await twin.up();
     const read = async (): Promise<Table> => Object.fromEntries(await Promise.all(model.datacentres.map(async (dc) => {
-      const r = await twin.exec(dc.router.name, ['birdc', '-s', birdSocket(runDir, dc.name), 'show', 'route', 'all']);
-      return [dc.router.name, parseBirdRoutes(r.stdout).map(describeRoute).sort()] as const;
+      const r = await twin.exec(dc.routers[0]!.name, ['birdc', '-s', birdSocket(runDir, dc.name), 'show', 'route', 'all']);
+      return [dc.routers[0]!.name, parseBirdRoutes(r.stdout).map(describeRoute).sort()] as const;
     })));
     let last = '';
     let since = Date.now();

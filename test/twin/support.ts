@@ -70,7 +70,7 @@ export function rootSnapshot(): string {
 export interface JsonReport {
   ok: boolean;
   runId: string;
-  assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; diagnosis?: string; family?: 4 | 6 }[] }[];
+  assertions: { id: number; ok: boolean; results: { ok: boolean; subject: string; seen: string; expected?: string; diagnosis?: string; family?: 4 | 6 }[] }[];
   notes: string[];
   artifacts: string;
   fidelity?: string;

@@ -24,8 +24,8 @@ for (const v of VARIANTS) {
   test(`bird -p accepts every router's bird.conf: ${v.name}`, () => {
     const m = modelOf(v);
     for (const dc of m.datacentres) {
-      const r = parse(renderBird(m, dc));
-      assert.ok(r.ok, `${v.name} ${dc.router.name}: bird -p exited ${r.status}: ${r.stderr}`);
+      const r = parse(renderBird(m, dc, dc.routers[0]!));
+      assert.ok(r.ok, `${v.name} ${dc.routers[0]!.name}: bird -p exited ${r.status}: ${r.stderr}`);
     }
   });
 }
@@ -42,7 +42,7 @@ test('bird -p accepts every timer combination the topology accepts', () => {
       continue; // refused with an input error: topology-rules.test.ts covers why
     }
     accepted++;
-    const r = parse(renderBird(m, m.datacentres[0]!));
+    const r = parse(renderBird(m, m.datacentres[0]!, m.datacentres[0]!.routers[0]!));
     assert.ok(r.ok, `timers ${JSON.stringify(timers)}: ${r.stderr}`);
   }
   assert.ok(accepted > 10, `only ${accepted} combinations accepted`);
@@ -50,7 +50,7 @@ test('bird -p accepts every timer combination the topology accepts', () => {
 
 test('negative controls: bird -p rejects a broken bird.conf', () => {
   const m = resolveTopology(referenceTopology());
-  const good = renderBird(m, m.datacentres[0]!);
+  const good = renderBird(m, m.datacentres[0]!, m.datacentres[0]!.routers[0]!);
   const broken: [string, string][] = [
     ['a misspelt keyword', good.replace('neighbor 172.16.0.2', 'neighbour 172.16.0.2')],
     ['an undefined set name', good.replace('net ~ POD_CIDRS ', 'net ~ POD_CIDR ')],

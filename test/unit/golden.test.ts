@@ -10,7 +10,7 @@ import type { Topology } from '../../lab/topology/schema.ts';
 import { checkGolden, updating } from './support/golden.ts';
 import { goldenDir, repoRoot } from './support/paths.ts';
 import { parseTopologyYaml } from '../../lab/topology/load.ts';
-import { loadFixture, referenceWithoutTimers } from './support/topologies.ts';
+import { loadFixture, referenceWithoutTimers, twoRouters } from './support/topologies.ts';
 
 const CASES: { name: string; what: string; topology: () => Topology; opts?: ResolveOptions }[] = [
   { name: 'reference-defaults', what: 'the reference without bgp.timers (BIRD and Cilium defaults)', topology: referenceWithoutTimers },
@@ -32,6 +32,7 @@ const CASES: { name: string; what: string; topology: () => Topology; opts?: Reso
   { name: 'dual-stack-v4-over-v6', what: 'examples/dual-stack.yaml with bgp.sessions v4-over-v6: IPv4 routes over the nodes\' IPv6 sessions (extended next hop)', topology: () => ({ ...dualStackExample(), bgp: { ...dualStackExample().bgp, sessions: 'v4-over-v6' } }) },
   // Graceful restart in both Cilium forms: CiliumBGPPeerConfig (BGPv2) and the peering policy's neighbors.
   { name: 'graceful-restart', what: 'the reference with bgp.gracefulRestart (restart time 60 s): Cilium peer config and every BIRD session', topology: withGracefulRestart },
+  { name: 'two-routers', what: 'examples/two-routers.yaml: two routers per datacentre (VRRP gateway, every node peering with both, equal-cost paths)', topology: twoRouters },
   { name: 'graceful-restart-cilium-1.15', what: 'the same with --cilium-version 1.15.x: the peering policy\'s neighbors', topology: withGracefulRestart, opts: { ciliumVersion: '1.15.x' } },
 ];
 

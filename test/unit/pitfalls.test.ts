@@ -10,13 +10,14 @@ import { referenceTopology } from '../../lab/topology/reference.ts';
 import { resolveTopology } from '../../lab/topology/resolve.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
 import { repoRoot } from './support/paths.ts';
+import { twoRouters } from './support/topologies.ts';
 
 const clean = renderAll(resolveTopology(referenceTopology()));
 const apply = (name: string) => pitfall(name)!.apply(referenceTopology(), {});
 const changed = (files: Map<string, string>) => [...files.keys()].filter((k) => files.get(k) !== clean.get(k)).sort();
 
 test('every pitfall names its mistake, its fix and what it breaks', () => {
-  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid', 'v6-over-v4-session', 'v4-over-v6-session', 'v6-not-advertised']);
+  assert.deepEqual(PITFALLS.map((p) => p.name), ['same-asn', 'dns-localservice', 'node-masquerade', 'tunnel', 'no-export', 'etp-cluster-snat', 'lb-import-filter', 'masq-invalid', 'v6-over-v4-session', 'v4-over-v6-session', 'v6-not-advertised', 'first-router-only', 'no-merge-paths']);
   for (const p of PITFALLS) assert.ok(p.mistake.length > 20 && p.fix.length > 10, p.name);
 });
 
@@ -89,5 +90,22 @@ test('v6-not-advertised drops the advertisements of the ipv6 family only, in eit
     const families = configs.flatMap((c) => c.spec.families ?? []);
     assert.ok(families.some((f) => f.afi === 'ipv6') && families.filter((f) => f.afi === 'ipv6').every((f) => f.advertisements === undefined), sessions);
     assert.ok(families.filter((f) => f.afi === 'ipv4').every((f) => f.advertisements !== undefined), `${sessions}: IPv4 still advertises`);
+  }
+});
+
+test('first-router-only leaves each datacentre one peer, in both BGP APIs; no-merge-paths drops merge paths from every router', () => {
+  for (const ciliumVersion of ['1.20.2', '1.15.19']) {
+    const r = pitfall('first-router-only')!.apply(twoRouters(), { ciliumVersion });
+    const clean2 = renderAll(resolveTopology(twoRouters(), { ciliumVersion }));
+    assert.deepEqual([...r.files.keys()].filter((k) => r.files.get(k) !== clean2.get(k)), [CLUSTER_FILES.ciliumBgp], ciliumVersion);
+    const text = r.files.get(CLUSTER_FILES.ciliumBgp)!;
+    assert.match(text, /10\.0\.0\.2/, ciliumVersion);
+    assert.doesNotMatch(text, /10\.0\.0\.3|10\.0\.1\.3/, ciliumVersion);
+  }
+  const m = pitfall('no-merge-paths')!.apply(twoRouters(), {});
+  for (const key of ['dc1-1', 'dc1-2', 'dc2-1', 'dc2-2']) assert.doesNotMatch(m.files.get(routerPath(key, 'bird.conf'))!, /merge paths/);
+  // Negative control: on a topology with one router per datacentre both are bad input naming the example.
+  for (const name of ['first-router-only', 'no-merge-paths']) {
+    assert.throws(() => pitfall(name)!.apply(referenceTopology(), {}), /--pitfall: .*several routers per datacentre[\s\S]*examples\/two-routers\.yaml/);
   }
 });

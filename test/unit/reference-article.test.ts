@@ -119,8 +119,8 @@ function symbolsOf(i: number): [string, string][] {
   const dc = model.datacentres[i]!;
   const other = model.datacentres[1 - i]!;
   return [
-    [dc.router.peeringAddress, 'OWNIP'], [other.router.peeringAddress, 'OTHIP'], [dc.lan, 'OWNNET'], [other.lan, 'OTHNET'],
-    [dc.router.address, 'LANIP'], ...dc.nodes.map((n): [string, string] => [n.address, 'NODEIP']),
+    [dc.routers[0]!.peeringAddress, 'OWNIP'], [other.routers[0]!.peeringAddress, 'OTHIP'], [dc.lan, 'OWNNET'], [other.lan, 'OTHNET'],
+    [dc.routers[0]!.address, 'LANIP'], ...dc.nodes.map((n): [string, string] => [n.address, 'NODEIP']),
   ];
 }
 
@@ -159,7 +159,7 @@ function routerDifferences(a: Article, i: number, f: Files): string[] {
   out.push(...diffLeaves('bird.conf', ab.leaves, rb.leaves));
   out.push(...diffLeaves('bird.conf', ab.ibgpNames.map((n) => `iBGP protocol name ${n}`), rb.ibgpNames.map((n) => `iBGP protocol name ${n}`)));
   const symbols = symbolsOf(i);
-  return out.map((l) => `${symbolise(l, symbols)}   (${dc.router.name})`);
+  return out.map((l) => `${symbolise(l, symbols)}   (${dc.routers[0]!.name})`);
 }
 
 function clusterDifferences(a: Article, f: Files): string[] {

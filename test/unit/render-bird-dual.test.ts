@@ -18,7 +18,7 @@ import { DUAL_VARIANTS, VARIANTS, dualStack, loadFixture, modelOf, withReflectio
 function birdOf(m: LabModel, dc: string): string {
   const d = m.datacentres.find((x) => x.name === dc);
   assert.ok(d, `no datacentre ${dc}`);
-  return renderBird(m, d);
+  return renderBird(m, d, d.routers[0]!);
 }
 
 const perFamily = () => resolveTopology(dualStack(referenceTopology()));
@@ -96,7 +96,7 @@ test('negative control: an IPv4 lab\'s bird.conf has none of it', () => {
   for (const v of VARIANTS) {
     const m = modelOf(v);
     for (const dc of m.datacentres) {
-      const conf = renderBird(m, dc);
+      const conf = renderBird(m, dc, dc.routers[0]!);
       assert.doesNotMatch(conf, /ipv6|POD_CIDRS6|LB_POOL6|kernel6|static6|_v6|cilium_node6|next hop address|extended next hop|2001:db8/, `${v.name} ${dc.name}`);
       assert.equal(birdBlocks(conf).filter((b) => b.head.startsWith('protocol kernel')).length, 1);
     }
@@ -118,8 +118,8 @@ for (const v of DUAL_VARIANTS) {
     if (!bird) return;
     const m = modelOf(v);
     for (const dc of m.datacentres) {
-      const r = parse(bird, renderBird(m, dc));
-      assert.ok(r.ok, `${v.name} ${dc.router.name}: bird -p exited ${r.status}: ${r.stderr}`);
+      const r = parse(bird, renderBird(m, dc, dc.routers[0]!));
+      assert.ok(r.ok, `${v.name} ${dc.routers[0]!.name}: bird -p exited ${r.status}: ${r.stderr}`);
     }
   });
 }

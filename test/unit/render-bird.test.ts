@@ -11,7 +11,7 @@ import { loadFixture, referenceWithoutTimers, withReflection } from './support/t
 function birdOf(m: LabModel, dc: string): string {
   const d = m.datacentres.find((x) => x.name === dc);
   assert.ok(d, `no datacentre ${dc}`);
-  return renderBird(m, d);
+  return renderBird(m, d, d.routers[0]!);
 }
 
 const threeDc = () => resolveTopology(loadFixture('three-dc'));
@@ -21,10 +21,10 @@ test('three datacentres: every router holds an iBGP session with both others (fu
   const dc1 = birdOf(m, 'dc1');
   assert.match(dc1, /^\tneighbor 172\.16\.0\.2 as 65000;$/m);
   assert.match(dc1, /^\tneighbor 172\.16\.0\.3 as 65000;$/m);
-  for (const r of m.datacentres.map((d) => d.router)) {
+  for (const r of m.datacentres.map((d) => d.routers[0]!)) {
     const sessions = ibgpSessions(birdOf(m, r.dc));
     const neighbours = sessions.map((s) => s.body.find((l) => l.startsWith('neighbor ')));
-    const others = m.datacentres.map((d) => d.router).filter((o) => o !== r);
+    const others = m.datacentres.map((d) => d.routers[0]!).filter((o) => o !== r);
     assert.deepEqual(neighbours.sort(), others.map((o) => `neighbor ${o.peeringAddress} as 65000;`).sort(), `${r.name}'s iBGP peers`);
     for (const s of sessions) {
       assert.ok(s.body.includes(`local ${r.peeringAddress} as 65000;`), `${r.name} ${s.head} speaks from its peering address`);

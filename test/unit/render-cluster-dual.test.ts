@@ -80,7 +80,7 @@ test('BGP per-family: a second peer per router at its IPv6 address, with a PeerC
   const m = dual();
   const docs = ciliumBgpDocs(m) as Doc[];
   for (const [i, cc] of clusterConfigs(docs).entries()) {
-    const router = m.datacentres[i]!.router;
+    const router = m.datacentres[i]!.routers[0]!;
     assert.deepEqual(cc['spec'].bgpInstances[0].peers.map((p: Doc) => [p['name'], p['peerAddress'], p['peerASN'], p['peerConfigRef'].name]), [
       [router.name, router.address, 65000, PEER_CONFIG],
       [`${router.name}-v6`, router.address6, 65000, PEER_CONFIG6],
@@ -107,8 +107,12 @@ test('BGP mp-over-v4: one IPv4 peer per router, its PeerConfig carrying ipv4 and
 
 test('negative control: IPv4 labs render one IPv4 peer per router and an ipv4-only PeerConfig', () => {
   for (const v of VARIANTS) {
-    const docs = ciliumBgpDocs(modelOf(v, { ciliumVersion: '1.20.2' })) as Doc[];
-    for (const cc of clusterConfigs(docs)) assert.equal(cc['spec'].bgpInstances[0].peers.length, 1, v.name);
+    const m = modelOf(v, { ciliumVersion: '1.20.2' });
+    const docs = ciliumBgpDocs(m) as Doc[];
+    for (const cc of clusterConfigs(docs)) {
+      const routers = m.datacentres.find((d) => d.name === cc['metadata'].name)!.routers;
+      assert.deepEqual(cc['spec'].bgpInstances[0].peers.map((p: Doc) => p['peerAddress']), routers.map((r) => r.address), v.name);
+    }
     assert.deepEqual(docs.filter((d) => d['kind'] === 'CiliumBGPPeerConfig').map((d) => d['spec'].families.map((f: Doc) => f['afi'])), [['ipv4']], v.name);
   }
 });

@@ -41,7 +41,7 @@ function dualModels(talos: string): { name: string; model: LabModel }[] {
 test('dhcp (dual-stack): odhcpd serves DHCPv6 and Router Advertisements on the LAN, dnsmasq keeps DHCPv4', () => {
   for (const { name, model } of dualModels(TALOS.multiDoc)) {
     for (const dc of model.datacentres) {
-      const dhcp = renderDhcp(model, dc);
+      const dhcp = renderDhcp(model, dc, dc.routers[0]!);
       const lan = sectionsOf(dhcp, 'dhcp').find((s) => s.name === 'lan')!;
       assert.equal(option(lan, 'dhcpv6'), 'server', name);
       assert.equal(option(lan, 'ra'), 'server', name);
@@ -65,14 +65,14 @@ test('dhcp (dual-stack): every node\'s static lease makes odhcpd hand out exactl
   for (const talos of Object.values(TALOS)) {
     for (const { name, model } of dualModels(talos)) {
       for (const dc of model.datacentres) {
-        const hosts = sectionsOf(renderDhcp(model, dc), 'host');
+        const hosts = sectionsOf(renderDhcp(model, dc, dc.routers[0]!), 'host');
         assert.equal(hosts.length, dc.nodes.length, name);
         dc.nodes.forEach((n, j) => {
           const h = hosts[j]!;
           assert.deepEqual([option(h, 'name'), option(h, 'mac'), option(h, 'ip')], [n.name, macFor(dc.index, 10 + j), n.address], `${name}: ${n.name} keeps its DHCPv4 lease`);
           const hostid = option(h, 'hostid')!;
           assert.match(hostid, /^[0-9a-f]{1,16}$/, `${name}: ${n.name} hostid is plain hex, as strtoull reads it`);
-          assert.equal(odhcpdAddress(dc.lan6!, dc.router.address6!, hostid), n.address6, `${name}: ${n.name}`);
+          assert.equal(odhcpdAddress(dc.lan6!, dc.routers[0]!.address6!, hostid), n.address6, `${name}: ${n.name}`);
           checked++;
         });
       }
@@ -91,23 +91,23 @@ test('negative controls: without the rendered hostid, or with the address\'s tex
   const dc = m.datacentres[0]!;
   const n = dc.nodes[0]!;
   assert.equal(n.address6, '2001:db8:10::266', 'the model mirrors host number 266');
-  const h = sectionsOf(renderDhcp(m, dc), 'host')[0]!;
+  const h = sectionsOf(renderDhcp(m, dc, dc.routers[0]!), 'host')[0]!;
   assert.equal(option(h, 'hostid'), '266');
-  assert.equal(odhcpdAddress(dc.lan6!, dc.router.address6!, odhcpdDefaultHostId(n.address)), '2001:db8:10::10', 'odhcpd\'s default: the wrong address');
+  assert.equal(odhcpdAddress(dc.lan6!, dc.routers[0]!.address6!, odhcpdDefaultHostId(n.address)), '2001:db8:10::10', 'odhcpd\'s default: the wrong address');
   // For the default addresses odhcpd's default would have agreed: the rendered hostid is what makes the rest exact.
   const ref = resolveTopology(dualStack(referenceTopology()));
   const refNode = ref.datacentres[1]!.nodes[0]!;
-  assert.equal(odhcpdAddress(ref.datacentres[1]!.lan6!, ref.datacentres[1]!.router.address6!, odhcpdDefaultHostId(refNode.address)), refNode.address6);
+  assert.equal(odhcpdAddress(ref.datacentres[1]!.lan6!, ref.datacentres[1]!.routers[0]!.address6!, odhcpdDefaultHostId(refNode.address)), refNode.address6);
 
   // An explicit address6 with two groups: written as text, strtoull stops at the colon.
   const e = dualStack(referenceTopology());
   e.datacentres[1]!.nodes[0]!.address6 = '2001:db8:10:1::abcd:1';
   const em = resolveTopology(e);
   const edc = em.datacentres[1]!;
-  const eh = sectionsOf(renderDhcp(em, edc), 'host')[0]!;
+  const eh = sectionsOf(renderDhcp(em, edc, edc.routers[0]!), 'host')[0]!;
   assert.equal(option(eh, 'hostid'), 'abcd0001');
-  assert.equal(odhcpdAddress(edc.lan6!, edc.router.address6!, option(eh, 'hostid')!), '2001:db8:10:1::abcd:1');
-  assert.equal(odhcpdAddress(edc.lan6!, edc.router.address6!, strtoull16('abcd:1')), '2001:db8:10:1::abcd');
+  assert.equal(odhcpdAddress(edc.lan6!, edc.routers[0]!.address6!, option(eh, 'hostid')!), '2001:db8:10:1::abcd:1');
+  assert.equal(odhcpdAddress(edc.lan6!, edc.routers[0]!.address6!, strtoull16('abcd:1')), '2001:db8:10:1::abcd');
 });
 
 test('odhcpdAddress: the interface identifier replaces min(128 - prefix, 64) bits; no DHCPv6 address past /96', () => {
@@ -123,7 +123,7 @@ test('dhcp (dual-stack): the host matches what the node\'s Talos line sends: MAC
   for (const [talos, byDuid] of [[TALOS.v1alpha1, true], [TALOS.newestV1alpha1, true], [TALOS.multiDoc, false]] as const) {
     for (const { name, model } of dualModels(talos)) {
       for (const dc of model.datacentres) {
-        sectionsOf(renderDhcp(model, dc), 'host').forEach((h, j) => {
+        sectionsOf(renderDhcp(model, dc, dc.routers[0]!), 'host').forEach((h, j) => {
           const mac = nodeMac(dc, j);
           assert.equal(option(h, 'mac'), mac, name);
           // The IAID Talos sends is the MAC's last four bytes (insomniacslk/dhcp NewSolicit).
@@ -142,13 +142,14 @@ test('IPv4 labs: the dhcp file has no odhcpd section and no DHCPv6 option (the g
   for (const v of VARIANTS) {
     const model = modelOf(v);
     for (const dc of model.datacentres) {
-      const parsed = parseUci(renderDhcp(model, dc));
+      const parsed = parseUci(renderDhcp(model, dc, dc.routers[0]!));
       assert.ok(!parsed.some((s) => s.type === 'odhcpd'), v.name);
       for (const s of parsed) for (const key of ODHCPD_KEYS) assert.equal(option(s, key), undefined, `${v.name}: ${s.type} ${key}`);
     }
   }
   // Control: the check sees the options where they are.
-  const dual = parseUci(renderDhcp(modelOf(DUAL_VARIANTS[0]!), modelOf(DUAL_VARIANTS[0]!).datacentres[0]!));
+  const dualModel = modelOf(DUAL_VARIANTS[0]!);
+  const dual = parseUci(renderDhcp(dualModel, dualModel.datacentres[0]!, dualModel.datacentres[0]!.routers[0]!));
   assert.ok(dual.some((s) => s.type === 'odhcpd') && dual.some((s) => option(s, 'hostid') !== undefined));
 });
 
@@ -156,14 +157,14 @@ test('the twin\'s dnsmasq reads the same flags with or without the odhcpd option
   const model = modelOf(DUAL_VARIANTS[0]!);
   const paths = { pidFile: '/p', leaseFile: '/l' };
   for (const dc of model.datacentres) {
-    const text = renderDhcp(model, dc);
+    const text = renderDhcp(model, dc, dc.routers[0]!);
     const stripped = text.split('\n').filter((l) => !ODHCPD_KEYS.some((k) => new RegExp(`^\\t(option|list) ${k} `).test(l))).join('\n')
       .replace(/config odhcpd 'odhcpd'\n\toption maindhcp '0'\n\n/, '');
     assert.notEqual(stripped, text);
     assert.deepEqual(dnsmasqArgs(text, dc.lan, paths), dnsmasqArgs(stripped, dc.lan, paths), dc.name);
   }
   // Control: the flags do follow the file (another datacentre, another lease).
-  const [a, b] = model.datacentres.map((dc) => dnsmasqArgs(renderDhcp(model, dc), dc.lan, paths));
+  const [a, b] = model.datacentres.map((dc) => dnsmasqArgs(renderDhcp(model, dc, dc.routers[0]!), dc.lan, paths));
   assert.notDeepEqual(a, b);
 });
 

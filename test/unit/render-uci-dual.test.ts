@@ -36,19 +36,19 @@ function names(text: string): [string, string][] {
 
 test('network: lan and peering carry their IPv6 address with its prefix length; wan6 is a DHCPv6 client on the WAN port', () => {
   for (const dc of m.datacentres) {
-    const net = renderNetwork(m, dc);
-    assert.deepEqual(list(iface(net, 'lan'), 'ip6addr'), [`${dc.router.address6}/64`]);
-    assert.deepEqual(list(iface(net, 'peering'), 'ip6addr'), [`${dc.router.peeringAddress6}/64`]);
-    assert.equal(option(iface(net, 'lan'), 'ipaddr'), dc.router.address, 'the IPv4 address stays');
+    const net = renderNetwork(m, dc, dc.routers[0]!);
+    assert.deepEqual(list(iface(net, 'lan'), 'ip6addr'), [`${dc.routers[0]!.address6}/64`]);
+    assert.deepEqual(list(iface(net, 'peering'), 'ip6addr'), [`${dc.routers[0]!.peeringAddress6}/64`]);
+    assert.equal(option(iface(net, 'lan'), 'ipaddr'), dc.routers[0]!.address, 'the IPv4 address stays');
     const wan6 = iface(net, 'wan6');
     assert.equal(option(wan6, 'proto'), 'dhcpv6');
     assert.equal(option(wan6, 'device'), option(iface(net, 'wan'), 'device'));
   }
-  assert.deepEqual(list(iface(renderNetwork(m, m.datacentres[1]!), 'lan'), 'ip6addr'), ['2001:db8:10:1::1/64']);
+  assert.deepEqual(list(iface(renderNetwork(m, m.datacentres[1]!, m.datacentres[1]!.routers[0]!), 'lan'), 'ip6addr'), ['2001:db8:10:1::1/64']);
   // Prefix lengths come from the networks: every-key's peering /29 has a /64 IPv6 twin by default.
   const ek = resolveTopology(dualStack(loadFixture('every-key')));
-  assert.deepEqual(list(iface(renderNetwork(ek, ek.datacentres[0]!), 'peering'), 'ip6addr'), ['2001:db8:172:16::6/64']);
-  assert.deepEqual(list(iface(renderNetwork(ek, ek.datacentres[0]!), 'lan'), 'ip6addr'), ['2001:db8:10::253/64']);
+  assert.deepEqual(list(iface(renderNetwork(ek, ek.datacentres[0]!, ek.datacentres[0]!.routers[0]!), 'peering'), 'ip6addr'), ['2001:db8:172:16::6/64']);
+  assert.deepEqual(list(iface(renderNetwork(ek, ek.datacentres[0]!, ek.datacentres[0]!.routers[0]!), 'lan'), 'ip6addr'), ['2001:db8:10::253/64']);
 });
 
 test('firewall: wan6 joins the wan zone; no zone masquerades IPv6', () => {
@@ -63,7 +63,7 @@ test('firewall: wan6 joins the wan zone; no zone masquerades IPv6', () => {
 /** Every machine with an IPv6 address: routers, nodes, LAN hosts, the internet server. */
 function machines6(model: LabModel): [string, string, string][] {
   return [
-    ...model.datacentres.map((d) => [`${d.router.name}.lab`, d.router.address, d.router.address6!] as [string, string, string]),
+    ...model.datacentres.map((d) => [`${d.routers[0]!.name}.lab`, d.routers[0]!.address, d.routers[0]!.address6!] as [string, string, string]),
     ...model.datacentres.flatMap((d) => d.nodes.map((n) => [`${n.name}.lab`, n.address, n.address6!] as [string, string, string])),
     ...model.datacentres.map((d) => [`${d.lanHost.name}.lab`, d.lanHost.address, d.lanHost.address6!] as [string, string, string]),
     ['internet-server.lab', model.internet.server, model.internet.server6!],
@@ -71,7 +71,7 @@ function machines6(model: LabModel): [string, string, string][] {
 }
 
 test('dhcp: an AAAA name (a domain section with the IPv6 address) beside every A name', () => {
-  const dhcp = renderDhcp(m, m.datacentres[0]!);
+  const dhcp = renderDhcp(m, m.datacentres[0]!, m.datacentres[0]!.routers[0]!);
   const expected = machines6(m).flatMap(([name, v4, v6]) => [[name, v4], [name, v6]]);
   assert.deepEqual(names(dhcp), expected);
   assert.ok(expected.some(([n, a]) => n === 'worker-1.lab' && a === '2001:db8:10:1::10'), 'the other datacentre\'s node too');
@@ -80,7 +80,7 @@ test('dhcp: an AAAA name (a domain section with the IPv6 address) beside every A
 });
 
 test('the twin\'s dnsmasq flags: one --host-record per domain section, the AAAA ones included', () => {
-  const args = dnsmasqArgs(renderDhcp(m, m.datacentres[0]!), m.datacentres[0]!.lan, { pidFile: '/p', leaseFile: '/l' });
+  const args = dnsmasqArgs(renderDhcp(m, m.datacentres[0]!, m.datacentres[0]!.routers[0]!), m.datacentres[0]!.lan, { pidFile: '/p', leaseFile: '/l' });
   const records = args.filter((a) => a.startsWith('--host-record=')).map((a) => a.slice('--host-record='.length));
   assert.deepEqual(records, machines6(m).flatMap(([name, v4, v6]) => [`${name},${v4}`, `${name},${v6}`]));
 });
@@ -89,10 +89,10 @@ test('negative control: an IPv4 lab renders no IPv6 address, no wan6 and no AAAA
   for (const v of VARIANTS) {
     const model = modelOf(v);
     for (const dc of model.datacentres) {
-      for (const text of [renderNetwork(model, dc), renderFirewall(model, dc), renderDhcp(model, dc)]) {
+      for (const text of [renderNetwork(model, dc, dc.routers[0]!), renderFirewall(model, dc), renderDhcp(model, dc, dc.routers[0]!)]) {
         assert.doesNotMatch(text, /ip6addr|wan6|dhcpv6|masq6|2001:db8/, `${v.name} ${dc.name}`);
       }
-      assert.ok(names(renderDhcp(model, dc)).every(([, a]) => !a.includes(':')));
+      assert.ok(names(renderDhcp(model, dc, dc.routers[0]!)).every(([, a]) => !a.includes(':')));
     }
   }
 });
@@ -119,7 +119,7 @@ test('dnsmasq itself answers A and AAAA for one name from the twin\'s two host r
   const bin = dnsmasqOrSkip(t);
   if (!bin) return;
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
-  const args = dnsmasqArgs(renderDhcp(m, m.datacentres[0]!), m.datacentres[0]!.lan, { pidFile: '/p', leaseFile: '/l' });
+  const args = dnsmasqArgs(renderDhcp(m, m.datacentres[0]!, m.datacentres[0]!.routers[0]!), m.datacentres[0]!.lan, { pidFile: '/p', leaseFile: '/l' });
   // DNS only, on loopback: the host records from the translation, none of its DHCP flags.
   const port = await freeUdpPort();
   const child = spawn(bin, ['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',

@@ -55,7 +55,7 @@ test('firewall: an extra zone gets its forwardings and nothing else changes', ()
 });
 
 test('dhcp: dnsmasq answers pods (localservice 0), with static leases for this datacentre\'s nodes', () => {
-  const dhcp = renderDhcp(m, dc1);
+  const dhcp = renderDhcp(m, dc1, dc1.routers[0]!);
   const [dnsmasq] = sections(dhcp, 'dnsmasq');
   assert.ok(dnsmasq);
   assert.equal(option(dnsmasq, 'localservice'), '0');
@@ -67,13 +67,13 @@ test('dhcp: dnsmasq answers pods (localservice 0), with static leases for this d
 
 test('network: lan bridge, dhcp wan, static peering with the router\'s addresses', () => {
   const check = (model: LabModel, dc: DatacentreModel, lanMask: string, peeringMask: string) => {
-    const net = parseUci(renderNetwork(model, dc));
+    const net = parseUci(renderNetwork(model, dc, dc.routers[0]!));
     const iface = (name: string) => net.find((s) => s.type === 'interface' && s.name === name)!;
-    assert.equal(option(iface('lan'), 'ipaddr'), dc.router.address);
+    assert.equal(option(iface('lan'), 'ipaddr'), dc.routers[0]!.address);
     assert.equal(option(iface('lan'), 'netmask'), lanMask);
     assert.equal(option(iface('lan'), 'device'), 'br-lan');
     assert.equal(option(iface('wan'), 'proto'), 'dhcp');
-    assert.equal(option(iface('peering'), 'ipaddr'), dc.router.peeringAddress);
+    assert.equal(option(iface('peering'), 'ipaddr'), dc.routers[0]!.peeringAddress);
     assert.equal(option(iface('peering'), 'netmask'), peeringMask);
   };
   check(m, dc1, '255.255.255.0', '255.255.255.0');

@@ -77,7 +77,7 @@ describe('VmLab.collectFailureBundle on a lab that never came up', () => {
     const lab = new VmLab(m, renderAll(m), { runId: newRunId(), artifacts, runDir: tmp(), images, accel: 'tcg' });
     const files = await lab.collectFailureBundle('stage routers failed: router-dc1 did not boot');
     const rel = files.map((f) => f.slice(join(artifacts, 'failure').length + 1)).sort();
-    const routers = m.datacentres.map((d) => d.router.name);
+    const routers = m.datacentres.map((d) => d.routers[0]!.name);
     const machines = [...routers, ...m.datacentres.flatMap((d) => d.nodes.map((n) => n.name))];
     assert.deepEqual(rel, ['reason.txt', 'kubectl-get-events.txt', 'kubectl-get-pods.txt', ...machines.map((x) => `consoles/${x}.log`),
       ...routers.flatMap((r) => [`${r}/birdc-show-protocols-all.txt`, `${r}/birdc-show-route.txt`])].sort());

@@ -108,7 +108,7 @@ describe('VM network plan', () => {
     assert.equal(plan.vmNs, 'nrl-abc123-vm');
     assert.equal(plan.ctlNs, 'nrl-abc123-ctl');
     assert.deepEqual(plan.bridges, ['lan0', 'lan1', 'peer', 'wan']);
-    const r1 = plan.machines.find((x) => x.name === m.datacentres[0]!.router.name)!;
+    const r1 = plan.machines.find((x) => x.name === m.datacentres[0]!.routers[0]!.name)!;
     assert.deepEqual(r1.nics.map((n) => n.tap), ['t0n0', 't0n1', 't0n2']);
     assert.equal(plan.taps.find((t) => t.name === 't0n1')?.bridge, 'wan', 'the WAN is a tap on the wan bridge');
     assert.ok(plan.taps.every((t) => t.name.length <= 15 && plan.bridges.includes(t.bridge)));
@@ -121,8 +121,8 @@ describe('VM network plan', () => {
     assert.equal(i.ns, 'nrl-abc123-internet');
     assert.deepEqual([i.gateway, i.network, i.prefix, i.server], [m.internet.gateway, '203.0.113.0', 24, m.internet.server]);
     assert.match(i.server, /^198\.51\.100\./);
-    assert.deepEqual(i.leases, m.datacentres.map((d) => ({ mac: plan.machines.find((x) => x.name === d.router.name)!.nics[1]!.mac, address: d.router.wanAddress, name: d.router.name })));
-    assert.ok(i.routes.includes(`${m.datacentres[1]!.lan} via ${m.datacentres[1]!.router.wanAddress}`));
+    assert.deepEqual(i.leases, m.datacentres.map((d) => ({ mac: plan.machines.find((x) => x.name === d.routers[0]!.name)!.nics[1]!.mac, address: d.routers[0]!.wanAddress, name: d.routers[0]!.name })));
+    assert.ok(i.routes.includes(`${m.datacentres[1]!.lan} via ${m.datacentres[1]!.routers[0]!.wanAddress}`));
     const dnsmasq = internetDnsmasqArgv(i, { pidFile: '/run/p', leaseFile: '/run/l' });
     assert.ok(dnsmasq.includes('--dhcp-range=203.0.113.0,static,255.255.255.0,1h'));
     assert.ok(dnsmasq.includes(`--dhcp-host=${i.leases[0]!.mac},${i.leases[0]!.address},${i.leases[0]!.name}`));

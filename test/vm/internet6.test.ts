@@ -62,21 +62,21 @@ describe('the VM lab\'s emulated internet, dual-stack', { skip }, () => {
     const r = await run(inNs(routerNs, ['dhcpcd', '-6', '-B', '-1', '-t', '20', '-f', '/dev/null', '--nohook', 'resolv.conf', 'eth1']), { timeoutMs: 30_000 });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const addrs = spawnSync('ip', ['-n', routerNs, '-6', 'addr', 'show', 'dev', 'eth1', 'scope', 'global'], { encoding: 'utf8' }).stdout;
-    assert.match(addrs, new RegExp(`inet6 ${dc.router.wanAddress6!.replace(/:/g, ':')}/128`));
+    assert.match(addrs, new RegExp(`inet6 ${dc.routers[0]!.wanAddress6!.replace(/:/g, ':')}/128`));
     assert.match(spawnSync('ip', ['-n', routerNs, '-6', 'route', 'show', 'default'], { encoding: 'utf8' }).stdout, /default via fe80::\S+ dev eth1 proto ra/);
   });
 
   it('the internet\'s echo host answers over IPv6 with the router\'s own WAN address: nothing translates IPv6 on the way', async () => {
     const r = await run(inNs(routerNs, ['socat', '-T', '3', '-', `TCP6:[${model.internet.server6!}]:${WHOAMI_PORT},connect-timeout=3`]), { timeoutMs: 10_000 });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(parseWhoAmI(r.stdout)?.seenSource, dc.router.wanAddress6, r.stdout);
+    assert.equal(parseWhoAmI(r.stdout)?.seenSource, dc.routers[0]!.wanAddress6, r.stdout);
   });
 
   it('the internet routes the lab\'s IPv6 prefixes to each router\'s WAN, as an upstream routes an allocation', () => {
     const routes = spawnSync('ip', ['-n', plan.internet.ns, '-6', 'route', 'show'], { encoding: 'utf8' }).stdout;
     for (const d of model.datacentres) {
-      assert.match(routes, new RegExp(`${d.lan6!.replace(/[.:/]/g, (c) => `\\${c}`)} via ${d.router.wanAddress6!}`));
-      for (const n of d.nodes) assert.match(routes, new RegExp(`${n.podCIDR6!.replace(/[.:/]/g, (c) => `\\${c}`)} via ${d.router.wanAddress6!}`));
+      assert.match(routes, new RegExp(`${d.lan6!.replace(/[.:/]/g, (c) => `\\${c}`)} via ${d.routers[0]!.wanAddress6!}`));
+      for (const n of d.nodes) assert.match(routes, new RegExp(`${n.podCIDR6!.replace(/[.:/]/g, (c) => `\\${c}`)} via ${d.routers[0]!.wanAddress6!}`));
     }
     assert.doesNotMatch(routes, /^default/m, 'no IPv6 way out: the uplink is IPv4 only');
   });
@@ -85,7 +85,7 @@ describe('the VM lab\'s emulated internet, dual-stack', { skip }, () => {
     for (const d of model.datacentres) {
       const ns = nsName(runId, d.lanHost.name);
       assert.match(spawnSync('ip', ['-n', ns, '-6', 'addr', 'show', 'dev', 'eth0'], { encoding: 'utf8' }).stdout, new RegExp(`inet6 ${d.lanHost.address6!}/64`));
-      assert.match(spawnSync('ip', ['-n', ns, '-6', 'route', 'show', 'default'], { encoding: 'utf8' }).stdout, new RegExp(`default via ${d.router.address6!}`));
+      assert.match(spawnSync('ip', ['-n', ns, '-6', 'route', 'show', 'default'], { encoding: 'utf8' }).stdout, new RegExp(`default via ${d.routers[0]!.address6!}`));
     }
   });
 
@@ -99,7 +99,7 @@ describe('the dual-stack internet, pure', () => {
   it('dnsmasq: one line per router with both addresses, a static IPv6 range and router advertisements; none of it in an IPv4 lab', () => {
     const plan = vmNetworkPlan(model, 'abc123');
     const argv = internetDnsmasqArgv(plan.internet, { pidFile: '/p', leaseFile: '/l' });
-    assert.ok(argv.includes(`--dhcp-host=${wanMac(1)},${model.datacentres[1]!.router.wanAddress},[${model.datacentres[1]!.router.wanAddress6}],router-dc2`), argv.join(' '));
+    assert.ok(argv.includes(`--dhcp-host=${wanMac(1)},${model.datacentres[1]!.routers[0]!.wanAddress},[${model.datacentres[1]!.routers[0]!.wanAddress6}],router-dc2`), argv.join(' '));
     assert.ok(argv.includes('--dhcp-range=2001:db8:203:113::,static,64,1h'));
     assert.ok(argv.includes('--enable-ra'));
     const v4 = vmNetworkPlan(loadModel(undefined, 'reference'), 'abc123');

@@ -120,7 +120,7 @@ describe('the VM lab\'s emulated internet and its slirp4netns uplink', { skip },
     chmodSync(script, 0o755);
     const r = await inNsRun(routerNs, ['busybox', 'udhcpc', '-i', 'eth1', '-n', '-q', '-f', '-t', '5', '-T', '1', '-s', script], 20_000);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(readFileSync(out, 'utf8').trim().split(' '), [dc.router.wanAddress, model.internet.gateway, model.internet.gateway]);
+    assert.deepEqual(readFileSync(out, 'utf8').trim().split(' '), [dc.routers[0]!.wanAddress, model.internet.gateway, model.internet.gateway]);
   });
 
   it('from the router\'s position, HTTP to the host\'s 127.0.0.1 through the uplink (10.0.2.2)', async () => {
@@ -132,7 +132,7 @@ describe('the VM lab\'s emulated internet and its slirp4netns uplink', { skip },
 
   it('the internet echo host answers with the router\'s WAN address (assertion 7\'s path)', async () => {
     const r = await inNsRun(routerNs, ['busybox', 'nc', '-w', '3', model.internet.server, String(WHOAMI_PORT)]);
-    assert.equal(r.stdout.trim(), dc.router.wanAddress);
+    assert.equal(r.stdout.trim(), dc.routers[0]!.wanAddress);
   });
 
   it('the lab cannot reach the host\'s own addresses through the uplink; the same request from the internet namespace can', async (t) => {

@@ -18,13 +18,13 @@ export function expectedRoutes6(m: LabModel): Map<string, Route[]> {
   if (!isDualStack(m)) return out;
   const internet = [kernel(m.internet.wan6!, 'br0'), kernel(`${m.internet.server6!}/128`, 'lo')];
   for (const dc of m.datacentres) {
-    const via = { gateway: dc.router.wanAddress6!, dev: 'br0' };
+    const via = { gateway: dc.routers[0]!.wanAddress6!, dev: 'br0' };
     internet.push({ dst: dc.lan6!, ...via }, ...dc.nodes.map((n) => ({ dst: n.podCIDR6!, ...via })));
   }
   out.set('internet', internet);
   const backends = backendPods(m);
   for (const dc of m.datacentres) {
-    const r = dc.router;
+    const r = dc.routers[0]!; // dual-stack labs have one router per datacentre (rules6.ts)
     const routes: Route[] = [
       { dst: 'default', gateway: m.internet.gateway6!, dev: ROUTER_PORTS.wan },
       kernel(dc.lan6!, LAN_BRIDGE), kernel(m.routers.peering6!, ROUTER_PORTS.peering), kernel(m.internet.wan6!, ROUTER_PORTS.wan),
@@ -38,12 +38,12 @@ export function expectedRoutes6(m: LabModel): Map<string, Route[]> {
       const dst = `${s.address6}/128`;
       if (local.length > 1) routes.push({ dst, nexthops: local.map((n) => n.address6!), dev: LAN_BRIDGE, protocol: 'bird' });
       else if (local.length === 1) routes.push(bird(dst, local[0]!.address6!, LAN_BRIDGE));
-      else if (remote) routes.push(bird(dst, remote.router.peeringAddress6!, ROUTER_PORTS.peering));
+      else if (remote) routes.push(bird(dst, remote.routers[0]!.peeringAddress6!, ROUTER_PORTS.peering));
     }
     const peers = new Set(ibgpPeers(m, r).map((p) => p.peer.dc));
     for (const other of m.datacentres) {
       if (other === dc || !(peers.has(other.name) || m.routers.reflection)) continue;
-      const gw = other.router.peeringAddress6!;
+      const gw = other.routers[0]!.peeringAddress6!;
       routes.push(bird(other.lan6!, gw, ROUTER_PORTS.peering), ...other.nodes.map((n) => bird(n.podCIDR6!, gw, ROUTER_PORTS.peering)));
     }
     out.set(r.name, routes);

@@ -10,7 +10,7 @@ import { nodeNextHop } from '../../topology/sessions.ts';
 import { expectedRoutes6 } from './expected6.ts';
 import { announcers, backendPods } from '../../topology/services.ts';
 import type { Route } from '../../runtime/lab.ts';
-import type { LabModel } from '../../topology/model.ts';
+import { allRouters, type DatacentreModel, type LabModel } from '../../topology/model.ts';
 import type { MachineState, Report } from '../model.ts';
 
 export interface DiagramMachine {
@@ -85,11 +85,16 @@ export function expectedMachines(m: LabModel): MachineState[] {
   const kernel = (dst: string, dev: string): Route => ({ dst, dev, protocol: 'kernel' });
   const internetRoutes: Route[] = [kernel(m.internet.wan, 'br0')];
   for (const dc of m.datacentres) {
-    internetRoutes.push({ dst: dc.lan, gateway: dc.router.wanAddress, dev: 'br0' }, ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: dc.router.wanAddress, dev: 'br0' })));
+    // The first router's WAN stands for the datacentre, as an upstream routes to one address.
+    const wan = dc.routers[0]!.wanAddress;
+    internetRoutes.push({ dst: dc.lan, gateway: wan, dev: 'br0' }, ...dc.nodes.map((n) => ({ dst: n.podCIDR, gateway: wan, dev: 'br0' })));
   }
   out.push({ name: 'internet', kind: 'internet', address: m.internet.server, routes: sortRoutes(internetRoutes) });
-  for (const dc of m.datacentres) {
-    const r = dc.router;
+  // Equal-cost through every router of a datacentre where it has several.
+  const via = (d: DatacentreModel, dev: string): Pick<Route, 'gateway' | 'nexthops' | 'dev' | 'protocol'> => (d.routers.length > 1
+    ? { nexthops: d.routers.map((x) => x.peeringAddress), dev, protocol: 'bird' }
+    : { gateway: d.routers[0]!.peeringAddress, dev, protocol: 'bird' });
+  for (const dc of m.datacentres) for (const r of dc.routers) {
     const routes: Route[] = [
       { dst: 'default', gateway: m.internet.gateway, dev: ROUTER_PORTS.wan },
       kernel(dc.lan, LAN_BRIDGE),
@@ -107,7 +112,7 @@ export function expectedMachines(m: LabModel): MachineState[] {
       const remote = m.datacentres.find((d) => d !== dc && speakers.some((n) => n.dc === d.name));
       if (local.length > 1) routes.push({ dst, nexthops: local.map((n) => nodeNextHop(m, n, 4)), dev: LAN_BRIDGE, protocol: 'bird' });
       else if (local.length === 1) routes.push({ dst, gateway: nodeNextHop(m, local[0]!, 4), dev: LAN_BRIDGE, protocol: 'bird' });
-      else if (remote) routes.push({ dst, gateway: remote.router.peeringAddress, dev: ROUTER_PORTS.peering, protocol: 'bird' });
+      else if (remote) routes.push({ dst, ...via(remote, ROUTER_PORTS.peering) });
     }
     // Full mesh (every peer of ibgpPeers), or reflection: either way every router learns every
     // other datacentre's LAN and pod CIDRs with the originating router's peering address as next
@@ -115,10 +120,14 @@ export function expectedMachines(m: LabModel): MachineState[] {
     const peers = new Set(ibgpPeers(m, r).map((p) => p.peer.dc));
     for (const other of m.datacentres) {
       if (other === dc || !(peers.has(other.name) || m.routers.reflection)) continue;
-      const via = { gateway: other.router.peeringAddress, dev: ROUTER_PORTS.peering, protocol: 'bird' };
-      routes.push({ dst: other.lan, ...via }, ...other.nodes.map((n) => ({ dst: n.podCIDR, ...via })));
+      const hop = via(other, ROUTER_PORTS.peering);
+      routes.push({ dst: other.lan, ...hop }, ...other.nodes.map((n) => ({ dst: n.podCIDR, ...hop })));
     }
     out.push({ name: r.name, kind: 'router', dc: dc.name, address: r.address, routes: sortRoutes(routes) });
+  }
+  for (const dc of m.datacentres) {
+    // The LAN's gateway: its router, or the VRRP address of its several routers.
+    const r = { address: dc.gateway };
     out.push({ name: dc.lanHost.name, kind: 'lanhost', dc: dc.name, address: dc.lanHost.address, routes: sortRoutes([{ dst: 'default', gateway: r.address, dev: 'eth0' }, kernel(dc.lan, 'eth0')]) });
     for (const z of extraZonesOf(m, dc)) {
       out.push({ name: `${z.name}-${dc.name}`, kind: 'zonehost', dc: dc.name, address: z.hostAddress, routes: sortRoutes([{ dst: 'default', gateway: z.routerAddress, dev: 'eth0' }, kernel(z.subnet, 'eth0')]) });
@@ -155,7 +164,7 @@ export function expectedMachines(m: LabModel): MachineState[] {
 function addresses6(m: LabModel): Map<string, string> {
   const out = new Map<string, string>([['internet', m.internet.server6!]]);
   for (const dc of m.datacentres) {
-    out.set(dc.router.name, dc.router.address6!);
+    for (const r of dc.routers) out.set(r.name, r.address6!);
     if (dc.lanHost.address6) out.set(dc.lanHost.name, dc.lanHost.address6);
     for (const n of dc.nodes) {
       out.set(n.name, n.address6!);
@@ -173,7 +182,7 @@ export function expectedPath(m: LabModel): string[] {
   if (!a || !b) return [];
   const na = a.nodes[0]!;
   const nb = b.nodes[0]!;
-  return [podOf(na).name, na.name, a.router.name, b.router.name, nb.name, podOf(nb).name];
+  return [podOf(na).name, na.name, a.routers[0]!.name, b.routers[0]!.name, nb.name, podOf(nb).name];
 }
 
 /** The traceroute of assertion 4's first pod pair, as machine names, source pod first. */
@@ -212,8 +221,8 @@ export function buildDiagram(input: DiagramInput): Diagram {
   const segments: DiagramSegment[] = [
     { id: INTERNET, kind: 'internet', label: 'internet', detail: `WAN ${m.internet.wan} · hosts ${m.internet.hosts}${m.internet.wan6 ? ` · ${m.internet.wan6} · ${m.internet.hosts6}` : ''}` },
   ];
-  if (m.datacentres.length > 1) {
-    segments.push({ id: PEERING, kind: 'peering', label: 'peering network', detail: `${m.routers.peering}${m.routers.peering6 ? ` · ${m.routers.peering6}` : ''} · iBGP AS ${m.routers.asn}${m.routers.reflection ? ' (reflector: ' + m.datacentres[0]!.router.name + ')' : ' full mesh'}` });
+  if (allRouters(m).length > 1) {
+    segments.push({ id: PEERING, kind: 'peering', label: 'peering network', detail: `${m.routers.peering}${m.routers.peering6 ? ` · ${m.routers.peering6}` : ''} · iBGP AS ${m.routers.asn}${m.routers.reflection ? ' (reflector: ' + m.datacentres[0]!.routers[0]!.name + ')' : ' full mesh'}` });
   }
   const links: DiagramLink[] = [];
   const link = (from: string, to: string, label?: string) => {
@@ -224,13 +233,17 @@ export function buildDiagram(input: DiagramInput): Diagram {
   const internetMachine = machineId('internet');
   link(INTERNET, internetMachine);
   for (const dc of m.datacentres) {
-    segments.push({ id: lanId(dc.name), kind: 'lan', dc: dc.name, label: `LAN ${dc.name}`, detail: dc.lan6 ? `${dc.lan} · ${dc.lan6}` : dc.lan });
-    const router = machineId(dc.router.name);
-    link(INTERNET, router, `wan ${dc.router.wanAddress}`);
-    if (m.datacentres.length > 1) link(PEERING, router, `peering ${dc.router.peeringAddress}`);
-    link(router, lanId(dc.name), `lan ${dc.router.address}`);
+    const vrrp = dc.routers.length > 1 ? ` · gateway ${dc.gateway} (VRRP)` : '';
+    segments.push({ id: lanId(dc.name), kind: 'lan', dc: dc.name, label: `LAN ${dc.name}`, detail: `${dc.lan6 ? `${dc.lan} · ${dc.lan6}` : dc.lan}${vrrp}` });
+    // A datacentre's routers side by side, each on the internet, the peering network and the LAN.
+    for (const r of dc.routers) {
+      const router = machineId(r.name);
+      link(INTERNET, router, `wan ${r.wanAddress}`);
+      if (allRouters(m).length > 1) link(PEERING, router, `peering ${r.peeringAddress}`);
+      link(router, lanId(dc.name), `lan ${r.address}`);
+    }
+    for (const z of extraZonesOf(m, dc)) link(machineId(dc.routers[0]!.name), machineId(`${z.name}-${dc.name}`), `${z.name} ${z.subnet}`);
     link(lanId(dc.name), machineId(dc.lanHost.name));
-    for (const z of extraZonesOf(m, dc)) link(router, machineId(`${z.name}-${dc.name}`), `${z.name} ${z.subnet}`);
     for (const node of dc.nodes) {
       link(lanId(dc.name), machineId(node.name));
       link(machineId(node.name), machineId(podOf(node).name), node.podCIDR6 ? `${node.podCIDR} · ${node.podCIDR6}` : node.podCIDR);

@@ -1,11 +1,12 @@
 // Faults in the twin. Link faults drop frames inside a switch namespace (nft bridge filter), so
 // no carrier changes and the peers can only notice through the BGP hold timer, as with a cable
 // cut between two switches; daemon faults stop the real BIRD or the node's speaker and start them again.
-import { allNodes, type LabModel } from '../../topology/model.ts';
+import { allNodes, type DatacentreModel, type LabModel, type RouterModel } from '../../topology/model.ts';
 import { ROUTER_PORTS } from '../../render/ports.ts';
 import { must, waitForExit } from '../exec.ts';
 import type { FaultKind, InjectedFault } from '../lab.ts';
-import { inNs } from '../netns.ts';
+import { inNs, pidsIn } from '../netns.ts';
+import { runs } from './listening.ts';
 import type { TwinPlan } from './plan.ts';
 import type { NodeSpeakers } from './speaker/types.ts';
 
@@ -15,7 +16,9 @@ export interface TwinFaultTarget {
   readonly plan: TwinPlan;
   readonly speakers: NodeSpeakers;
   daemonPid(key: string): number | undefined;
-  startBird(dc: string, restart?: boolean): Promise<void>;
+  startBird(routerKey: string, restart?: boolean): Promise<void>;
+  startKeepalived(r: RouterModel): Promise<void>;
+  vrrpMaster(dc: DatacentreModel): Promise<RouterModel | undefined>;
 }
 
 const TABLE = 'lab_fault';
@@ -49,34 +52,60 @@ function routerDevs(lab: TwinFaultTarget, router: string): string[] {
   return lab.plan.veths.filter((v) => v.ns === ns).map((v) => v.name);
 }
 
+/** A signal to a process that may have gone already. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone */
+  }
+}
+
 function kill(pid: number | undefined, signal: NodeJS.Signals, what: string): void {
   if (pid === undefined) throw new Error(`${what} is not running`);
   process.kill(pid, signal);
 }
 
 
+async function killDaemon(lab: TwinFaultTarget, key: string, what: string): Promise<void> {
+  const pid = lab.daemonPid(key);
+  kill(pid, 'SIGKILL', what);
+  await waitForExit(pid!, 5000, what);
+}
+
 export async function twinFault(lab: TwinFaultTarget, kind: FaultKind): Promise<InjectedFault> {
   const first = lab.model.datacentres[0]!;
   const last = lab.model.datacentres.at(-1)!;
   const remoteNode = last.nodes[0] ?? allNodes(lab.model)[0]!;
+  // The first datacentre's router: with several, the VRRP master, whose loss the nodes feel.
+  const target = (first.vrrp ? await lab.vrrpMaster(first) : undefined) ?? first.routers[0]!;
   switch (kind) {
     case 'peering-down':
-      return cut(lab, first.router.name, ROUTER_PORTS.peering, kind, `${first.router.name}'s peering link drops every frame (no carrier change)`);
+      return cut(lab, target.name, ROUTER_PORTS.peering, kind, `${target.name}'s peering link drops every frame (no carrier change)`);
     case 'lan-cut':
       return cut(lab, remoteNode.name, 'eth0', kind, `${remoteNode.name}'s LAN link drops every frame (no carrier change)`);
     case 'router-down': {
-      // The router stops (BIRD killed, so no NOTIFICATION) and every link of it loses carrier.
-      const router = first.router.name;
-      const pid = lab.daemonPid(`bird:${first.name}`);
-      kill(pid, 'SIGKILL', `BIRD on ${router}`);
-      await waitForExit(pid!, 5000, `BIRD on ${router}`);
+      // The router stops as a power cut stops it: its processes frozen first (SIGSTOP), so none
+      // reacts to its links going down (BIRD would withdraw the LAN's routes over the peering link
+      // in the milliseconds before that goes too), every link without carrier, then BIRD and
+      // keepalived killed: nothing said while dying gets out (sockets closing, keepalived's VRRP
+      // child sending its priority-0 goodbye). Its peers notice by their timers alone: the BGP hold
+      // time, the VRRP master-down interval.
+      const router = target.name;
       const ns = nsOf(lab, router);
       const devs = routerDevs(lab, router);
+      const procs = await pidsIn(ns);
+      for (const pid of procs) signal(pid, 'SIGSTOP');
       await must(inNs(ns, ['ip', '-batch', '-']), { input: devs.map((d) => `link set ${d} down`).join('\n') + '\n' });
-      return { kind, target: router, description: `${router} stopped: BIRD killed (SIGKILL) and its links ${devs.join(', ')} down`, silent: false,
+      const dying = procs.filter((pid) => runs(pid, 'bird') || runs(pid, 'keepalived'));
+      for (const pid of dying) signal(pid, 'SIGKILL');
+      for (const pid of procs.filter((p) => !dying.includes(p))) signal(pid, 'SIGCONT');
+      await Promise.all(dying.map((pid) => waitForExit(pid, 5000, `a daemon of ${router}`)));
+      return { kind, target: router, description: `${router} stopped: BIRD${first.vrrp ? ' and keepalived' : ''} killed (SIGKILL) and its links ${devs.join(', ')} down`, silent: false,
         heal: async () => {
           await must(inNs(ns, ['ip', '-batch', '-']), { input: devs.map((d) => `link set ${d} up`).join('\n') + '\n' });
-          await lab.startBird(first.name, true);
+          await lab.startBird(target.key, true);
+          if (first.vrrp) await lab.startKeepalived(target);
         } };
     }
     case 'link-flap': {
@@ -86,10 +115,8 @@ export async function twinFault(lab: TwinFaultTarget, kind: FaultKind): Promise<
         heal: async () => { await must(inNs(ns, ['ip', 'link', 'set', 'eth0', 'up'])); } };
     }
     case 'router-restart': {
-      const pid = lab.daemonPid(`bird:${first.name}`);
-      kill(pid, 'SIGKILL', `BIRD on ${first.router.name}`);
-      await waitForExit(pid!, 5000, `BIRD on ${first.router.name}`);
-      return { kind, target: first.router.name, description: `BIRD on ${first.router.name} killed (SIGKILL), then started again`, silent: false, heal: () => lab.startBird(first.name, true) };
+      await killDaemon(lab, `bird:${target.key}`, `BIRD on ${target.name}`);
+      return { kind, target: target.name, description: `BIRD on ${target.name} killed (SIGKILL), then started again`, silent: false, heal: () => lab.startBird(target.key, true) };
     }
     case 'speaker-restart': {
       const who = lab.speakers.kind === 'cilium' ? 'Cilium\'s speaker' : 'GoBGP';

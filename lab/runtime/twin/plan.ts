@@ -136,56 +136,66 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
   if (m.internet.gateway6) onSegment('wan', { ns: internet.ns, dev: 'br0', ip: m.internet.gateway6, mac: internetBridgeMac });
   const peering = sw('peering');
 
+  let wanPort = 0;
   for (const dc of m.datacentres) {
     const lan = sw(`lan-${dc.name}`);
-    const ifs = routerInterfaces(networkFiles[dc.name] ?? '');
-    const lanIf = ifs['lan'];
-    const peerIf = ifs['peering'];
-    if (!lanIf || !peerIf) throw new Error(`router ${dc.router.name}: the rendered network file has no static lan or peering interface`);
-    const lanBridgeMac = nextMac();
-    const router: NsPlan = {
-      ns: ns(dc.router.name),
-      machine: { name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address },
-      batch: [
-        `link add ${LAN_BRIDGE} address ${lanBridgeMac} type bridge`, `link set ${ROUTER_PORTS.lan} master ${LAN_BRIDGE}`, `link set ${ROUTER_PORTS.lan} up`,
-        `addr add ${lanIf.address}/${lanIf.prefix} dev ${lanIf.device}`, `link set ${lanIf.device} up`,
-        `addr add ${peerIf.address}/${peerIf.prefix} dev ${peerIf.device}`, `link set ${peerIf.device} up`,
-        `addr add ${dc.router.wanAddress}/${m.internet.wanPrefix} dev ${ROUTER_PORTS.wan}`, `link set ${ROUTER_PORTS.wan} up`,
-        `route add default via ${m.internet.gateway}`,
-        // Dual-stack: the IPv6 addresses OpenWRT would set from `list ip6addr`, the WAN's (DHCPv6
-        // there) from the emulated upstream. nodad: no second-long tentative state on a fresh link.
-        ...lanIf.address6.map((a) => `addr add ${a} dev ${lanIf.device} nodad`),
-        ...peerIf.address6.map((a) => `addr add ${a} dev ${peerIf.device} nodad`),
-        ...(dc.router.wanAddress6 && m.internet.wan6 && m.internet.gateway6
-          ? [`addr add ${dc.router.wanAddress6}/${ip6.cidr6(m.internet.wan6).prefix} dev ${ROUTER_PORTS.wan} nodad`, `route add ::/0 via ${m.internet.gateway6}`] : []),
-      ],
-      forwarding: true,
-    };
-    if (dc.router.address6) router.machine!.address6 = dc.router.address6;
-    namespaces.push(router);
-    plug(lan, router.ns, ROUTER_PORTS.lan);
-    if (lanIf.device !== LAN_BRIDGE) throw new Error(`router ${dc.router.name}: the rendered lan interface is on ${lanIf.device}, not ${LAN_BRIDGE}`);
-    onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: lanIf.address, mac: lanBridgeMac });
-    for (const a of lanIf.address6) onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: a.split('/')[0]!, mac: lanBridgeMac });
-    const peeringPort = plug(peering, router.ns, ROUTER_PORTS.peering);
-    onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: peerIf.address, mac: peeringPort.mac });
-    for (const a of peerIf.address6) onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: a.split('/')[0]!, mac: peeringPort.mac });
-    const wan = veth({ ns: router.ns, name: ROUTER_PORTS.wan, peerNs: internet.ns, peerName: `w${dc.index}` });
-    onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: dc.router.wanAddress, mac: wan.mac });
-    if (dc.router.wanAddress6) onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: dc.router.wanAddress6, mac: wan.mac });
-    internet.batch.push(`link set w${dc.index} master br0`, `link set w${dc.index} up`);
+    // Every router of the datacentre on its LAN, the peering network and the internet; the first
+    // also owns any extra zone (rules.ts refuses zones where a datacentre has several routers).
+    const routerPlans = dc.routers.map((r) => {
+      const ifs = routerInterfaces(networkFiles[r.key] ?? '');
+      const lanIf = ifs['lan'];
+      const peerIf = ifs['peering'];
+      if (!lanIf || !peerIf) throw new Error(`router ${r.name}: the rendered network file has no static lan or peering interface`);
+      const lanBridgeMac = nextMac();
+      const router: NsPlan = {
+        ns: ns(r.name),
+        machine: { name: r.name, kind: 'router', dc: dc.name, address: r.address },
+        batch: [
+          `link add ${LAN_BRIDGE} address ${lanBridgeMac} type bridge`, `link set ${ROUTER_PORTS.lan} master ${LAN_BRIDGE}`, `link set ${ROUTER_PORTS.lan} up`,
+          `addr add ${lanIf.address}/${lanIf.prefix} dev ${lanIf.device}`, `link set ${lanIf.device} up`,
+          `addr add ${peerIf.address}/${peerIf.prefix} dev ${peerIf.device}`, `link set ${peerIf.device} up`,
+          `addr add ${r.wanAddress}/${m.internet.wanPrefix} dev ${ROUTER_PORTS.wan}`, `link set ${ROUTER_PORTS.wan} up`,
+          `route add default via ${m.internet.gateway}`,
+          // Dual-stack: the IPv6 addresses OpenWRT would set from `list ip6addr`, the WAN's (DHCPv6
+          // there) from the emulated upstream. nodad: no second-long tentative state on a fresh link.
+          ...lanIf.address6.map((a) => `addr add ${a} dev ${lanIf.device} nodad`),
+          ...peerIf.address6.map((a) => `addr add ${a} dev ${peerIf.device} nodad`),
+          ...(r.wanAddress6 && m.internet.wan6 && m.internet.gateway6
+            ? [`addr add ${r.wanAddress6}/${ip6.cidr6(m.internet.wan6).prefix} dev ${ROUTER_PORTS.wan} nodad`, `route add ::/0 via ${m.internet.gateway6}`] : []),
+        ],
+        forwarding: true,
+      };
+      if (r.address6) router.machine!.address6 = r.address6;
+      namespaces.push(router);
+      plug(lan, router.ns, ROUTER_PORTS.lan);
+      if (lanIf.device !== LAN_BRIDGE) throw new Error(`router ${r.name}: the rendered lan interface is on ${lanIf.device}, not ${LAN_BRIDGE}`);
+      onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: lanIf.address, mac: lanBridgeMac });
+      for (const a of lanIf.address6) onSegment(`lan-${dc.name}`, { ns: router.ns, dev: LAN_BRIDGE, ip: a.split('/')[0]!, mac: lanBridgeMac });
+      const peeringPort = plug(peering, router.ns, ROUTER_PORTS.peering);
+      onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: peerIf.address, mac: peeringPort.mac });
+      for (const a of peerIf.address6) onSegment('peering', { ns: router.ns, dev: ROUTER_PORTS.peering, ip: a.split('/')[0]!, mac: peeringPort.mac });
+      const port = `w${wanPort++}`;
+      const wan = veth({ ns: router.ns, name: ROUTER_PORTS.wan, peerNs: internet.ns, peerName: port });
+      onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: r.wanAddress, mac: wan.mac });
+      if (r.wanAddress6) onSegment('wan', { ns: router.ns, dev: ROUTER_PORTS.wan, ip: r.wanAddress6, mac: wan.mac });
+      internet.batch.push(`link set ${port} master br0`, `link set ${port} up`);
+      return { router, ifs };
+    });
+    const { router, ifs } = routerPlans[0]!;
+    const first = dc.routers[0]!;
 
     // The internet knows the lab's prefixes, as an upstream told about them would: masqueraded
     // replies never need these routes, but a knock on the wan->lan door (assertion 9) can be made.
-    internet.batch.push(`route add ${dc.lan} via ${dc.router.wanAddress}`, ...dc.nodes.map((n) => `route add ${n.podCIDR} via ${dc.router.wanAddress}`));
+    // With several routers, the first one's WAN stands for the datacentre.
+    internet.batch.push(`route add ${dc.lan} via ${first.wanAddress}`, ...dc.nodes.map((n) => `route add ${n.podCIDR} via ${first.wanAddress}`));
     // Dual-stack: the lab's IPv6 prefixes, as an upstream routes a real allocation to its customer
     // (IPv6 egress is not masqueraded: the internet must know the way back to the pods).
-    if (dc.lan6 && dc.router.wanAddress6) {
-      internet.batch.push(`route add ${dc.lan6} via ${dc.router.wanAddress6}`, ...dc.nodes.flatMap((n) => (n.podCIDR6 ? [`route add ${n.podCIDR6} via ${dc.router.wanAddress6}`] : [])));
+    if (dc.lan6 && first.wanAddress6) {
+      internet.batch.push(`route add ${dc.lan6} via ${first.wanAddress6}`, ...dc.nodes.flatMap((n) => (n.podCIDR6 ? [`route add ${n.podCIDR6} via ${first.wanAddress6}`] : [])));
     }
     extraZonesOf(m, dc).forEach((z, i) => {
       const zoneIf = ifs[z.name];
-      if (!zoneIf) throw new Error(`router ${dc.router.name}: the rendered network file has no interface ${z.name}`);
+      if (!zoneIf) throw new Error(`router ${first.name}: the rendered network file has no interface ${z.name}`);
       router.batch.push(`addr add ${zoneIf.address}/${zoneIf.prefix} dev ${zoneIf.device}`, `link set ${zoneIf.device} up`);
       const name = `${z.name}-${dc.name}`;
       const zoneHost: NsPlan = {
@@ -204,10 +214,11 @@ export function twinPlan(m: LabModel, runId: string, networkFiles: Record<string
       const plan: NsPlan = {
         ns: ns(name),
         machine: { name, kind, dc: dc.name, address, ...(address6 ? { address6 } : {}) },
-        batch: [`addr add ${address}/${dc.lanPrefix} dev eth0`, 'link set eth0 up', `route add default via ${dc.router.address}`],
+        // The LAN's gateway: its router, or the VRRP address its several routers share.
+        batch: [`addr add ${address}/${dc.lanPrefix} dev eth0`, 'link set eth0 up', `route add default via ${dc.gateway}`],
         forwarding: kind === 'node',
       };
-      if (address6 && dc.lan6 && dc.router.address6) plan.batch.push(`addr add ${address6}/${ip6.cidr6(dc.lan6).prefix} dev eth0 nodad`, `route add ::/0 via ${dc.router.address6}`);
+      if (address6 && dc.lan6 && dc.gateway6) plan.batch.push(`addr add ${address6}/${ip6.cidr6(dc.lan6).prefix} dev eth0 nodad`, `route add ::/0 via ${dc.gateway6}`);
       namespaces.push(plan);
       const port = plug(lan, plan.ns, 'eth0');
       onSegment(`lan-${dc.name}`, { ns: plan.ns, dev: 'eth0', ip: address, mac: port.mac });

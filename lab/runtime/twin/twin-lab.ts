@@ -5,9 +5,10 @@ import { startTwinFlows } from './flows.ts';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderedText, type RenderedFiles } from '../../render/index.ts';
-import { ROUTER_PORTS } from '../../render/ports.ts';
+import { LAN_BRIDGE, ROUTER_PORTS } from '../../render/ports.ts';
+import { masterDownMs } from '../../render/keepalived.ts';
 import { CLUSTER_FILES, routerPath } from '../../render/index.ts';
-import { allNodes, isDualStack, type DatacentreModel, type LabModel } from '../../topology/model.ts';
+import { allNodes, allRouters, isDualStack, type DatacentreModel, type LabModel, type RouterModel } from '../../topology/model.ts';
 import { until } from '../exec.ts';
 import type { BgpRoute, BgpSession, Capture, CapturedPacket, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { twinFault } from './faults.ts';
@@ -77,7 +78,7 @@ export class TwinLab implements Lab {
   readonly services: ServiceIntent[];
 
   constructor(readonly model: LabModel, readonly files: RenderedFiles, readonly opts: TwinOptions) {
-    const networks = Object.fromEntries(model.datacentres.map((d) => [d.name, renderedText(files, routerPath(d.name, 'network'))]));
+    const networks = Object.fromEntries(allRouters(model).map((r) => [r.key, renderedText(files, routerPath(r.key, 'network'))]));
     this.plan = twinPlan(model, opts.runId, networks, { ipv6LinkLocal: !existsSync('/proc/sys/net/ipv6') });
     this.machineList = machinesOf(this.plan);
     for (const n of this.plan.namespaces) if (n.machine) this.nsOf.set(n.machine.name, n.ns);
@@ -185,25 +186,26 @@ export class TwinLab implements Lab {
     // speakers started in one round BIRD starts with them and how much of its first second they
     // took is checked; in larger datacentres BIRD starts once they listen.
     const bgp = pool(this.model.datacentres, 3, async (dc) => {
-      await ready([...switches, this.ns(dc.router.name), ...dc.nodes.map((n) => this.ns(n.name))]);
-      const firewall = this.routerFirewall(dc);
+      await ready([...switches, ...dc.routers.map((r) => this.ns(r.name)), ...dc.nodes.map((n) => this.ns(n.name))]);
+      const firewall = Promise.all(dc.routers.map((r) => this.routerFirewall(r)));
+      const birds = () => Promise.all(dc.routers.map((r) => this.spawnBird(r.key)));
       if (!this.speakers.listens) {
         await firewall;
-        const bird = await this.spawnBird(dc.name);
+        const started = await birds();
         await this.speakers.start(dc.nodes);
-        return bird;
+        return started;
       }
       const prerequisites = Promise.all([this.speakers.start(dc.nodes), firewall]);
       if (dc.nodes.length > SPEAKERS_PER_ROUND) {
         await prerequisites;
-        return this.spawnBird(dc.name);
+        return birds();
       }
       const birdStarted = Date.now();
-      const bird = await this.spawnBird(dc.name);
+      const started = await birds();
       await prerequisites;
       const took = Date.now() - birdStarted;
-      if (took > FIRST_DIAL_MS - 250) this.startNotes.push(`${dc.router.name}: its speakers and firewall took ${took} ms of BIRD's first ${FIRST_DIAL_MS} ms; a first dial refused is retried after the connect retry time`);
-      return bird;
+      if (took > FIRST_DIAL_MS - 250) this.startNotes.push(`${dc.routers.map((r) => r.name).join(', ')}: its speakers and firewall took ${took} ms of BIRD's first ${FIRST_DIAL_MS} ms; a first dial refused is retried after the connect retry time`);
+      return started;
     });
     // The rest waits for BIRD too: its commands would queue before BGP's in the shells.
     const rest = Promise.all([addressing, bgp]).then(() => pool(this.plan.namespaces, 8, async (n) => {
@@ -216,20 +218,21 @@ export class TwinLab implements Lab {
       const lb6 = n.machine?.kind === 'node' && isDualStack(this.model) ? serviceNft(n.machine, this.services, settings.lbMode, 6) : undefined;
       if (lb6) await this.nft(n.ns, lb6, this.path('configs', 'nodes', `${n.machine!.name}.lb6.nft`));
       if (n.machine?.kind === 'router') {
-        for (const kv of routerSysctls(this.files, n.machine.dc ?? '')) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
+        for (const kv of routerSysctls(this.files, this.router(n.machine.name).key)) await this.sh(n.ns, ['sysctl', '-q', '-w', kv]);
         // A real wire carries frames of at most the MTU: no segmentation offload on the peering
         // port, so captures there count what a switch would see.
         await this.sh(n.ns, ['ethtool', '-K', ROUTER_PORTS.peering, 'tso', 'off', 'gso', 'off']);
       }
     }));
     rest.catch(() => undefined); // awaited below; a failure before that is bgp's (the same namespace)
-    const birds = await bgp;
+    const birds = (await bgp).flat();
     phase('speakers running and BIRD started in every datacentre');
     await Promise.all([
       rest,
       ...birds.map((started) => started()),
       this.speakers.announce(),
-      pool(this.model.datacentres, 4, (dc) => this.startDnsmasq(dc)),
+      pool(allRouters(this.model), 4, (r) => this.startDnsmasq(r)),
+      rest.then(() => pool(this.model.datacentres.filter((d) => d.vrrp), 4, (dc) => this.startVrrp(dc))),
       this.startEchoServers(),
     ]);
     phase('links, BIRD answering, routes announced, dnsmasq and echo services listening');
@@ -264,44 +267,78 @@ export class TwinLab implements Lab {
    * restart in a lab with graceful restart runs the recovery (-R, doc/bird.sgml "Graceful restart"):
    * BIRD keeps the kernel routes it left and its peers' stale routes until BGP has converged.
    */
-  async startBird(dcName: string, restart = false): Promise<void> {
-    await (await this.spawnBird(dcName, restart && this.model.gracefulRestart?.enabled === true))();
+  async startBird(routerKey: string, restart = false): Promise<void> {
+    await (await this.spawnBird(routerKey, restart && this.model.gracefulRestart?.enabled === true))();
   }
 
-  /** Starts a router's BIRD; returns the wait until it answers on its control socket. */
-  private async spawnBird(dcName: string, recovery = false): Promise<() => Promise<void>> {
-    const dc = this.model.datacentres.find((d) => d.name === dcName)!;
-    const ns = this.ns(dc.router.name);
-    const birdConf = this.path('configs', routerPath(dc.name, 'bird.conf'));
-    const sock = birdSocket(this.opts.runDir, dc.name);
-    const birdLog = this.path('logs', `bird-${dc.name}.log`);
-    this.pids.set(`bird:${dc.name}`, await startDaemon(ns, ['bird', '-f', ...(recovery ? ['-R'] : []), '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${dc.name}.pid`)], birdLog));
+  /** A router of the model by its name. */
+  private router(name: string): RouterModel {
+    const r = allRouters(this.model).find((x) => x.name === name);
+    if (!r) throw new Error(`${name} is not a router`);
+    return r;
+  }
+
+  /** Starts a router's BIRD (by its key: dc1, or dc1-2...); returns the wait until it answers on its control socket. */
+  private async spawnBird(routerKey: string, recovery = false): Promise<() => Promise<void>> {
+    const r = allRouters(this.model).find((x) => x.key === routerKey)!;
+    const ns = this.ns(r.name);
+    const birdConf = this.path('configs', routerPath(r.key, 'bird.conf'));
+    const sock = birdSocket(this.opts.runDir, r.key);
+    const birdLog = this.path('logs', `bird-${r.key}.log`);
+    this.pids.set(`bird:${r.key}`, await startDaemon(ns, ['bird', '-f', ...(recovery ? ['-R'] : []), '-c', birdConf, '-s', sock, '-P', join(this.opts.runDir, `bird-${r.key}.pid`)], birdLog));
     // Its socket first (a file: no process per poll), then one `birdc` to hear it say it is up.
-    return () => this.waitFor(`BIRD on ${dc.router.name}`, birdLog, async () => existsSync(sock) && (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 10);
+    return () => this.waitFor(`BIRD on ${r.name}`, birdLog, async () => existsSync(sock) && (await run(inNs(ns, ['birdc', '-s', sock, 'show', 'status']))).stdout.includes('Daemon is up'), 10_000, 10);
   }
 
-  /** Pid of a daemon this lab started: "bird:<dc>", or "speaker:<node>". */
+  /**
+   * keepalived on every router of a datacentre with several, on the rendered keepalived.conf; ready
+   * once one of them holds the gateway address (the first election takes the master-down interval:
+   * every router starts as backup).
+   */
+  private async startVrrp(dc: DatacentreModel): Promise<void> {
+    for (const r of dc.routers) await this.startKeepalived(r);
+    const log = this.path('logs', `keepalived-${dc.routers[0]!.key}.log`);
+    await this.waitFor(`a VRRP master for ${dc.name}'s gateway ${dc.gateway}`, log, async () => (await this.vrrpMaster(dc)) !== undefined, masterDownMs(dc) + 10_000, 100);
+  }
+
+  /** Starts (or restarts) keepalived on one router. */
+  async startKeepalived(r: RouterModel): Promise<void> {
+    const conf = this.path('configs', routerPath(r.key, 'keepalived.conf'));
+    const pid = (what: string) => join(this.opts.runDir, `keepalived-${r.key}${what}.pid`);
+    // -n: in the foreground (the lab reaps it); -P: VRRP only; -l -D: log to the console, in detail.
+    this.pids.set(`keepalived:${r.key}`, await startDaemon(this.ns(r.name), ['keepalived', '-n', '-l', '-D', '-P', '-f', conf, '-p', pid(''), '-r', pid('-vrrp'), '-c', pid('-checkers')], this.path('logs', `keepalived-${r.key}.log`)));
+  }
+
+  /** The router of a datacentre that holds its VRRP gateway address now, if one does. */
+  async vrrpMaster(dc: DatacentreModel): Promise<RouterModel | undefined> {
+    for (const r of dc.routers) {
+      const out = (await run(inNs(this.ns(r.name), ['ip', '-4', '-o', 'addr', 'show', 'dev', LAN_BRIDGE]))).stdout;
+      if (out.includes(` ${dc.gateway}/`)) return r;
+    }
+    return undefined;
+  }
+
+  /** Pid of a daemon this lab started: "bird:<router key>", "keepalived:<router key>", or "speaker:<node>". */
   daemonPid(key: string): number | undefined {
     return key.startsWith('speaker:') ? this.speakers.pid(key.slice('speaker:'.length)) : this.pids.get(key);
   }
 
   /** The router's firewall, in place before BIRD's first packet (as at an OpenWRT boot: firewall before bird). */
-  private async routerFirewall(dc: DatacentreModel): Promise<void> {
-    const ns = this.ns(dc.router.name);
-    const fw = fw4Ruleset(renderedText(this.files, routerPath(dc.name, 'firewall')), renderedText(this.files, routerPath(dc.name, 'network')));
-    await this.nft(ns, fw, this.path('configs', 'routers', dc.name, 'fw4.nft'));
+  private async routerFirewall(r: RouterModel): Promise<void> {
+    const fw = fw4Ruleset(renderedText(this.files, routerPath(r.key, 'firewall')), renderedText(this.files, routerPath(r.key, 'network')));
+    await this.nft(this.ns(r.name), fw, this.path('configs', 'routers', r.key, 'fw4.nft'));
   }
 
-  private async startDnsmasq(dc: DatacentreModel): Promise<void> {
-    const ns = this.ns(dc.router.name);
-    const args = dnsmasqArgs(renderedText(this.files, routerPath(dc.name, 'dhcp')), dc.lan, {
-      pidFile: join(this.opts.runDir, `dnsmasq-${dc.name}.pid`),
-      leaseFile: join(this.opts.runDir, `dnsmasq-${dc.name}.leases`),
+  private async startDnsmasq(r: RouterModel): Promise<void> {
+    const dc = this.model.datacentres.find((d) => d.name === r.dc)!;
+    const args = dnsmasqArgs(renderedText(this.files, routerPath(r.key, 'dhcp')), dc.lan, {
+      pidFile: join(this.opts.runDir, `dnsmasq-${r.key}.pid`),
+      leaseFile: join(this.opts.runDir, `dnsmasq-${r.key}.leases`),
     });
-    writeFileSync(this.path('configs', 'routers', dc.name, 'dnsmasq.args'), args.join('\n') + '\n');
-    const dnsLog = this.path('logs', `dnsmasq-${dc.name}.log`);
-    const dnsPid = await startDaemon(ns, ['dnsmasq', ...args], dnsLog);
-    await this.waitFor(`dnsmasq on ${dc.router.name}`, dnsLog, () => Promise.resolve(listensOn(dnsPid, 'dnsmasq', 'udp', 53)));
+    writeFileSync(this.path('configs', 'routers', r.key, 'dnsmasq.args'), args.join('\n') + '\n');
+    const dnsLog = this.path('logs', `dnsmasq-${r.key}.log`);
+    const dnsPid = await startDaemon(this.ns(r.name), ['dnsmasq', ...args], dnsLog);
+    await this.waitFor(`dnsmasq on ${r.name}`, dnsLog, () => Promise.resolve(listensOn(dnsPid, 'dnsmasq', 'udp', 53)));
   }
 
   /** Starts (or restarts) a node's speaker, announcements included. */
@@ -312,9 +349,11 @@ export class TwinLab implements Lab {
   /** Reconnects to a lab another process brought up (`lab up`): daemon pids. */
   async attach(): Promise<void> {
     await this.speakers.attach();
-    for (const dc of this.model.datacentres) {
-      const pid = await findDaemon(this.ns(dc.router.name), 'bird');
-      if (pid) this.pids.set(`bird:${dc.name}`, pid);
+    for (const r of allRouters(this.model)) {
+      const pid = await findDaemon(this.ns(r.name), 'bird');
+      if (pid) this.pids.set(`bird:${r.key}`, pid);
+      const vrrp = await findDaemon(this.ns(r.name), 'keepalived');
+      if (vrrp) this.pids.set(`keepalived:${r.key}`, vrrp);
     }
   }
 
@@ -353,9 +392,9 @@ export class TwinLab implements Lab {
     if (!m) return [];
     const six = (...a: (string | undefined)[]) => a.filter((x): x is string => x !== undefined);
     if (m.kind === 'router') {
-      const dc = this.model.datacentres.find((d) => d.router.name === machine)!;
-      return [dc.router.address, dc.router.peeringAddress, dc.router.wanAddress, ...this.model.extraZones.filter((z) => z.dc === dc.name).map((z) => z.routerAddress),
-        ...six(dc.router.address6, dc.router.peeringAddress6, dc.router.wanAddress6)];
+      const r = this.router(machine);
+      return [r.address, r.peeringAddress, r.wanAddress, ...(r.index === 0 ? this.model.extraZones.filter((z) => z.dc === r.dc).map((z) => z.routerAddress) : []),
+        ...six(r.address6, r.peeringAddress6, r.wanAddress6)];
     }
     if (m.kind === 'node') {
       const pod = this.plan.pods.find((p) => p.node === machine);
@@ -366,9 +405,9 @@ export class TwinLab implements Lab {
   }
 
   async bgpSessions(scope: 'all' | 'routers' = 'all'): Promise<BgpSession[]> {
-    const routers = await Promise.all(this.model.datacentres.map(async (dc) => {
-      const r = await run(inNs(this.ns(dc.router.name), ['birdc', '-s', birdSocket(this.opts.runDir, dc.name), 'show', 'protocols', 'all']));
-      return parseBirdProtocols(r.stdout, dc.router.name, this.model.routers.asn);
+    const routers = await Promise.all(allRouters(this.model).map(async (router) => {
+      const r = await run(inNs(this.ns(router.name), ['birdc', '-s', birdSocket(this.opts.runDir, router.key), 'show', 'protocols', 'all']));
+      return parseBirdProtocols(r.stdout, router.name, this.model.routers.asn);
     }));
     if (scope === 'routers') return routers.flat();
     const nodes = await pool(allNodes(this.model), 8, (n) => this.speakers.sessions(n.name));
@@ -376,17 +415,14 @@ export class TwinLab implements Lab {
   }
 
   async bgpRoutes(router: string): Promise<BgpRoute[]> {
-    const dc = this.model.datacentres.find((d) => d.router.name === router);
-    if (!dc) throw new Error(`${router} is not a router`);
-    const r = await run(inNs(this.ns(router), ['birdc', '-s', birdSocket(this.opts.runDir, dc.name), 'show', 'route', 'all']), { timeoutMs: 15_000 });
+    const key = this.router(router).key;
+    const r = await run(inNs(this.ns(router), ['birdc', '-s', birdSocket(this.opts.runDir, key), 'show', 'route', 'all']), { timeoutMs: 15_000 });
     if (r.code !== 0) throw new Error(`birdc show route all on ${router} failed: ${(r.stderr || r.stdout).trim()}`);
     return parseBirdRoutes(r.stdout);
   }
 
   async bgpRefusals(router: string): Promise<string[]> {
-    const dc = this.model.datacentres.find((d) => d.router.name === router);
-    if (!dc) throw new Error(`${router} is not a router`);
-    const log = this.path('logs', `bird-${dc.name}.log`);
+    const log = this.path('logs', `bird-${this.router(router).key}.log`);
     return existsSync(log) ? birdRefusals(readFileSync(log, 'utf8')) : [];
   }
 

@@ -45,8 +45,8 @@ export function internetPlan(m: LabModel, runId: string): InternetPlan {
   return {
     ns: nsName(runId, 'internet'), port: 'inet', gateway: m.internet.gateway, network: ip.formatIp(ip.cidr(m.internet.wan).network),
     prefix: m.internet.wanPrefix, server: m.internet.server,
-    routes: m.datacentres.flatMap((dc) => [`${dc.lan} via ${dc.router.wanAddress}`, ...dc.nodes.map((n) => `${n.podCIDR} via ${dc.router.wanAddress}`)]),
-    leases: m.datacentres.map((dc) => ({ mac: wanMac(dc.index), address: dc.router.wanAddress, name: dc.router.name, ...(dc.router.wanAddress6 ? { address6: dc.router.wanAddress6 } : {}) })),
+    routes: m.datacentres.flatMap((dc) => [`${dc.lan} via ${dc.routers[0]!.wanAddress}`, ...dc.nodes.map((n) => `${n.podCIDR} via ${dc.routers[0]!.wanAddress}`)]),
+    leases: m.datacentres.map((dc) => ({ mac: wanMac(dc.index), address: dc.routers[0]!.wanAddress, name: dc.routers[0]!.name, ...(dc.routers[0]!.wanAddress6 ? { address6: dc.routers[0]!.wanAddress6 } : {}) })),
     ...(isDualStack(m) ? { six: internet6(m) } : {}),
   };
 }
@@ -56,7 +56,7 @@ function internet6(m: LabModel): NonNullable<InternetPlan['six']> {
   const wan6 = ip6.cidr6(m.internet.wan6!);
   return {
     gateway: m.internet.gateway6!, network: ip6.formatIp6(wan6.network), prefix: wan6.prefix, server: m.internet.server6!,
-    routes: m.datacentres.flatMap((dc) => [`${dc.lan6!} via ${dc.router.wanAddress6!}`, ...dc.nodes.map((n) => `${n.podCIDR6!} via ${dc.router.wanAddress6!}`)]),
+    routes: m.datacentres.flatMap((dc) => [`${dc.lan6!} via ${dc.routers[0]!.wanAddress6!}`, ...dc.nodes.map((n) => `${n.podCIDR6!} via ${dc.routers[0]!.wanAddress6!}`)]),
   };
 }
 

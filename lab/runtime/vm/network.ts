@@ -93,7 +93,7 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
       { tap: tap(PEERING_BRIDGE, 2), mac: macFor(dc.index, 3) },
       ...extra.map((z, i) => ({ tap: tap(`z${dc.index}${z.name}`.slice(0, 15), 3 + i), mac: macFor(dc.index, 4 + i) })),
     ];
-    machines.push({ name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address, nics });
+    machines.push({ name: dc.routers[0]!.name, kind: 'router', dc: dc.name, address: dc.routers[0]!.address, nics });
     vmIndex++;
     dc.nodes.forEach((n, j) => {
       machines.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address, nics: [{ tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 10 + j) }] });
@@ -101,13 +101,13 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
     });
     hosts.push({
       ns: nsName(runId, dc.lanHost.name), name: dc.lanHost.name, dc: dc.name, address: dc.lanHost.address, prefix: dc.lanPrefix,
-      gateway: dc.router.address, bridge: lanBridge(dc.index), port: `h${dc.index}`,
-      ...(dc.lanHost.address6 && dc.lan6 && dc.router.address6 ? { six: { address: dc.lanHost.address6, prefix: ip6.cidr6(dc.lan6).prefix, gateway: dc.router.address6 } } : {}),
+      gateway: dc.routers[0]!.address, bridge: lanBridge(dc.index), port: `h${dc.index}`,
+      ...(dc.lanHost.address6 && dc.lan6 && dc.routers[0]!.address6 ? { six: { address: dc.lanHost.address6, prefix: ip6.cidr6(dc.lan6).prefix, gateway: dc.routers[0]!.address6 } } : {}),
     });
   }
   const first = m.datacentres[0]!;
   const lan = ip.cidr(first.lan);
-  const used = new Set([first.router.address, first.lanHost.address, ...allNodes(m).map((n) => n.address)]);
+  const used = new Set([first.routers[0]!.address, first.lanHost.address, ...allNodes(m).map((n) => n.address)]);
   let ctlAddress = '';
   for (let i = ip.size(lan) - 2; i > 1; i--) {
     const a = ip.formatIp(ip.host(lan, i) ?? 0);
@@ -118,8 +118,8 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
   }
   const ctl = {
     ns: nsName(runId, 'ctl'), name: 'orchestrator', dc: first.name, address: ctlAddress, prefix: first.lanPrefix,
-    gateway: first.router.address, bridge: lanBridge(first.index), port: 'ctl',
-    routes: m.datacentres.slice(1).map((d) => `${d.lan} via ${first.router.address}`),
+    gateway: first.routers[0]!.address, bridge: lanBridge(first.index), port: 'ctl',
+    routes: m.datacentres.slice(1).map((d) => `${d.lan} via ${first.routers[0]!.address}`),
   };
   const segments: VmNetworkPlan['segments'] = { peering: { ns: vmNs, dev: PEERING_BRIDGE }, wan: { ns: vmNs, dev: WAN_BRIDGE } };
   for (const dc of m.datacentres) segments[`lan:${dc.name}`] = { ns: vmNs, dev: lanBridge(dc.index) };

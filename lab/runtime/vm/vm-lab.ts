@@ -133,7 +133,7 @@ export class VmLab implements Lab {
     const six = (a: string | undefined) => (a ? { address6: a } : {});
     const pod = (name: string) => ({ address: this.podIps.get(name)?.address ?? '', ...six(this.podIps.get(name)?.address6) });
     for (const dc of this.model.datacentres) {
-      out.push({ name: dc.router.name, kind: 'router', dc: dc.name, address: dc.router.address, ...six(dc.router.address6) });
+      out.push({ name: dc.routers[0]!.name, kind: 'router', dc: dc.name, address: dc.routers[0]!.address, ...six(dc.routers[0]!.address6) });
       for (const n of dc.nodes) {
         out.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address, ...six(n.address6) });
         out.push({ name: `${n.name}-pod`, kind: 'pod', dc: dc.name, node: n.name, ...pod(`${n.name}-pod`) });
@@ -150,8 +150,8 @@ export class VmLab implements Lab {
 
   addressesOf(machine: string): string[] {
     const some = (...a: (string | undefined)[]) => a.filter((x): x is string => !!x);
-    const dc = this.model.datacentres.find((d) => d.router.name === machine);
-    if (dc) return some(dc.router.address, dc.router.peeringAddress, dc.router.wanAddress, dc.router.address6, dc.router.peeringAddress6, dc.router.wanAddress6);
+    const dc = this.model.datacentres.find((d) => d.routers[0]!.name === machine);
+    if (dc) return some(dc.routers[0]!.address, dc.routers[0]!.peeringAddress, dc.routers[0]!.wanAddress, dc.routers[0]!.address6, dc.routers[0]!.peeringAddress6, dc.routers[0]!.wanAddress6);
     const i = this.model.internet;
     if (machine === 'internet') return some(i.server, i.gateway, i.server6, i.gateway6);
     const m = this.machines().find((x) => x.name === machine);
@@ -177,7 +177,7 @@ export class VmLab implements Lab {
     const key = join(this.opts.runDir, 'id_ed25519');
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nrl-${this.opts.runId}`, '-f', key]);
     // Child spans of the up stage (no-ops unless OTEL_* asks for traces: lab/telemetry).
-    await Promise.all(this.model.datacentres.map((dc) => traceStep(`boot ${dc.router.name}`, { 'lab.machine': dc.router.name, 'lab.openwrt': this.model.versions.openwrt },
+    await Promise.all(this.model.datacentres.map((dc) => traceStep(`boot ${dc.routers[0]!.name}`, { 'lab.machine': dc.routers[0]!.name, 'lab.openwrt': this.model.versions.openwrt },
       () => this.startRouter(dc.index, `${key}.pub`))));
     log('routers up, BIRD 2 installed');
     await this.startNodes();
@@ -187,8 +187,8 @@ export class VmLab implements Lab {
 
   private async startRouter(dcIndex: number, pubKey: string): Promise<void> {
     const dc = this.model.datacentres[dcIndex]!;
-    const mp = this.plan.machines.find((m) => m.name === dc.router.name)!;
-    const dir = this.path('vms', dc.router.name, 'x').replace(/\/x$/, '');
+    const mp = this.plan.machines.find((m) => m.name === dc.routers[0]!.name)!;
+    const dir = this.path('vms', dc.routers[0]!.name, 'x').replace(/\/x$/, '');
     const rootfs = join(dir, 'rootfs.ext4');
     writeFileSync(rootfs, gunzipSync(readFileSync(this.opts.images.openwrtRootfsGz)));
     const write = (name: string, text: string) => {
@@ -206,15 +206,15 @@ export class VmLab implements Lab {
       authorizedKey: (copyFileSync(pubKey, join(dir, 'authorized_keys')), join(dir, 'authorized_keys')),
     }), dir);
     const vm = startVm(this.plan.vmNs, {
-      name: nsName(this.opts.runId, dc.router.name), kernel: this.opts.images.openwrtKernel, append: KERNEL_ARGS.openwrt,
+      name: nsName(this.opts.runId, dc.routers[0]!.name), kernel: this.opts.images.openwrtKernel, append: KERNEL_ARGS.openwrt,
       memoryMiB: 256, cpus: 1, accel: this.opts.accel, nics: mp.nics.map((n) => ({ tap: n.tap, mac: n.mac })),
       disks: [{ file: rootfs, format: 'raw' }],
-      consoleSocket: join(this.opts.runDir, `${dc.router.name}.con`), consoleLog: this.path('consoles', `${dc.router.name}.log`), pidFile: join(this.opts.runDir, `${dc.router.name}.pid`),
-    }, this.path('logs', `qemu-${dc.router.name}.log`));
-    this.vms.set(dc.router.name, vm);
-    await this.named(waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow, `router-boot ${dc.router.name}`));
-    const outcome = await this.named(waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow, `router-packages ${dc.router.name}`));
-    if (outcome.startsWith(ROUTER_FAILED)) throw new Error(`${dc.router.name}: ${outcome}`);
+      consoleSocket: join(this.opts.runDir, `${dc.routers[0]!.name}.con`), consoleLog: this.path('consoles', `${dc.routers[0]!.name}.log`), pidFile: join(this.opts.runDir, `${dc.routers[0]!.name}.pid`),
+    }, this.path('logs', `qemu-${dc.routers[0]!.name}.log`));
+    this.vms.set(dc.routers[0]!.name, vm);
+    await this.named(waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow, `router-boot ${dc.routers[0]!.name}`));
+    const outcome = await this.named(waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow, `router-packages ${dc.routers[0]!.name}`));
+    if (outcome.startsWith(ROUTER_FAILED)) throw new Error(`${dc.routers[0]!.name}: ${outcome}`);
   }
 
   private async startNodes(): Promise<void> {
@@ -292,8 +292,8 @@ export class VmLab implements Lab {
 
   /** Router: ssh to dropbear from the ctl namespace, the serial console when ssh fails. */
   private async onRouter(name: string, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-    const dc = this.model.datacentres.find((d) => d.router.name === name)!;
-    const r = await run(inNs(this.plan.ctlNs, sshArgv(join(this.opts.runDir, 'id_ed25519'), dc.router.address, command)), { timeoutMs });
+    const dc = this.model.datacentres.find((d) => d.routers[0]!.name === name)!;
+    const r = await run(inNs(this.plan.ctlNs, sshArgv(join(this.opts.runDir, 'id_ed25519'), dc.routers[0]!.address, command)), { timeoutMs });
     if (r.code !== 255) return r;
     const vm = this.vms.get(name);
     if (!vm) return r;
@@ -319,7 +319,7 @@ export class VmLab implements Lab {
   /** `routers`: BIRD's view only (the convergence poll, lab/assert/converge.ts); no kubectl exec per node. */
   async bgpSessions(scope: 'all' | 'routers' = 'all'): Promise<BgpSession[]> {
     const routers = await Promise.all(this.model.datacentres.map(async (dc) =>
-      parseBirdProtocols((await this.onRouter(dc.router.name, 'birdc show protocols all', 15_000)).stdout, dc.router.name, this.model.routers.asn)));
+      parseBirdProtocols((await this.onRouter(dc.routers[0]!.name, 'birdc show protocols all', 15_000)).stdout, dc.routers[0]!.name, this.model.routers.asn)));
     if (scope === 'routers') return routers.flat();
     const nodes = await Promise.all(allNodes(this.model).map(async (n) =>
       kube.parseCiliumBgpPeers((await this.exec(n.name, [this.agentCli, 'bgp', 'peers'], 20_000)).stdout, n.name)));
@@ -421,19 +421,19 @@ export class VmLab implements Lab {
   /** Faults on the VM lab: tap devices on the host side, services inside the guests. Never run. */
   async injectFault(kind: FaultKind): Promise<InjectedFault> {
     const dc = this.model.datacentres[0]!;
-    const router = this.plan.machines.find((m) => m.name === dc.router.name)!;
+    const router = this.plan.machines.find((m) => m.name === dc.routers[0]!.name)!;
     const node = this.plan.machines.find((m) => m.kind === 'node')!;
     const tapDown = async (tap: string, target: string, description: string): Promise<InjectedFault> => {
       await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'down']);
       return { kind, target, description, silent: false, heal: async () => { await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'up']); } };
     };
-    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap, dc.router.name, `${dc.router.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
+    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap, dc.routers[0]!.name, `${dc.routers[0]!.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
     if (kind === 'lan-cut') return tapDown(node.nics[0]!.tap, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) is down`);
     if (kind === 'router-down') {
       // The router VM keeps running, cut from every segment: to its peers the same as a stopped router.
       const taps = router.nics.map((n) => n.tap);
       await must(['ip', '-n', this.plan.vmNs, '-batch', '-'], { input: taps.map((t) => `link set ${t} down`).join('\n') + '\n' });
-      return { kind, target: dc.router.name, description: `${dc.router.name}'s ports (taps ${taps.join(', ')}) are down`, silent: false,
+      return { kind, target: dc.routers[0]!.name, description: `${dc.routers[0]!.name}'s ports (taps ${taps.join(', ')}) are down`, silent: false,
         heal: async () => { await must(['ip', '-n', this.plan.vmNs, '-batch', '-'], { input: taps.map((t) => `link set ${t} up`).join('\n') + '\n' }); } };
     }
     if (kind === 'link-flap') {
@@ -441,8 +441,8 @@ export class VmLab implements Lab {
       return { ...flap, flapMs: VM_FLAP_MS };
     }
     if (kind === 'router-restart') {
-      await this.onRouter(dc.router.name, '/etc/init.d/bird restart', 30_000);
-      return { kind, target: dc.router.name, description: `BIRD restarted on ${dc.router.name}`, silent: false, heal: async () => undefined };
+      await this.onRouter(dc.routers[0]!.name, '/etc/init.d/bird restart', 30_000);
+      return { kind, target: dc.routers[0]!.name, description: `BIRD restarted on ${dc.routers[0]!.name}`, silent: false, heal: async () => undefined };
     }
     const agent = this.agentPods.get(node.name);
     if (!agent) throw new Error(`no Cilium agent pod on ${node.name}`);
@@ -472,7 +472,7 @@ export class VmLab implements Lab {
       /* no cluster yet: the bundle goes without the agents */
     }
     const consoles = this.plan.machines.map((m) => ({ machine: m.name, path: this.path('consoles', `${m.name}.log`) }));
-    const entries = bundlePlan({ routers: this.model.datacentres.map((d) => d.router.name), consoles, agents: [...this.agentPods].map(([node, pod]) => ({ node, pod })), agentCli: this.agentCli, kubectl });
+    const entries = bundlePlan({ routers: this.model.datacentres.map((d) => d.routers[0]!.name), consoles, agents: [...this.agentPods].map(([node, pod]) => ({ node, pod })), agentCli: this.agentCli, kubectl });
     const read = async (s: BundleSource): Promise<string> => {
       if (s.kind === 'file') return readFileSync(s.path, 'utf8');
       const r = s.kind === 'router' ? await this.onRouter(s.machine, s.command, stepMs) : await run(inNs(this.plan.ctlNs, s.argv), { timeoutMs: stepMs });

@@ -98,6 +98,13 @@ export const RULE_CASES: readonly RuleCase[] = [
   { name: 'connect retry 0', mutate: (t) => { t.bgp = { timers: { connectRetry: 0 } }; }, field: 'bgp.timers.connectRetry', problem: 'busy loop' },
   { name: 'timer out of range', mutate: (t) => { t.bgp = { timers: { hold: 70000 } }; }, field: 'bgp.timers.hold', problem: 'must be <= 65535' },
   // Extra zones.
+  // Several routers per datacentre.
+  { name: 'five routers in a datacentre', mutate: (t) => { t.datacentres[0].routers = 5; }, field: 'datacentres[0].routers', problem: 'must be <= 4' },
+  { name: 'no router in a datacentre', mutate: (t) => { t.datacentres[0].routers = 0; }, field: 'datacentres[0].routers', problem: 'must be >= 1' },
+  { name: 'one router\'s addresses with several routers', mutate: (t) => { t.datacentres[0].routers = 2; t.datacentres[0].router = { address: '10.0.0.5' }; }, field: 'datacentres[0].router', problem: 'datacentres[0].routers is 2' },
+  { name: 'extra zone in a datacentre with several routers', mutate: (t) => { t.datacentres[0].routers = 2; t.firewall = { extraZones: [{ name: 'mgmt', datacentre: 'dc1', subnet: '192.168.99.0/24' }] }; }, field: 'firewall.extraZones[0].datacentre', problem: 'dc1 has 2 routers' },
+  { name: 'VRRP advertisements every 0 s', mutate: (t) => { t.routers.vrrp = { advertInterval: 0 }; }, field: 'routers.vrrp.advertInterval', problem: 'must be >= 1' },
+  { name: 'a node on the VRRP gateway', mutate: (t) => { t.datacentres[0].routers = 2; t.datacentres[0].nodes[0].address = '10.0.0.1'; }, field: 'datacentres[0].nodes[0].address', problem: 'already used by datacentres[0].lan (VRRP gateway)' },
   { name: 'extra zone in an unknown datacentre', mutate: (t) => { t.firewall = { extraZones: [{ name: 'mgmt', datacentre: 'dc9', subnet: '192.168.99.0/24' }] }; }, field: 'firewall.extraZones[0].datacentre', problem: 'no datacentre is named "dc9"' },
   { name: 'extra zone named like a reference zone', mutate: (t) => { t.firewall = { extraZones: [{ name: 'wan', datacentre: 'dc1', subnet: '192.168.99.0/24' }] }; }, field: 'firewall.extraZones[0].name', problem: 'is a zone the reference already has' },
   { name: 'extra zone forwarding to an unknown zone', mutate: (t) => { t.firewall = { extraZones: [{ name: 'mgmt', datacentre: 'dc1', subnet: '192.168.99.0/24', forwardTo: ['dmz'] }] }; }, field: 'firewall.extraZones[0].forwardTo[0]', problem: 'no zone is named "dmz"' },
@@ -143,6 +150,7 @@ export const DUAL_RULE_CASES: readonly RuleCase[] = [
   { name: 'node address6 that is not IPv6', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '10.0.0.10'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is not an IPv6 address' },
   { name: 'duplicate IPv6 address', mutate: dual((t) => { t.datacentres[0].nodes[0].address6 = '2001:db8:10::1'; }), field: 'datacentres[0].nodes[0].address6', problem: 'is already used by datacentres[0].router.address6' },
   { name: 'dual-stack with the peering-policy API', mutate: dual((t) => { t.cilium = { bgpApi: 'peering-policy' }; }), opts: { ciliumVersion: '1.15.19' }, field: 'cluster.family', problem: 'dual-stack is rendered for the BGPv2 resources' },
+  { name: 'several routers in a dual-stack lab', mutate: dual((t) => { t.datacentres[0].routers = 2; }), field: 'datacentres[0].routers', problem: 'several routers per datacentre for IPv4 only' },
   { name: 'unknown session layout', mutate: dual((t) => { t.bgp.sessions = 'v6-over-carrier-pigeon'; }), field: 'bgp.sessions', problem: '' },
 ];
 

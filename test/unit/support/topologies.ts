@@ -6,7 +6,7 @@ import type { LabModel } from '../../../lab/topology/model.ts';
 import { referenceTopology } from '../../../lab/topology/reference.ts';
 import { resolveTopology, type ResolveOptions } from '../../../lab/topology/resolve.ts';
 import type { BgpTimers, SessionLayout, Topology } from '../../../lab/topology/schema.ts';
-import { fixturesDir } from './paths.ts';
+import { fixturesDir, repoRoot } from './paths.ts';
 
 export const topologyFixturesDir = path.join(fixturesDir, 'topologies');
 
@@ -49,6 +49,22 @@ export interface Variant {
 }
 
 /** The topologies every validator runs over: 2 and 3 datacentres, with and without timers, mesh and reflection. */
+/** examples/two-routers.yaml: the reference with two routers per datacentre. */
+export function twoRouters(): Topology {
+  const file = path.join(repoRoot, 'examples', 'two-routers.yaml');
+  return parseTopologyYaml(readFileSync(file, 'utf8'), file) as Topology;
+}
+
+/** A topology with `count` routers in every datacentre. */
+export function withRouters(t: Topology, count: number): Topology {
+  const copy = structuredClone(t);
+  for (const d of copy.datacentres) {
+    delete d.router;
+    d.routers = count;
+  }
+  return copy;
+}
+
 export const VARIANTS: readonly Variant[] = [
   { name: 'reference', topology: referenceTopology },
   { name: 'reference without timers', topology: referenceWithoutTimers },
@@ -57,6 +73,8 @@ export const VARIANTS: readonly Variant[] = [
   { name: 'three-dc with route reflection', topology: () => withReflection(loadFixture('three-dc')) },
   { name: 'three-dc with route reflection, without timers', topology: () => withoutTimers(withReflection(loadFixture('three-dc'))) },
   { name: 'every-key', topology: () => loadFixture('every-key') },
+  { name: 'two routers per datacentre', topology: twoRouters },
+  { name: 'three-dc with three routers each and route reflection (add-path)', topology: () => withRouters(withReflection(loadFixture('three-dc')), 3) },
 ];
 
 export function modelOf(v: Variant, opts: ResolveOptions = {}): LabModel {
