@@ -120,13 +120,20 @@ test('dnsmasq itself answers A and AAAA for one name from the twin\'s two host r
   if (!bin) return;
   const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
   const args = dnsmasqArgs(renderDhcp(m, m.datacentres[0]!, m.datacentres[0]!.routers[0]!), m.datacentres[0]!.lan, { pidFile: '/p', leaseFile: '/l' });
-  // DNS only, on loopback: the host records from the translation, none of its DHCP flags.
-  const port = await freeUdpPort();
-  const child = spawn(bin, ['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
-    '--listen-address=127.0.0.1', `--port=${port}`, '--log-facility=-', ...args.filter((a) => a.startsWith('--host-record='))], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // DNS only, on loopback: the host records from the translation, none of its DHCP flags. dnsmasq
+  // takes the port over TCP too, which another process may hold: then again on another port.
+  let port = 0;
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-  t.after(() => { child.kill(); });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    port = await freeUdpPort();
+    stderr = '';
+    const child = spawn(bin, ['--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
+      '--listen-address=127.0.0.1', `--port=${port}`, '--log-facility=-', ...args.filter((a) => a.startsWith('--host-record='))], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    t.after(() => { child.kill(); });
+    const exited = await new Promise<boolean>((res) => { child.once('exit', () => res(true)); setTimeout(() => res(false), 300); });
+    if (!(exited && /Address already in use/.test(stderr))) break;
+  }
   const r = new Resolver({ timeout: 1000, tries: 1 });
   r.setServers([`127.0.0.1:${port}`]);
   let answers: [string[], string[]] | undefined;

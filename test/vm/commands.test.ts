@@ -199,7 +199,10 @@ worker-1              65001      65000     10.0.1.1       active          0s    
   it('kubectl pod lists', () => {
     const json = JSON.stringify({ items: [{ metadata: { name: 'cilium-abc' }, spec: { nodeName: 'worker-1' }, status: { podIP: '10.0.1.10' } }] });
     assert.deepEqual([...kube.agentPodsByNode(json)], [['worker-1', 'cilium-abc']]);
-    assert.deepEqual([...kube.podAddresses(json)], [['cilium-abc', '10.0.1.10']]);
+    assert.deepEqual([...kube.podAddresses(json)], [['cilium-abc', { address: '10.0.1.10' }]]);
+    // Dual-stack: status.podIPs lists both families; the IPv6 one is the pod's address6.
+    const dual = JSON.stringify({ items: [{ metadata: { name: 'web-0' }, spec: { nodeName: 'worker-1' }, status: { podIP: '10.244.1.5', podIPs: [{ ip: '10.244.1.5' }, { ip: '2001:db8:244:1::5' }] } }] });
+    assert.deepEqual([...kube.podAddresses(dual)], [['web-0', { address: '10.244.1.5', address6: '2001:db8:244:1::5' }]]);
   });
   it('the initramfs writer emits a valid newc archive', () => {
     const buf = cpioNewc([{ path: 'init', type: 'file', mode: 0o755, data: '#!/bin/sh\n' }, { path: 'dev/console', type: 'chardev', major: 5, minor: 1 }]);

@@ -24,13 +24,14 @@ describe('parsers on real captured outputs', { skip: absent() }, () => {
   it('birdc show protocols all, BIRD 2.14 (banner, header, a Device protocol, then an iBGP session)', () => {
     assert.deepEqual(parseBirdProtocols(read('birdc-show-protocols-all-2.14-cilium-issue28530.txt'), 'r', 64512), [
       // "Hold timer: 64.202/90", "Keepalive timer: 3.960/30": the negotiated values follow the slash.
-      { machine: 'r', peerAddress: '127.0.0.1', peerAsn: 64512, kind: 'ibgp', state: 'Established', established: true, holdTimeS: 90, keepaliveS: 30 },
+      // The protocol's name: what assertion 12 matches a route's session by.
+      { machine: 'r', peerAddress: '127.0.0.1', peerAsn: 64512, kind: 'ibgp', state: 'Established', established: true, holdTimeS: 90, keepaliveS: 30, protocol: 'bgp4' },
     ]);
   });
 
   it('birdc show protocols all, a fragment without banner or header, with channel statistics', () => {
     const s = parseBirdProtocols(read('birdc-show-protocols-all-frr-issue19484.txt'), 'r', 327824);
-    assert.deepEqual(s, [{ machine: 'r', peerAddress: '154.118.252.78', peerAsn: 327824, kind: 'ibgp', state: 'Established', established: true, holdTimeS: 240, keepaliveS: 80 }],
+    assert.deepEqual(s, [{ machine: 'r', peerAddress: '154.118.252.78', peerAsn: 327824, kind: 'ibgp', state: 'Established', established: true, holdTimeS: 240, keepaliveS: 80, protocol: 'ibgp_v4' }],
       '"Send hold timer: 435.060/480" is not the hold timer');
   });
 
