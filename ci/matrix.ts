@@ -39,12 +39,20 @@ export interface TwinCell {
   cilium: string;
   /** The topology file the cell runs, a path in the repository. */
   topology: string;
+  /** A fault the cell injects and measures in lost packets (`lab e2e --fault`), if any. */
+  fault?: string;
 }
 
-/** The topologies every twin cell runs: the reference, and dual-stack (where IPv6 BGP breaks in practice). */
-export const TWIN_TOPOLOGIES: { suffix: string; topology: string }[] = [
+/**
+ * What every Cilium release runs on the twin: the reference; dual-stack (where IPv6 BGP breaks in
+ * practice); two routers per datacentre losing one (loss bounded by VRRP and BGP timers); and a
+ * speaker restart under graceful restart, where a release that drops its routes shows as lost packets.
+ */
+export const TWIN_TOPOLOGIES: { suffix: string; topology: string; fault?: string }[] = [
   { suffix: '', topology: 'examples/reference.yaml' },
   { suffix: ', dual-stack', topology: 'examples/dual-stack.yaml' },
+  { suffix: ', two routers, router-down', topology: 'examples/two-routers.yaml', fault: 'router-down' },
+  { suffix: ', graceful restart, speaker-restart', topology: 'examples/graceful-restart.yaml', fault: 'speaker-restart' },
 ];
 
 /**
@@ -57,6 +65,6 @@ export function twinMatrix(vm: { include: MatrixCell[] }, pinnedRaw: Versions = 
   const pinned = normalise(pinnedRaw).cilium;
   const releases = [...new Set(vm.include.map((c) => c.cilium))];
   return {
-    include: releases.flatMap((cilium) => TWIN_TOPOLOGIES.map(({ suffix, topology }) => ({ name: `cilium ${cilium}${cilium === pinned ? ' (pinned)' : ''}${suffix}`, cilium, topology }))),
+    include: releases.flatMap((cilium) => TWIN_TOPOLOGIES.map(({ suffix, topology, fault }) => ({ name: `cilium ${cilium}${cilium === pinned ? ' (pinned)' : ''}${suffix}`, cilium, topology, ...(fault ? { fault } : {}) }))),
   };
 }

@@ -129,13 +129,15 @@ export class NativeRoutingLab {
     topology?: File,
     /** Cilium version (default: the topology's, else the newest verified); the speaker is built at this release. */
     ciliumVersion?: string,
+    /** A fault to inject after the assertions and measure in lost packets: router-down, router-restart, speaker-restart, link-flap, peering-down, lan-cut. */
+    fault?: string,
   ): Promise<LabRun> {
     const t: TopologyArgs = { ...this.topologyPath(topology), ciliumVersion };
     let base = this.project(topology).withExec(doctorArgv(false));
     const plan = parseSpeakerPlan(await base.withExec(speakerPlanArgv(t)).stdout());
     // A line without a speaker (the proxy refuses its module) runs the emulation; the report says so.
     if (!('unserved' in plan)) base = base.withFile(SPEAKER_BIN, this.speaker(plan)).withEnvVariable('NRL_SPEAKER_BIN', SPEAKER_BIN);
-    return await this.run(base, e2eArgv('twin', t), false);
+    return await this.run(base, e2eArgv('twin', t, undefined, fault), false);
   }
 
   /** Cilium's own BGP speaker for a line and release, built in GO_IMAGE (Go's caches in volumes). */

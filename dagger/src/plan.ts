@@ -144,10 +144,10 @@ export const SPEAKER_STEP = [
  * `lab e2e` for the twin or the VM lab. The VM run always passes `--download`: a fresh cache
  * volume is empty, and without it the lab stops at preflight with exit 3 (issue 12, item 1).
  */
-export function e2eArgv(runtime: 'twin' | 'vm', t: TopologyArgs, artifacts = ARTIFACTS): string[] {
+export function e2eArgv(runtime: 'twin' | 'vm', t: TopologyArgs, artifacts = ARTIFACTS, fault?: string): string[] {
   return [
     'node', 'bin/lab.mjs', 'e2e', ...(runtime === 'vm' ? ['--runtime', 'vm', '--download'] : []),
-    '--plain', ...topologyFlags(t), '--artifacts', artifacts,
+    '--plain', ...topologyFlags(t), ...flag('--fault', fault), '--artifacts', artifacts,
   ];
 }
 

@@ -33,6 +33,15 @@ function patch(files: RenderedFiles, path: string, edit: (text: string) => strin
   files.set(path, after);
 }
 
+/** The lines matching `re` taken out of the bird.conf of every router with nodes on its LAN. */
+function withoutBirdLines(r: { model: LabModel; files: RenderedFiles }, re: RegExp) {
+  for (const dc of r.model.datacentres) {
+    if (dc.nodes.length === 0) continue;
+    for (const router of dc.routers) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(re, ''));
+  }
+  return r;
+}
+
 /** A dual-stack pitfall's model and files; an IPv4 topology is bad input naming the fix. */
 function dualStack(name: string, topology: Topology, opts: ResolveOptions, sessions?: SessionLayout) {
   const refuse = () => new InputError([{ field: '--pitfall', problem: `${name} is an IPv6 mistake and the topology is IPv4 only`, fix: 'run it on a dual-stack topology: -t examples/dual-stack.yaml (or cluster.family: dual)' }], 'arguments');
@@ -169,12 +178,7 @@ export const PITFALLS: Pitfall[] = [
     breaks: [2, 3, 4, 5, 12],
     family: 6,
     apply: (t, opts) => {
-      const r = dualStack('v6-over-v4-session', t, opts, 'mp-over-v4');
-      for (const dc of r.model.datacentres) {
-        if (dc.nodes.length === 0) continue;
-        for (const router of dc.routers) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(/^\s*(extended next hop on|bgp_next_hop = \S+|gw = \S+);\n/gm, ''));
-      }
-      return r;
+      return withoutBirdLines(dualStack('v6-over-v4-session', t, opts, 'mp-over-v4'), /^\s*(extended next hop on|bgp_next_hop = \S+|gw = \S+);\n/gm);
     },
   },
   {
@@ -184,12 +188,7 @@ export const PITFALLS: Pitfall[] = [
     breaks: [2, 3, 4, 5, 12],
     family: 4,
     apply: (t, opts) => {
-      const r = dualStack('v4-over-v6-session', t, opts, 'v4-over-v6');
-      for (const dc of r.model.datacentres) {
-        if (dc.nodes.length === 0) continue;
-        for (const router of dc.routers) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(/^\s*extended next hop on;\n/gm, ''));
-      }
-      return r;
+      return withoutBirdLines(dualStack('v4-over-v6-session', t, opts, 'v4-over-v6'), /^\s*extended next hop on;\n/gm);
     },
   },
   {

@@ -33,6 +33,20 @@ export function junitXml(r: Report): string {
     }
     out.push('  </testsuite>');
   }
+  if (r.fault) {
+    // One test case per flow of the fault, failed when it lost more than the fault's bound allows.
+    const f = r.fault;
+    const failed = f.lossViolations.length + (f.ok ? 0 : f.lossViolations.length === 0 ? 1 : 0);
+    out.push(`  <testsuite name="fault ${esc(f.kind)}" tests="${f.flows.length + 1}" failures="${failed}" errors="0" skipped="0" time="${secs(f.heldMs + (f.recoverMs ?? 0))}">`);
+    const verdict = `    <testcase name="${esc(f.description)}" classname="lab.${esc(r.lab)}.fault"`;
+    out.push(f.ok || f.lossViolations.length > 0 ? `${verdict}/>` : `${verdict}>\n      <failure message="${esc(`detected ${f.detectMs ?? 'never'} ms, recovered ${f.recovered}`)}" type="fault"/>\n    </testcase>`);
+    for (const x of f.flows) {
+      const over = f.lossViolations.find((v) => v.startsWith(`${x.from} -> ${x.to}:`));
+      const head = `    <testcase name="${esc(`${x.from} -> ${x.to}: ${x.lost} of ${x.sent} lost, longest gap ${x.longestGapMs} ms`)}" classname="lab.${esc(r.lab)}.fault.loss"`;
+      out.push(over ? `${head}>\n      <failure message="${esc(over)}" type="loss">${esc(f.lossBound.explains)}</failure>\n    </testcase>` : `${head}/>`);
+    }
+    out.push('  </testsuite>');
+  }
   if (stageErrors.length > 0) {
     out.push(`  <testsuite name="stages" tests="${stageErrors.length}" failures="0" errors="${stageErrors.length}" skipped="0" time="${secs(stageErrors.reduce((n, s) => n + s.ms, 0))}">`);
     for (const s of stageErrors) {

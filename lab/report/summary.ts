@@ -3,6 +3,7 @@
 // table, stages and artifacts. Pure: built from the report alone.
 import { reportedPath, sortRoutes } from './diagram/model.ts';
 import type { MachineState, Report } from './model.ts';
+import type { FaultReport } from '../faults/run.ts';
 import { dualStackText } from './terminal.ts';
 
 const FAILURES_PER_ASSERTION = 10;
@@ -26,16 +27,18 @@ export function mermaid(r: Report): string {
   if (routers.length > 1) lines.push(`  peering{{"peering network${peering ? `<br/>${peering}` : ''}"}}`);
   const edges: { a: string; b: string; style: string }[] = [];
   for (const [dc, ms] of byDc) {
-    const router = ms.find((m) => m.kind === 'router');
+    // Every router of the datacentre, side by side on its LAN; the first owns any extra zone.
+    const dcRouters = ms.filter((m) => m.kind === 'router');
+    const router = dcRouters[0];
     const lan = router?.routes.find((x) => x.dev === 'br-lan' && !x.gateway)?.dst;
     lines.push(`  subgraph ${mid(`dc_${dc}`)}["${mlabel(dc)}"]`);
     lines.push(`    ${mid(`lan_${dc}`)}[/"LAN ${mlabel(dc)}${lan ? `<br/>${lan}` : ''}"/]`);
     for (const m of ms) lines.push(`    ${mid(m.name)}["${mlabel(m.name)}<br/>${m.kind} ${m.address}"]`);
     lines.push('  end');
-    if (router) {
-      edges.push({ a: 'internet', b: mid(router.name), style: '---' });
-      if (routers.length > 1) edges.push({ a: 'peering', b: mid(router.name), style: '===' });
-      edges.push({ a: mid(router.name), b: mid(`lan_${dc}`), style: '---' });
+    for (const x of dcRouters) {
+      edges.push({ a: 'internet', b: mid(x.name), style: '---' });
+      if (routers.length > 1) edges.push({ a: 'peering', b: mid(x.name), style: '===' });
+      edges.push({ a: mid(x.name), b: mid(`lan_${dc}`), style: '---' });
     }
     for (const m of ms) {
       if (m.kind === 'node' || m.kind === 'lanhost') edges.push({ a: mid(`lan_${dc}`), b: mid(m.name), style: '---' });
@@ -65,6 +68,20 @@ export function mermaid(r: Report): string {
   return lines.join('\n');
 }
 
+/** The fault, measured in lost packets: one row per flow, and the bound it was held to. */
+function faultMarkdown(f: FaultReport): string[] {
+  return [
+    `### Fault \`${cell(f.kind)}\`: ${f.ok ? 'pass' : '**FAIL**'}`, '',
+    `${cell(f.description)}. BGP noticed after ${f.detectMs === undefined ? 'never' : `${f.detectMs} ms`}; held ${f.heldMs} ms; recovered ${f.recoverMs === undefined ? '**not**' : `${f.recoverMs} ms after the heal`}.`, '',
+    `Bound: ${cell(f.lossBound.name)} (${f.lossBound.maxGapMs === 0 ? 'no loss' : `gap up to ${f.lossBound.maxGapMs} ms`}): ${cell(f.lossBound.explains)}.`, '',
+    ...(f.flowsNote ? [`Loss not measured: ${cell(f.flowsNote)}.`, ''] : [
+      '| flow | sent | lost | longest gap | loss windows (ms from the fault) |', '|---|---|---|---|---|',
+      ...f.flows.map((x) => `| ${cell(`${x.from} → ${x.to} (${x.toAddress})`)} | ${x.sent} | ${x.lost} | ${x.longestGapMs} ms | ${cell(x.windows.slice(0, 4).map((w) => `${w.fromMs}..${w.toMs}`).join(', '))} |`), '',
+    ]),
+    ...f.lossViolations.map((v) => `- **exceeded**: ${cell(v)}`), ...(f.lossViolations.length > 0 ? [''] : []),
+  ];
+}
+
 function routeTable(m: MachineState): string[] {
   const rows = sortRoutes(m.routes).map((x) => `| \`${cell(x.dst)}\` | ${x.gateway ? `\`${cell(x.gateway)}\`` : ''} | ${cell(x.dev ?? '')} | ${cell(x.protocol ?? '')} |`);
   return ['| destination | via | dev | protocol |', '|---|---|---|---|', ...rows];
@@ -91,6 +108,7 @@ export function summaryMarkdown(r: Report): string {
       out.push('');
     }
   }
+  if (r.fault) out.push(...faultMarkdown(r.fault));
   const stopped = r.stages.filter((s) => !s.ok);
   for (const s of stopped) out.push(`Stage **${cell(s.name)}** failed after ${s.ms} ms: ${cell(s.detail ?? '')}`, '');
   for (const n of r.notes) out.push(`- note: ${cell(n)}`);

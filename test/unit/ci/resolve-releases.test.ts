@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newestStableRelease, type GithubRelease } from '../../../ci/github-releases.ts';
 import { buildMatrix, PINNED, TWIN_TOPOLOGIES, twinMatrix } from '../../../ci/matrix.ts';
+import { FAULT_KINDS } from '../../../lab/runtime/lab.ts';
 import { listedFolders, newestOpenwrtVersion } from '../../../ci/openwrt-releases.ts';
 import { resolveMatrix } from '../../../ci/resolve.ts';
 import { compareSemver, parseSemver } from '../../../ci/semver.ts';
@@ -136,11 +137,17 @@ describe('picking releases', () => {
     assert.deepEqual(twinMatrix(m, { cilium: '1.20.2', talos: 'v1.14.2', openwrt: '25.12.5' }), { include: [
       { name: 'cilium 1.20.2 (pinned)', cilium: '1.20.2', topology: 'examples/reference.yaml' },
       { name: 'cilium 1.20.2 (pinned), dual-stack', cilium: '1.20.2', topology: 'examples/dual-stack.yaml' },
+      { name: 'cilium 1.20.2 (pinned), two routers, router-down', cilium: '1.20.2', topology: 'examples/two-routers.yaml', fault: 'router-down' },
+      { name: 'cilium 1.20.2 (pinned), graceful restart, speaker-restart', cilium: '1.20.2', topology: 'examples/graceful-restart.yaml', fault: 'speaker-restart' },
       { name: 'cilium 1.21.0', cilium: '1.21.0', topology: 'examples/reference.yaml' },
       { name: 'cilium 1.21.0, dual-stack', cilium: '1.21.0', topology: 'examples/dual-stack.yaml' },
+      { name: 'cilium 1.21.0, two routers, router-down', cilium: '1.21.0', topology: 'examples/two-routers.yaml', fault: 'router-down' },
+      { name: 'cilium 1.21.0, graceful restart, speaker-restart', cilium: '1.21.0', topology: 'examples/graceful-restart.yaml', fault: 'speaker-restart' },
     ] });
-    assert.deepEqual(twinMatrix(buildMatrix(PINNED)).include.map((c) => c.cilium), [PINNED.cilium, PINNED.cilium], 'nothing new: the pinned release alone, both topologies');
+    assert.deepEqual(twinMatrix(buildMatrix(PINNED)).include.map((c) => c.cilium), TWIN_TOPOLOGIES.map(() => PINNED.cilium), 'nothing new: the pinned release alone, every cell');
     for (const t of TWIN_TOPOLOGIES) assert.ok(existsSync(path.join(repoRoot, t.topology)), t.topology);
+    // Every fault a cell names is one the CLI knows.
+    for (const t of TWIN_TOPOLOGIES) if (t.fault) assert.ok((FAULT_KINDS as string[]).includes(t.fault), t.fault);
   });
 });
 
@@ -167,7 +174,7 @@ describe('resolving from loopback sources', () => {
     assert.ok(line!.startsWith('matrix={"include":['), line);
     assert.deepEqual(JSON.parse(line!.slice('matrix='.length)), matrix);
     assert.ok(twin!.startsWith('twin='), twin);
-    assert.deepEqual((JSON.parse(twin!.slice('twin='.length)) as ReturnType<typeof twinMatrix>).include.map((c) => c.cilium), [PINNED.cilium, PINNED.cilium, '1.20.3', '1.20.3']);
+    assert.deepEqual((JSON.parse(twin!.slice('twin='.length)) as ReturnType<typeof twinMatrix>).include.map((c) => c.cilium), [...TWIN_TOPOLOGIES.map(() => PINNED.cilium), ...TWIN_TOPOLOGIES.map(() => '1.20.3')]);
   });
 
   test('only pre-releases newer than the pinned version: ignored', async () => {

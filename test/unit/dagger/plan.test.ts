@@ -50,11 +50,14 @@ describe('argv', () => {
       assert.equal(argv[argv.indexOf(f!) + 1], v, f);
     }
     assert.ok(!e2eArgv('vm', { ciliumVersion: '' }).includes('--cilium-version'), 'an empty value is no flag');
+    const faulted = e2eArgv('twin', ALL, undefined, 'speaker-restart');
+    assert.equal(faulted[faulted.indexOf('--fault') + 1], 'speaker-restart');
+    assert.ok(!e2eArgv('twin', ALL).includes('--fault'), 'no fault asked, no flag');
     assert.deepEqual(renderArgv({}), ['node', 'bin/lab.mjs', 'render', '--out', '/out']);
   });
 
   test('every flag the module passes exists in the real CLI (and a made-up one does not)', async () => {
-    for (const argv of [e2eArgv('vm', ALL), e2eArgv('twin', ALL), renderArgv(ALL), doctorArgv(true), doctorArgv(false)]) await assertFlagsExist(argv);
+    for (const argv of [e2eArgv('vm', ALL), e2eArgv('twin', ALL), e2eArgv('twin', ALL, undefined, 'router-down'), renderArgv(ALL), doctorArgv(true), doctorArgv(false)]) await assertFlagsExist(argv);
     await assert.rejects(assertFlagsExist(['node', 'bin/lab.mjs', 'e2e', '--allow-tcg']), /lab e2e has --allow-tcg/);
   });
 
