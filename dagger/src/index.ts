@@ -129,7 +129,7 @@ export class NativeRoutingLab {
     topology?: File,
     /** Cilium version (default: the topology's, else the newest verified); the speaker is built at this release. */
     ciliumVersion?: string,
-    /** A fault to inject after the assertions and measure in lost packets: router-down, router-restart, speaker-restart, link-flap, peering-down, lan-cut. */
+    /** A fault to inject after the assertions and measure in lost packets: router-down, router-restart, speaker-restart, link-flap, peering-down, lan-cut (empty: none). */
     fault?: string,
   ): Promise<LabRun> {
     const t: TopologyArgs = { ...this.topologyPath(topology), ciliumVersion };

@@ -14,6 +14,12 @@ export const FLAP_SLACK_MS = 1000;
 export const BIRD_CONNECT_DELAY_S = 5;
 /** Cilium's and BIRD's connect retry default (CRD connectRetryTimeSeconds; doc/bird.sgml). */
 export const CONNECT_RETRY_DEFAULT_S = 120;
+/**
+ * After a session fails, BIRD waits its error wait time before it dials or takes the peer's dial
+ * again: 60 s at first by default (doc/bird.sgml, "error wait time"); bird.ts renders the lab's
+ * connect retry time there when bgp.timers sets it.
+ */
+export const BIRD_ERROR_WAIT_DEFAULT_S = 60;
 
 export interface BoundInputs {
   kind: FaultKind;
@@ -47,9 +53,10 @@ export interface LossBound {
 export function lossBound(b: BoundInputs): LossBound {
   const gr = b.gracefulRestart?.enabled ? b.gracefulRestart : undefined;
   const connectRetryS = b.timers?.connectRetry ?? CONNECT_RETRY_DEFAULT_S;
+  const errorWaitS = b.timers?.connectRetry ?? BIRD_ERROR_WAIT_DEFAULT_S;
   const untilBack = (redialS: number, who: string) => ({
-    maxGapMs: b.heldMs + redialS * 1000 + PROPAGATION_MS,
-    explains: `routes are withdrawn while it is down (${(b.heldMs / 1000).toFixed(1)} s) and come back once ${who} (up to ${redialS} s) and its updates spread (${PROPAGATION_MS / 1000} s)`,
+    maxGapMs: Math.max(b.heldMs + redialS * 1000, errorWaitS * 1000) + PROPAGATION_MS,
+    explains: `routes are withdrawn while it is down (${(b.heldMs / 1000).toFixed(1)} s) and come back once ${who} (up to ${redialS} s) and the routers' BIRD, waiting ${errorWaitS} s after a failed session (error wait time), takes the session again, and its updates spread (${PROPAGATION_MS / 1000} s)`,
   });
   switch (b.kind) {
     case 'speaker-restart':

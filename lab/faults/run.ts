@@ -207,13 +207,16 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   const recovery = lab.model.timers ? RECOVERY_DEFAULT_MS : RECOVERY_UNTIMED_MS;
   const conv = await waitForConvergence(lab, { deadlineMs: recovery, settleMs: recovery });
   const recoverMs = conv.converged ? Date.now() - t1 : undefined;
+  // The meter stops before the assertions run again: its datagrams to a pod that was unreachable
+  // drew ICMP errors, and the kernel's per-destination ICMP rate limit would then starve the
+  // traceroutes of assertion 4.
+  if (meter) await new Promise((r) => setTimeout(r, TAIL_MS));
+  const flows = meter ? await meter.stop(t0) : [];
   const runs = await runAssertions(lab);
   const afterRecovery = runs.map((r) => ({ id: r.assertion.id, ok: r.results.length > 0 && r.results.every((x) => x.ok) }));
   const withinHold = !fault.silent || (detectMs !== undefined && detectMs <= (hold + keepalive) * 1000 + 1000);
-  if (meter) await new Promise((r) => setTimeout(r, TAIL_MS));
   // The datacentre whose router the fault struck, if it struck one.
   const struckDc = lab.model.datacentres.find((d) => d.routers.some((r) => r.name === fault.target));
-  const flows = meter ? await meter.stop(t0) : [];
   const bound = lossBound({
     kind, gracefulRestart: lab.model.gracefulRestart, heldMs: t1 - t0, timers: lab.model.timers,
     speakerFirstDialS: ciliumLineOf(lab.model.versions.cilium).gobgp.firstDialS[1], flapMs: fault.flapMs,

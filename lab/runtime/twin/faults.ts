@@ -46,10 +46,25 @@ function nsOf(lab: TwinFaultTarget, machine: string): string {
   return ns;
 }
 
-/** A router's links to switches (LAN, peering, WAN...), as the plan wired them. */
-function routerDevs(lab: TwinFaultTarget, router: string): string[] {
-  const ns = nsOf(lab, router);
-  return lab.plan.veths.filter((v) => v.ns === ns).map((v) => v.name);
+/**
+ * The far ends of a machine's links (the switch ports, the internet's port), by namespace: setting
+ * them down takes the carrier away as a pulled cable or a dead box does. The machine's own
+ * interfaces stay administratively up, so the kernel keeps their addresses and routes (an admin
+ * down would flush them, which no cable cut does).
+ */
+function farEnds(lab: TwinFaultTarget, machine: string, dev?: string): { devs: string[]; ports: Map<string, string[]> } {
+  const ns = nsOf(lab, machine);
+  // Ports of switches and of the internet's bridge only: a zone host's or a pod's end carries its
+  // own addresses and routes, which an admin down would flush.
+  const isPort = (peerNs: string) => ['internet', undefined].includes(lab.plan.namespaces.find((n) => n.ns === peerNs)?.machine?.kind);
+  const veths = lab.plan.veths.filter((v) => v.ns === ns && (dev === undefined || v.name === dev) && isPort(v.peerNs));
+  const ports = new Map<string, string[]>();
+  for (const v of veths) ports.set(v.peerNs, [...(ports.get(v.peerNs) ?? []), v.peerName]);
+  return { devs: veths.map((v) => v.name), ports };
+}
+
+async function setCarrier(ports: Map<string, string[]>, state: 'up' | 'down'): Promise<void> {
+  await Promise.all([...ports].map(([ns, names]) => must(inNs(ns, ['ip', '-batch', '-']), { input: names.map((p) => `link set ${p} ${state}`).join('\n') + '\n' })));
 }
 
 /** A signal to a process that may have gone already. */
@@ -93,26 +108,26 @@ export async function twinFault(lab: TwinFaultTarget, kind: FaultKind): Promise<
       // time, the VRRP master-down interval.
       const router = target.name;
       const ns = nsOf(lab, router);
-      const devs = routerDevs(lab, router);
+      const { devs, ports } = farEnds(lab, router);
       const procs = await pidsIn(ns);
       for (const pid of procs) signal(pid, 'SIGSTOP');
-      await must(inNs(ns, ['ip', '-batch', '-']), { input: devs.map((d) => `link set ${d} down`).join('\n') + '\n' });
+      await setCarrier(ports, 'down');
       const dying = procs.filter((pid) => runs(pid, 'bird') || runs(pid, 'keepalived'));
       for (const pid of dying) signal(pid, 'SIGKILL');
       for (const pid of procs.filter((p) => !dying.includes(p))) signal(pid, 'SIGCONT');
       await Promise.all(dying.map((pid) => waitForExit(pid, 5000, `a daemon of ${router}`)));
-      return { kind, target: router, description: `${router} stopped: BIRD${first.vrrp ? ' and keepalived' : ''} killed (SIGKILL) and its links ${devs.join(', ')} down`, silent: false,
+      return { kind, target: router, description: `${router} stopped: BIRD${first.vrrp ? ' and keepalived' : ''} killed (SIGKILL), no carrier on ${devs.join(', ')}`, silent: false,
         heal: async () => {
-          await must(inNs(ns, ['ip', '-batch', '-']), { input: devs.map((d) => `link set ${d} up`).join('\n') + '\n' });
+          await setCarrier(ports, 'up');
           await lab.startBird(target.key, true);
           if (first.vrrp) await lab.startKeepalived(target);
         } };
     }
     case 'link-flap': {
-      const ns = nsOf(lab, remoteNode.name);
-      await must(inNs(ns, ['ip', 'link', 'set', 'eth0', 'down']));
-      return { kind, target: remoteNode.name, description: `${remoteNode.name}'s LAN link down for ${FLAP_MS / 1000} s, then up`, silent: false, flapMs: FLAP_MS,
-        heal: async () => { await must(inNs(ns, ['ip', 'link', 'set', 'eth0', 'up'])); } };
+      const { ports } = farEnds(lab, remoteNode.name, 'eth0');
+      await setCarrier(ports, 'down');
+      return { kind, target: remoteNode.name, description: `${remoteNode.name}'s LAN link without carrier for ${FLAP_MS / 1000} s, then back`, silent: false, flapMs: FLAP_MS,
+        heal: () => setCarrier(ports, 'up') };
     }
     case 'router-restart': {
       await killDaemon(lab, `bird:${target.key}`, `BIRD on ${target.name}`);
