@@ -47,6 +47,17 @@ describe('loss meter', { skip }, () => {
     assert.deepEqual(f.withdrawn, [], dump(f));
   });
 
+  it('router-restart: without graceful restart traffic into dc1 stops until the routers take the session back; with it (BIRD restarted with -R) nothing is lost', () => {
+    const without = fault('router-restart', false);
+    assert.equal(without.ok, true, dump(without));
+    const into = without.flows.find((x) => x.to.includes('controlplane-1'))!;
+    assert.ok(into.lost > 0 && into.longestGapMs >= without.heldMs - 500, `router-dc2 withdraws dc1's pods at the TCP close: ${dump(without)}`);
+    const withGr = fault('router-restart', true);
+    assert.match(withGr.lossBound.name, /graceful restart/);
+    assert.deepEqual(withGr.flows.map((x) => [x.id, x.lost]), withGr.flows.map((x) => [x.id, 0]), dump(withGr));
+    assert.equal(withGr.ok, true, dump(withGr));
+  });
+
   it('link-flap: worker-1\'s link down for 2 s, both directions lose about that long, sessions stay up', () => {
     const f = fault('link-flap', false);
     assert.equal(f.ok, true, dump(f));
