@@ -17,6 +17,8 @@ export interface Pitfall {
   breaks: number[];
   /** The one family the mistake breaks (dual-stack pitfalls): the other family's checks all hold. */
   family?: 4 | 6;
+  /** A mistake of several routers per datacentre: it needs a topology with them (examples/two-routers.yaml). */
+  severalRouters?: true;
   apply(topology: Topology, opts: ResolveOptions): { model: LabModel; files: RenderedFiles };
 }
 
@@ -224,6 +226,7 @@ PITFALLS.push(
     mistake: 'the nodes peer with their datacentre\'s first router only (a Cilium BGP config kept from a one-router setup): the other routers learn the pod CIDRs over iBGP, which they pass to no other router, so remote routers have one path where there should be one per router',
     fix: 'list every router of the datacentre as a peer (CiliumBGPClusterConfig peers, or the peering policy\'s neighbors), as rendered',
     breaks: [1, 2, 10],
+    severalRouters: true,
     apply: (t, opts) => {
       const r = severalRouters('first-router-only', t, opts);
       const docs = ciliumBgpDocs(r.model) as { kind: string; spec: { bgpInstances?: { peers: unknown[] }[]; virtualRouters?: { neighbors: unknown[] }[] } }[];
@@ -240,6 +243,7 @@ PITFALLS.push(
     mistake: 'BIRD\'s kernel protocol without `merge paths on`: of the equal-cost paths through a datacentre\'s routers the kernel gets only the best, so traffic into that datacentre takes one router, and losing it loses that traffic until the hold time expires',
     fix: '`merge paths on;` in the kernel protocol (as rendered where a datacentre has several routers)',
     breaks: [2],
+    severalRouters: true,
     apply: (t, opts) => {
       const r = severalRouters('no-merge-paths', t, opts);
       for (const router of allRouters(r.model)) patch(r.files, routerPath(router.key, 'bird.conf'), (s) => s.replace(/^\s*merge paths on;\n/gm, ''));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { join } from 'node:path';
 import type { FaultReport } from '../../lab/faults/run.ts';
-import { lab, labNamespaces, REPO, twinUnavailable, type JsonReport } from './support.ts';
+import { lab, labNamespaces, REPO, tmp, twinUnavailable, type JsonReport } from './support.ts';
 
 const skip = twinUnavailable();
 const TWO = join(REPO, 'examples', 'two-routers.yaml');
@@ -49,5 +49,20 @@ describe('two routers per datacentre', { skip }, () => {
     // Its peers notice by their hold timers (9 s less BIRD's jitter of up to a quarter, after a last
     // keepalive up to 3 s before the cut: at least 3.75 s), not at once as they would a goodbye.
     assert.ok(f.detectMs !== undefined && f.detectMs >= 3250, `its peers notice by their hold timers, not at once: ${f.detectMs} ms`);
+  });
+});
+
+describe('two routers per datacentre under route reflection', { skip }, () => {
+  it('three datacentres, two routers each, the first router reflecting: add-path brings every client both paths to each datacentre', () => {
+    const file = join(tmp(), 'reflected.yaml');
+    const g = lab(['generate', '--datacentres', '3', '--nodes-per-dc', '1', '--routers-per-dc', '2', '--route-reflection', '-o', file]);
+    assert.equal(g.code, 0, g.stderr);
+    const r = lab(['e2e', '--plain', '--json', '-t', file], 240_000);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.deepEqual(labNamespaces(report.runId), []);
+    assert.equal(r.code, 0, JSON.stringify(report.assertions.filter((a) => !a.ok), null, 2));
+    // A client of the reflector (router-dc3-2) reaches dc2's pods through both of dc2's routers.
+    const seen = report.assertions.find((a) => a.id === 2)!.results.find((x) => x.subject === 'router-dc3-2: 10.244.1.0/24 (node-2-1)')!;
+    assert.equal(seen.expected, 'via 172.16.0.3, 172.16.0.4', JSON.stringify(seen));
   });
 });

@@ -15,7 +15,7 @@ import { birdSocket } from '../../lab/runtime/twin/sockets.ts';
 import { chooseSpeaker, type SpeakerChoice } from '../../lab/runtime/twin/speaker/choose.ts';
 import { TwinLab } from '../../lab/runtime/twin/twin-lab.ts';
 import { loadModel, parseTopologyYaml } from '../../lab/topology/load.ts';
-import type { LabModel } from '../../lab/topology/model.ts';
+import { allRouters, type LabModel } from '../../lab/topology/model.ts';
 import type { Topology } from '../../lab/topology/schema.ts';
 import { referenceTopology } from '../../lab/topology/reference.ts';
 import { OLDEST_CILIUM } from '../../lab/versions/cilium.ts';
@@ -41,9 +41,9 @@ async function routerTables(model: LabModel, files: RenderedFiles, speaker: Spea
   const twin = new TwinLab(model, files, { runId, artifacts: join(tmp(), runId), runDir, speaker });
   try {
     await twin.up();
-    const read = async (): Promise<Table> => Object.fromEntries(await Promise.all(model.datacentres.map(async (dc) => {
-      const r = await twin.exec(dc.routers[0]!.name, ['birdc', '-s', birdSocket(runDir, dc.name), 'show', 'route', 'all']);
-      return [dc.routers[0]!.name, parseBirdRoutes(r.stdout).map(describeRoute).sort()] as const;
+    const read = async (): Promise<Table> => Object.fromEntries(await Promise.all(allRouters(model).map(async (router) => {
+      const r = await twin.exec(router.name, ['birdc', '-s', birdSocket(runDir, router.key), 'show', 'route', 'all']);
+      return [router.name, parseBirdRoutes(r.stdout).map(describeRoute).sort()] as const;
     })));
     let last = '';
     let since = Date.now();
@@ -93,12 +93,13 @@ const CASES: { name: string; model: () => { model: LabModel; files: RenderedFile
   { name: 'a PodCIDR advertisement with a community', model: withCommunity, known: 'advertisement attributes' },
   { name: 'the reference', model: () => { const m = loadModel(undefined, 'reference'); return { model: m, files: renderAll(m) }; } },
   { name: 'examples/three-dc.yaml', model: () => { const m = loadModel(readFileSync(join(REPO, 'examples', 'three-dc.yaml'), 'utf8'), 'three-dc'); return { model: m, files: renderAll(m) }; } },
-  // Dual-stack pitfalls (those that break one family) on the dual-stack example, the others on the reference.
-  ...PITFALLS.map((p) => ({ name: `pitfall ${p.name}`, model: () => p.apply(p.family ? dualStackExample() : referenceTopology(), {}), ...(p.name === 'v4-over-v6-session' ? { known: 'IPv6 routes beside refused IPv4 ones' } : {}) })),
+  // Dual-stack pitfalls (those that break one family) on the dual-stack example, those of several
+  // routers on the two-router example, the others on the reference.
+  ...PITFALLS.map((p) => ({ name: `pitfall ${p.name}`, model: () => p.apply(p.severalRouters ? example('two-routers') : p.family ? example('dual-stack') : referenceTopology(), {}), ...(p.name === 'v4-over-v6-session' ? { known: 'IPv6 routes beside refused IPv4 ones' } : {}) })),
 ];
 
-function dualStackExample(): Topology {
-  const file = join(REPO, 'examples', 'dual-stack.yaml');
+function example(name: string): Topology {
+  const file = join(REPO, 'examples', `${name}.yaml`);
   return parseTopologyYaml(readFileSync(file, 'utf8'), file) as Topology;
 }
 
