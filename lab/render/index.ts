@@ -1,6 +1,6 @@
 // Every rendered file of a lab, by relative path. Pure: writing them is the CLI's job.
 import { isDualStack, type LabModel } from '../topology/model.ts';
-import { renderBird } from './bird.ts';
+import { multiRouter, renderBird } from './bird.ts';
 import { renderCiliumBgp } from './cilium-bgp.ts';
 import { renderCiliumValues } from './cilium-values.ts';
 import { renderLoadBalancer, renderRouterSysctl } from './load-balancer.ts';
@@ -38,7 +38,7 @@ export function renderAll(m: LabModel): RenderedFiles {
       files.set(routerPath(r.key, 'dhcp'), renderDhcp(m, dc, r));
       files.set(routerPath(r.key, 'bird.conf'), renderBird(m, dc, r));
       // Several routers also need ECMP hashing on flows, as a LoadBalancer pool does.
-      if (m.loadBalancer || dc.routers.length > 1 || m.datacentres.some((d) => d.routers.length > 1)) files.set(routerPath(r.key, 'sysctl'), renderRouterSysctl(isDualStack(m)));
+      if (m.loadBalancer || multiRouter(m)) files.set(routerPath(r.key, 'sysctl'), renderRouterSysctl(isDualStack(m)));
       if (dc.vrrp) {
         files.set(routerPath(r.key, 'keepalived'), renderKeepalivedUci());
         files.set(routerPath(r.key, 'keepalived.conf'), renderKeepalivedConf(m, dc, r));

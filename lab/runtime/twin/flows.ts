@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { waitForExit } from '../exec.ts';
 import { FLOW_PORT, parseArrivals, parseSenderLog, summarizeFlow, type FlowResult, type FlowSpec, type RunningFlows } from '../flows.ts';
-import { runs } from './listening.ts';
 import { listensOn } from './listening.ts';
 import { startDaemon } from './shell-pool.ts';
 
@@ -53,7 +52,7 @@ export async function startTwinFlows(host: FlowHost, specs: FlowSpec[]): Promise
     const daemonLog = host.path('logs', `flows-${m}.log`);
     const pid = await startDaemon(host.ns(m), [node, script, 'recv', String(FLOW_PORT), out, ...(host.dual ? ['6'] : [])], daemonLog);
     recvPids.push(pid);
-    await host.waitFor(`the loss meter's receiver on ${m}`, daemonLog, () => Promise.resolve(runs(pid, 'node') && listensOn(pid, 'node', 'udp', FLOW_PORT)));
+    await host.waitFor(`the loss meter's receiver on ${m}`, daemonLog, () => Promise.resolve(listensOn(pid, 'node', 'udp', FLOW_PORT)));
   }
   const sendPids: number[] = [];
   const sendLogs = new Map<string, string>();
