@@ -45,8 +45,9 @@ describe('two routers per datacentre', { skip }, () => {
     // last one it heard, 2.3-3.3 s after the cut (negative control: a goodbye would take 0.26 s).
     assert.ok(out.longestGapMs >= 2000 && out.longestGapMs <= 3800, `outbound gap ${out.longestGapMs} ms: ${dump}`);
     // Inbound: if dc2's routers hash the flow to the dead router, it is lost until their sessions
-    // with it time out (9 s hold, the last keepalive 0-3 s before the cut); else nothing is lost.
-    assert.ok(into.lost === 0 || (into.longestGapMs >= 5500 && into.longestGapMs <= 9500 + 1000), `inbound gap ${into.longestGapMs} ms: ${dump}`);
+    // with it time out: 9 s hold less BIRD's jitter of up to a quarter, after a last keepalive up to
+    // 3 s before the cut, so 3.75-9 s (a CI run measured 4.9 s); else nothing is lost.
+    assert.ok(into.lost === 0 || (into.longestGapMs >= 3250 && into.longestGapMs <= 9500 + 1000), `inbound gap ${into.longestGapMs} ms: ${dump}`);
     // Its peers notice by their hold timers (9 s less BIRD's jitter of up to a quarter, after a last
     // keepalive up to 3 s before the cut: at least 3.75 s), not at once as they would a goodbye.
     assert.ok(f.detectMs !== undefined && f.detectMs >= 3250, `its peers notice by their hold timers, not at once: ${f.detectMs} ms`);
