@@ -74,12 +74,6 @@ export function registerE2e(program: Command): void {
     const seed = parseSeed(flags.seed);
     const fault = parseFault(flags.fault);
     const speaker = parseSpeaker(flags.speaker);
-    // The VM lab boots one OpenWRT per datacentre; keepalived and several routers are rendered for it
-    // (routers/<dc>-<n>/etc/config/keepalived) but run on the twin only.
-    const several = model.datacentres.findIndex((d) => d.routers.length > 1);
-    if (flags.runtime === 'vm' && several >= 0) {
-      throw new InputError([{ field: `datacentres[${several}].routers`, problem: 'the VM runtime boots one OpenWRT router per datacentre', fix: `run several routers per datacentre on the twin (--runtime twin), or set datacentres[${several}].routers: 1` }], 'topology');
-    }
     if (flags.runtime === 'vm' && ciliumBgpText !== undefined) {
       throw new InputError([{ field: '--cilium-bgp', problem: 'the VM runtime applies the rendered Cilium BGP resources only', fix: 'drop --cilium-bgp, or use --runtime twin' }], 'flags');
     }

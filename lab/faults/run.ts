@@ -152,7 +152,7 @@ export async function runFault(lab: Lab, kind: FaultKind): Promise<FaultReport> 
   const before = await state(lab);
   const specs = faultFlows(lab);
   const meter = lab.startFlows && specs.length > 0 ? await lab.startFlows(specs) : undefined;
-  const flowsNote = meter ? undefined : !lab.startFlows ? `the ${lab.runtime} lab runs no loss meter` : 'no pod pair across two datacentres to measure';
+  const flowsNote = meter ? undefined : !lab.startFlows ? `the ${lab.runtime} lab runs no loss meter` : 'no pod pair across two datacentres and no LoadBalancer Service to measure';
   if (meter) await new Promise((r) => setTimeout(r, WARMUP_MS));
   // The fault starts when its injection does (a speaker's stop or a router's freeze takes a while).
   const t0 = Date.now();

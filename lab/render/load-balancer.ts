@@ -17,6 +17,13 @@ export const BACKEND_IMAGE = 'docker.io/library/busybox:1.37.0@sha256:bdf57e528e
  * backend answered. tcpsvd exports TCPREMOTEIP and TCPLOCALIP to the handler.
  */
 export const BACKEND_ANSWER = 'echo $TCPREMOTEIP $TCPLOCALIP';
+/**
+ * Every Service also carries the loss meter's numbered datagrams (UDP) to its backends, so a fault
+ * is measured from a LAN host to the LoadBalancer address too. Cilium balances only the ports a
+ * Service declares, hence a port of its own; nothing in the VM lab listens on it.
+ */
+export const LOSS_METER_PORT = 7072;
+const LOSS_METER = { name: 'loss-meter', protocol: 'UDP', port: LOSS_METER_PORT } as const;
 
 export function ciliumLine(m: LabModel): CiliumLine {
   const line = rowFor(CILIUM_LINES, parseVersion(m.versions.cilium)!);
@@ -67,7 +74,7 @@ function service(m: LabModel, s: ServiceModel, line: CiliumLine) {
       // LB-IPAM would pick any free address; the lab fixes it so both runtimes and the assertions know it.
       ...(annotated ? {} : { loadBalancerIP: s.address }),
       selector: serviceSelector(s),
-      ports: [{ name: 'tcp', protocol: 'TCP', port: s.port, targetPort: s.port }],
+      ports: [{ name: 'tcp', protocol: 'TCP', port: s.port, targetPort: s.port }, { ...LOSS_METER, targetPort: LOSS_METER_PORT }],
     },
   };
 }
@@ -89,7 +96,7 @@ function backendPod(s: ServiceModel, node: string, dual: boolean) {
         name: 'backend',
         image: BACKEND_IMAGE,
         command: ['tcpsvd', backendListen(dual), String(s.port), 'sh', '-c', BACKEND_ANSWER],
-        ports: [{ containerPort: s.port, protocol: 'TCP' }],
+        ports: [{ containerPort: s.port, protocol: 'TCP' }, { name: LOSS_METER.name, containerPort: LOSS_METER_PORT, protocol: 'UDP' }],
         // Ready once it listens: Cilium announces a Local service only from nodes with a ready backend.
         readinessProbe: { tcpSocket: { port: s.port }, periodSeconds: 2 },
       }],

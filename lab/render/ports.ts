@@ -14,8 +14,12 @@ export function extraZonesOf(m: LabModel, dc: DatacentreModel) {
   return m.extraZones.filter((z) => z.dc === dc.name);
 }
 
-/** A locally administered MAC, stable per machine, for static DHCP leases and QEMU NICs. */
-export function macFor(dcIndex: number, hostIndex: number): string {
+/**
+ * A locally administered MAC, stable per machine, for static DHCP leases and QEMU NICs. `group` sets
+ * the fourth octet apart: a datacentre's second, third and fourth routers (1-3) number their ports as
+ * the first does.
+ */
+export function macFor(dcIndex: number, hostIndex: number, group = 0): string {
   const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return ['52', '54', '00', hex(0x10), hex(dcIndex & 255), hex(hostIndex & 255)].join(':');
+  return ['52', '54', '00', hex(0x10 + group), hex(dcIndex & 255), hex(hostIndex & 255)].join(':');
 }

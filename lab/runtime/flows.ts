@@ -1,14 +1,18 @@
 // The loss meter: numbered UDP datagrams at a fixed rate through the lab while a fault happens,
 // what users feel of it. Runtimes start the probes (flow-probe.mjs); this file reads their logs.
+import { LOSS_METER_PORT } from '../render/load-balancer.ts';
 
 /** One direction of traffic: `from` sends to `toAddress` (on machine `to`), `pps` datagrams a second. */
 export interface FlowSpec {
   /** Short and unique: "pod-dc1-a>pod-dc2-a". */
   id: string;
   from: string;
+  /** The machine, or the LoadBalancer Service, the flow is addressed to. */
   to: string;
   toAddress: string;
   pps: number;
+  /** Machines that may receive it (a Service's backends); `to` alone when absent. */
+  receivers?: string[];
 }
 
 /** A window of consecutive lost datagrams, in ms since the flow's reference time (the fault). */
@@ -50,8 +54,8 @@ export interface Arrival {
   recvMs: number;
 }
 
-/** The UDP port the receivers listen on (beside the echo services' 7070/7071). */
-export const FLOW_PORT = 7072;
+/** The UDP port the receivers listen on (beside the echo services' 7070/7071), also a port of every LoadBalancer Service. */
+export const FLOW_PORT = LOSS_METER_PORT;
 
 export function parseArrivals(text: string): Arrival[] {
   const out: Arrival[] = [];

@@ -1,5 +1,6 @@
 // Faults measured in lost packets, with Cilium's own speaker: 100 numbered datagrams a second each way
-// between a pod in dc1 and one on worker-1 (dc2) while the fault happens, held to the fault's bound.
+// between a pod in dc1 and one on worker-1 (dc2), and from dc1's LAN host to web's LoadBalancer
+// address (its one backend on worker-1, policy Local), while the fault happens, held to its bound.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { lab, labNamespaces, topologyFile, twinUnavailable } from './support.ts';
@@ -15,13 +16,14 @@ function fault(kind: string, gracefulRestart: boolean): FaultReport {
   const report = JSON.parse(r.stdout) as { runId: string; fault: FaultReport };
   assert.deepEqual(labNamespaces(report.runId), []);
   const f = report.fault;
-  assert.equal(f.flows.length, 2, JSON.stringify(f, null, 2));
+  assert.equal(f.flows.length, 3, JSON.stringify(f, null, 2));
   for (const x of f.flows) assert.ok(x.sent >= 100 * (f.heldMs / 1000), `${x.id}: at least 100 a second for as long as the fault was held: ${x.sent}`);
   return f;
 }
 
 const toWorker = (f: FaultReport) => f.flows.find((x) => x.to.includes('worker-1'))!;
 const fromWorker = (f: FaultReport) => f.flows.find((x) => x.from.includes('worker-1'))!;
+const toService = (f: FaultReport) => f.flows.find((x) => x.to === 'web (LoadBalancer)')!;
 const dump = (f: FaultReport) => JSON.stringify({ ...f, afterRecovery: undefined }, null, 2);
 
 describe('loss meter', { skip }, () => {
@@ -36,6 +38,9 @@ describe('loss meter', { skip }, () => {
     assert.ok(to.windows.length >= 1 && to.windows[0]!.fromMs >= -20 && to.windows[0]!.fromMs < 1000, `loss starts at the fault: ${dump(f)}`);
     // Negative control on direction: worker-1's own traffic out needs none of its routes.
     assert.equal(fromWorker(f).lost, 0, dump(f));
+    // The LoadBalancer address: worker-1 alone announced it (Local), so a client outside loses it too.
+    const lb = toService(f);
+    assert.ok(lb.lost > 0 && lb.longestGapMs >= f.heldMs - 500 && lb.longestGapMs <= f.lossBound.maxGapMs, dump(f));
   });
 
   it('speaker-restart with graceful restart: the routers keep worker-1\'s routes as stale, no datagram is lost', () => {

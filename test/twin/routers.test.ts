@@ -44,6 +44,9 @@ describe('two routers per datacentre', { skip }, () => {
     // A power cut: the backup hears nothing more and takes over 3 adverts plus its skew after the
     // last one it heard, 2.3-3.3 s after the cut (negative control: a goodbye would take 0.26 s).
     assert.ok(out.longestGapMs >= 2000 && out.longestGapMs <= 3800, `outbound gap ${out.longestGapMs} ms: ${dump}`);
+    // dc1's LAN host to web's LoadBalancer address (on worker-1) leaves through the same gateway.
+    const lb = f.flows.find((x) => x.to === 'web (LoadBalancer)')!;
+    assert.ok(lb.longestGapMs >= 2000 && lb.longestGapMs <= 3800, `LoadBalancer gap ${lb.longestGapMs} ms: ${dump}`);
     // Inbound: if dc2's routers hash the flow to the dead router, it is lost until their sessions
     // with it time out: 9 s hold less BIRD's jitter of up to a quarter, after a last keepalive up to
     // 3 s before the cut, so 3.75-9 s (a CI run measured 4.9 s); else nothing is lost.

@@ -2,6 +2,8 @@
 // the VM lab reads Cilium, BusyBox and kubectl output with. Pure: runs anywhere.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadModel } from '../../lab/topology/load.ts';
 import { renderAll, routerPath } from '../../lab/render/index.ts';
@@ -101,6 +103,8 @@ describe('QEMU command lines (golden)', () => {
   });
 });
 
+const REPO = resolve(import.meta.dirname, '..', '..');
+
 describe('VM network plan', () => {
   const m = loadModel(undefined, 'reference', {});
   const plan = vmNetworkPlan(m, 'abc123');
@@ -134,6 +138,21 @@ describe('VM network plan', () => {
     assert.equal(n.nics[0]!.mac, '52:54:00:10:00:0a');
     const dhcp = renderAll(m).get(routerPath(m.datacentres[0]!.name, 'dhcp'))!;
     for (const node of plan.machines.filter((x) => x.kind === 'node' && x.dc === m.datacentres[0]!.name)) assert.ok(dhcp.includes(node.nics[0]!.mac), node.name);
+  });
+  it('two routers per datacentre (examples/two-routers.yaml): a VM each, unique MACs on every bridge, the LAN host and the orchestrator behind the VRRP address', () => {
+    const two = loadModel(readFileSync(join(REPO, 'examples', 'two-routers.yaml'), 'utf8'), 'two-routers.yaml', {});
+    const p = vmNetworkPlan(two, 'abc123');
+    assert.deepEqual(p.machines.filter((x) => x.kind === 'router').map((x) => x.name), ['router-dc1-1', 'router-dc1-2', 'router-dc2-1', 'router-dc2-2']);
+    const nicsOn = (bridge: string) => p.machines.flatMap((x) => x.nics.filter((n) => p.taps.find((t) => t.name === n.tap)!.bridge === bridge).map((n) => n.mac));
+    for (const bridge of p.bridges) assert.equal(new Set(nicsOn(bridge)).size, nicsOn(bridge).length, `every MAC on ${bridge} is unique: ${nicsOn(bridge).join(' ')}`);
+    assert.deepEqual(p.machines.find((x) => x.name === 'router-dc1-2')!.nics.map((n) => n.mac), ['52:54:00:11:00:01', '52:54:00:11:00:02', '52:54:00:11:00:03']);
+    assert.deepEqual(p.hosts.map((h) => h.gateway), ['10.0.0.1', '10.0.1.1'], 'the VRRP addresses, not a router\'s own');
+    assert.equal(p.ctl.gateway, '10.0.0.1');
+    assert.ok(![two.datacentres[0]!.gateway, ...two.datacentres[0]!.routers.map((r) => r.address)].includes(p.ctl.address), p.ctl.address);
+    // Every router's WAN gets its lease by its own MAC.
+    assert.deepEqual(p.internet.leases.map((l) => [l.name, l.mac]), p.machines.filter((x) => x.kind === 'router').map((x) => [x.name, x.nics[1]!.mac]));
+    // Negative control: one router per datacentre keeps the MACs it always had.
+    assert.deepEqual(plan.machines.find((x) => x.kind === 'router')!.nics.map((n) => n.mac), ['52:54:00:10:00:01', '52:54:00:10:00:02', '52:54:00:10:00:03']);
   });
   it('switch batch', () => {
     assert.deepEqual(switchBatch(['lan0'], [{ name: 't0n0', bridge: 'lan0' }]),

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { renderAll, routerPath } from '../../lab/render/index.ts';
 import { loadModel } from '../../lab/topology/load.ts';
 import { debugfsScript, injectFiles, installLoop, openwrtPackages, readBack, routerFiles, STAGED_BIRD_CONF, uciDefaultsScript } from '../../lab/runtime/vm/rootfs.ts';
+import { routerRestartCommand } from '../../lab/runtime/vm/vm-lab.ts';
 import { tmp, vmUnavailable } from './support.ts';
 
 describe('rootfs injection (mkfs.ext4 + debugfs)', { skip: vmUnavailable('debugfs') }, () => {
@@ -58,6 +59,36 @@ describe('uci-defaults script (pure)', () => {
     assert.match(s, /\/etc\/init.d\/bird restart/);
     assert.match(s, /exit 0\n$/, 'exits 0 so OpenWRT deletes it after the first boot');
     assert.equal(spawnSync('sh', ['-n'], { input: s }).status, 0, 'valid shell');
+  });
+});
+
+describe('several routers per datacentre (pure)', () => {
+  it('a router with VRRP partners installs keepalived, puts its rendered files in place after the install and starts it; one router gets none of it', () => {
+    const s = uciDefaultsScript('25.12.5', { keepalived: true });
+    assert.match(s, /apk add bird2 bird2c keepalived ip-full /);
+    assert.match(s, /cp \/etc\/nrl\/keepalived \/etc\/config\/keepalived\n\s+mkdir -p \/etc\/keepalived\n\s+cp \/etc\/nrl\/keepalived.conf \/etc\/keepalived\/keepalived.conf\n\s+\/etc\/init.d\/keepalived enable\n\s+\/etc\/init.d\/keepalived restart\n/);
+    assert.ok(s.indexOf('keepalived restart') > s.indexOf('firewall restart') && s.indexOf('keepalived restart') < s.indexOf('NRL-ROUTER-READY'), 'ready only once keepalived runs');
+    assert.match(uciDefaultsScript('24.10.8', { keepalived: true }), /opkg install bird2 bird2c keepalived ip-full /);
+    assert.equal(spawnSync('sh', ['-n'], { input: s }).status, 0, 'valid shell');
+    // Negative control: one router per datacentre.
+    assert.doesNotMatch(uciDefaultsScript('25.12.5'), /keepalived/);
+    const files = routerFiles({ network: 'n', firewall: 'f', dhcp: 'd', bird: 'b', uciDefaults: 'u', keepalived: { uci: 'k', conf: 'kc' } });
+    assert.deepEqual(files.filter((f) => f.path.startsWith('/etc/nrl/')).map((f) => [f.path, f.source]), [[STAGED_BIRD_CONF, 'b'], ['/etc/nrl/keepalived', 'k'], ['/etc/nrl/keepalived.conf', 'kc']]);
+    assert.ok(!routerFiles({ network: 'n', firewall: 'f', dhcp: 'd', bird: 'b', uciDefaults: 'u' }).some((f) => f.path.includes('keepalived')));
+  });
+
+  it('the rendered keepalived files are what OpenWRT\'s package reads: globals enabled with alt_config_file naming the staged keepalived.conf', () => {
+    const two = loadModel(readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'two-routers.yaml'), 'utf8'), 'two-routers.yaml', {});
+    const files = renderAll(two);
+    for (const key of ['dc1-1', 'dc1-2', 'dc2-1', 'dc2-2']) {
+      assert.match(files.get(routerPath(key, 'keepalived'))!, /config globals 'globals'\n\toption enabled '1'\n\toption alt_config_file '\/etc\/keepalived\/keepalived.conf'/);
+      assert.match(files.get(routerPath(key, 'keepalived.conf'))!, /virtual_ipaddress \{\n\t\t10\.0\.\d\.1\/24 dev br-lan/);
+    }
+  });
+
+  it('router-restart under graceful restart starts BIRD by hand with -R (OpenWRT\'s init script never passes it)', () => {
+    assert.equal(routerRestartCommand(true), '/etc/init.d/bird stop; /usr/sbin/bird -R -c /etc/bird.conf -P /var/run/bird.pid');
+    assert.equal(routerRestartCommand(false), '/etc/init.d/bird restart');
   });
 });
 

@@ -128,8 +128,7 @@ export function serviceNft(node: { name: string; address: string; address6?: str
   const drop: string[] = [];
   services.forEach((s, i) => {
     const address = family === 4 ? s.address : s.address6;
-    if (!address || s.port === 0) return;
-    const match = `${l3} daddr ${address} tcp dport ${s.port}`;
+    if (!address || s.ports.length === 0) return;
     const backendsHere = s.backends.flatMap((b) => {
       const a = family === 4 ? b.address : b.address6;
       return a ? [{ ...b, address: a }] : [];
@@ -140,27 +139,30 @@ export function serviceNft(node: { name: string; address: string; address6?: str
     if (dsr && DSR_DSCP_BASE + i > 63) throw new Error(`the twin's DSR emulation marks services in the DSCP field and has codes for ${64 - DSR_DSCP_BASE} services; ${s.name} is number ${i + 1}`);
     const dscp = DSR_DSCP_BASE + i;
     const mark = `0x${(DSR_MARK_BASE + i).toString(16)}`;
-    if (dsr && local) {
-      // Backend side of DSR: a packet for our backend marked with this service came from a node
-      // that load-balanced it; make it the client's packet to the service address again.
-      raw.push(`iifname != "lxc*" ${l3} dscp ${dscp} ${l3} daddr ${local.address} tcp dport ${s.targetPort} ${l3} daddr set ${address} tcp dport set ${s.port} meta mark set ${mark} accept`);
-      dnat.push(`meta mark ${mark} ${match} dnat to ${at(local.address, s.targetPort)}`);
+    const remote = candidates.flatMap((b, k) => (b === local ? [] : [{ b, k }]));
+    // The hops rewrite addresses only, so every port of the Service shares them.
+    if (dsr) for (const { b, k } of remote) hops.push(`chain lb_dsr_${i}_${k} {`, `\t${l3} daddr set ${b.address} ${l3} dscp set ${dscp} notrack comment "${s.name}: DSR to ${b.pod}"`, '}');
+    for (const p of s.ports) {
+      const l4 = p.protocol === 'UDP' ? 'udp' : 'tcp';
+      const match = `${l3} daddr ${address} ${l4} dport ${p.port}`;
+      if (dsr && local) {
+        // Backend side of DSR: a packet for our backend marked with this service came from a node
+        // that load-balanced it; make it the client's packet to the service address again.
+        raw.push(`iifname != "lxc*" ${l3} dscp ${dscp} ${l3} daddr ${local.address} ${l4} dport ${p.targetPort} ${l3} daddr set ${address} ${l4} dport set ${p.port} meta mark set ${mark} accept`);
+        dnat.push(`meta mark ${mark} ${match} dnat to ${at(local.address, p.targetPort)}`);
+      }
+      if (candidates.length === 0) {
+        drop.push(`${match} counter drop comment "${s.name}: no local backend (externalTrafficPolicy Local)"`);
+        continue;
+      }
+      if (dsr && remote.length > 0) {
+        raw.push(`${match} jhash ${l3} saddr . ${l4} sport mod ${candidates.length} vmap { ${remote.map(({ k }) => `${k} : jump lb_dsr_${i}_${k}`).join(', ')} }`);
+        if (local) dnat.push(`${match} dnat to ${at(local.address, p.targetPort)}`);
+        continue;
+      }
+      dnat.push(candidates.length === 1 ? `${match} dnat to ${at(candidates[0]!.address, p.targetPort)}`
+        : `${match} dnat ${l3} to numgen random mod ${candidates.length} map { ${candidates.map((b, k) => `${k} : ${b.address} . ${p.targetPort}`).join(', ')} }`);
     }
-    if (candidates.length === 0) {
-      drop.push(`${match} counter drop comment "${s.name}: no local backend (externalTrafficPolicy Local)"`);
-      return;
-    }
-    if (dsr && candidates.some((b) => b !== local)) {
-      const entries = candidates.flatMap((b, k) => (b === local ? [] : [`${k} : jump lb_dsr_${i}_${k}`]));
-      raw.push(`${match} jhash ${l3} saddr . tcp sport mod ${candidates.length} vmap { ${entries.join(', ')} }`);
-      candidates.forEach((b, k) => {
-        if (b !== local) hops.push(`chain lb_dsr_${i}_${k} {`, `\t${l3} daddr set ${b.address} ${l3} dscp set ${dscp} notrack comment "${s.name}: DSR to ${b.pod}"`, '}');
-      });
-      if (local) dnat.push(`${match} dnat to ${at(local.address, s.targetPort)}`);
-      return;
-    }
-    dnat.push(candidates.length === 1 ? `${match} dnat to ${at(candidates[0]!.address, s.targetPort)}`
-      : `${match} dnat ${l3} to numgen random mod ${candidates.length} map { ${candidates.map((b, k) => `${k} : ${b.address} . ${s.targetPort}`).join(', ')} }`);
     if (!dsr && nodeAddress && candidates.some((b) => b !== local)) snat.push(`ct original ${l3} daddr ${address} oifname != "lxc*" snat to ${nodeAddress} comment "${s.name}: snat to a backend on another node"`);
   });
   if (raw.length + dnat.length + drop.length === 0) return undefined;

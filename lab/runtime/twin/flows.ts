@@ -44,7 +44,7 @@ const safe = (id: string) => id.replace(/[^A-Za-z0-9_.-]/g, '_');
 export async function startTwinFlows(host: FlowHost, specs: FlowSpec[]): Promise<RunningFlows> {
   const script = probeScript();
   const node = process.execPath;
-  const receivers = [...new Set(specs.map((s) => s.to))];
+  const receivers = [...new Set(specs.flatMap((s) => s.receivers ?? [s.to]))];
   const recvLogs = new Map(receivers.map((m) => [m, host.path('logs', `flows-recv-${m}.log`)]));
   const recvPids: number[] = [];
   for (const m of receivers) {

@@ -16,6 +16,12 @@ export interface ServiceBackend {
   address6?: string;
 }
 
+export interface ServicePort {
+  protocol: 'TCP' | 'UDP';
+  port: number;
+  targetPort: number;
+}
+
 export interface ServiceIntent {
   name: string;
   labels: Record<string, string>;
@@ -23,8 +29,11 @@ export interface ServiceIntent {
   address: string | undefined;
   /** Dual-stack: the IPv6 address LB-IPAM gives it (requested, inside a pool that selects it). */
   address6?: string;
+  /** The first TCP port (what the echo backends answer on), 0 if none. */
   port: number;
   targetPort: number;
+  /** Every TCP and UDP port the Service declares: Cilium balances these and no others. */
+  ports: ServicePort[];
   policy: 'Local' | 'Cluster';
   backends: ServiceBackend[];
   notes: string[];
@@ -57,7 +66,14 @@ export function serviceIntents(text: string, podAddress: (pod: string) => Backen
   const intents = docs.filter((d) => d.kind === 'Service' && d.spec?.['type'] === 'LoadBalancer').map((svc): ServiceIntent => {
     const labels = svc.metadata?.labels ?? {};
     const notes: string[] = [];
-    const port = (svc.spec?.['ports'] as { port?: number; targetPort?: number }[] | undefined)?.[0];
+    // Kubernetes defaults a port's protocol to TCP and its targetPort to the port (a named targetPort
+    // would need the pod's containerPorts: the lab renders numbers only).
+    const ports = ((svc.spec?.['ports'] ?? []) as { protocol?: string; port?: number; targetPort?: number | string }[]).flatMap((p): ServicePort[] => {
+      const protocol = p.protocol ?? 'TCP';
+      if ((protocol !== 'TCP' && protocol !== 'UDP') || typeof p.port !== 'number') return [];
+      return [{ protocol, port: p.port, targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port }];
+    });
+    const port = ports.find((p) => p.protocol === 'TCP');
     // The annotation lists one address per family ("10.250.0.1,2001:db8:250::1").
     const asked = (svc.metadata?.annotations?.['lbipam.cilium.io/ips'] ?? (svc.spec?.['loadBalancerIP'] as string | undefined))?.split(',').map((a) => a.trim());
     const requested = asked?.find((a) => !a.includes(':'));
@@ -88,7 +104,7 @@ export function serviceIntents(text: string, podAddress: (pod: string) => Backen
     if (requested6 !== undefined && address6 === undefined) notes.push(`requested ${requested6} is in no pool that selects it: it gets no IPv6 address`);
     return {
       name: svc.metadata?.name ?? '?', labels, address, ...(address6 ? { address6 } : {}),
-      port: port?.port ?? 0, targetPort: port?.targetPort ?? port?.port ?? 0,
+      port: port?.port ?? 0, targetPort: port?.targetPort ?? 0, ports,
       policy: svc.spec?.['externalTrafficPolicy'] === 'Local' ? 'Local' : 'Cluster',
       backends, notes,
     };

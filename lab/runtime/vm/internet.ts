@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ip from '../../topology/cidr.ts';
 import * as ip6 from '../../topology/cidr6.ts';
-import { isDualStack, type LabModel } from '../../topology/model.ts';
+import { allRouters, isDualStack, type LabModel } from '../../topology/model.ts';
 import { macFor } from '../../render/ports.ts';
 import { must, run, until } from '../exec.ts';
 import { nsName } from '../names.ts';
@@ -36,9 +36,9 @@ export interface InternetPlan {
   six?: { gateway: string; network: string; prefix: number; server: string; routes: string[] };
 }
 
-/** Router i's WAN NIC (eth1) MAC: the same scheme as its other ports (render/ports.ts). */
-export function wanMac(dcIndex: number): string {
-  return macFor(dcIndex, 2);
+/** A router's WAN NIC (eth1) MAC: the same scheme as its other ports (render/ports.ts). */
+export function wanMac(dcIndex: number, routerIndex = 0): string {
+  return macFor(dcIndex, 2, routerIndex);
 }
 
 export function internetPlan(m: LabModel, runId: string): InternetPlan {
@@ -46,7 +46,8 @@ export function internetPlan(m: LabModel, runId: string): InternetPlan {
     ns: nsName(runId, 'internet'), port: 'inet', gateway: m.internet.gateway, network: ip.formatIp(ip.cidr(m.internet.wan).network),
     prefix: m.internet.wanPrefix, server: m.internet.server,
     routes: m.datacentres.flatMap((dc) => [`${dc.lan} via ${dc.routers[0]!.wanAddress}`, ...dc.nodes.map((n) => `${n.podCIDR} via ${dc.routers[0]!.wanAddress}`)]),
-    leases: m.datacentres.map((dc) => ({ mac: wanMac(dc.index), address: dc.routers[0]!.wanAddress, name: dc.routers[0]!.name, ...(dc.routers[0]!.wanAddress6 ? { address6: dc.routers[0]!.wanAddress6 } : {}) })),
+    // Every router has a WAN lease; with several, the first one's WAN stands for the datacentre (as in the twin).
+    leases: allRouters(m).map((r) => ({ mac: wanMac(m.datacentres.find((d) => d.name === r.dc)!.index, r.index), address: r.wanAddress, name: r.name, ...(r.wanAddress6 ? { address6: r.wanAddress6 } : {}) })),
     ...(isDualStack(m) ? { six: internet6(m) } : {}),
   };
 }

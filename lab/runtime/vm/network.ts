@@ -70,7 +70,7 @@ export function lanBridge(dcIndex: number): string {
 
 export const PEERING_BRIDGE = 'peer';
 
-/** Host MAC of a machine: routers are host 1 of their LAN, nodes 10 + j (as the DHCP leases render). */
+/** MACs: a router's ports are hosts 1-3 (4+ extra zones) in its own group, nodes 10 + j (as the DHCP leases render). */
 export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
   const vmNs = nsName(runId, 'vm');
   const bridges = [...m.datacentres.map((d) => lanBridge(d.index)), PEERING_BRIDGE, WAN_BRIDGE];
@@ -84,30 +84,34 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
     return name;
   };
   for (const dc of m.datacentres) {
-    // NIC order is the router's port order (eth0 lan, eth1 wan, eth2 peering, eth3+ extra zones).
+    // NIC order is the router's port order (eth0 lan, eth1 wan, eth2 peering, eth3+ extra zones);
+    // the extra zones exist only on a datacentre of one router (rules refuse them with several).
     const extra = extraZonesOf(m, dc);
     for (const z of extra) bridges.push(`z${dc.index}${z.name}`.slice(0, 15));
-    const nics: VmNicPlan[] = [
-      { tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 1) },
-      { tap: tap(WAN_BRIDGE, 1), mac: wanMac(dc.index) }, // WAN: DHCP from the emulated internet
-      { tap: tap(PEERING_BRIDGE, 2), mac: macFor(dc.index, 3) },
-      ...extra.map((z, i) => ({ tap: tap(`z${dc.index}${z.name}`.slice(0, 15), 3 + i), mac: macFor(dc.index, 4 + i) })),
-    ];
-    machines.push({ name: dc.routers[0]!.name, kind: 'router', dc: dc.name, address: dc.routers[0]!.address, nics });
-    vmIndex++;
+    for (const r of dc.routers) {
+      const nics: VmNicPlan[] = [
+        { tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 1, r.index) },
+        { tap: tap(WAN_BRIDGE, 1), mac: wanMac(dc.index, r.index) }, // WAN: DHCP from the emulated internet
+        { tap: tap(PEERING_BRIDGE, 2), mac: macFor(dc.index, 3, r.index) },
+        ...extra.map((z, i) => ({ tap: tap(`z${dc.index}${z.name}`.slice(0, 15), 3 + i), mac: macFor(dc.index, 4 + i) })),
+      ];
+      machines.push({ name: r.name, kind: 'router', dc: dc.name, address: r.address, nics });
+      vmIndex++;
+    }
     dc.nodes.forEach((n, j) => {
       machines.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address, nics: [{ tap: tap(lanBridge(dc.index), 0), mac: macFor(dc.index, 10 + j) }] });
       vmIndex++;
     });
+    // The LAN host's gateway is the nodes' one: the router, or the VRRP address of several.
     hosts.push({
       ns: nsName(runId, dc.lanHost.name), name: dc.lanHost.name, dc: dc.name, address: dc.lanHost.address, prefix: dc.lanPrefix,
-      gateway: dc.routers[0]!.address, bridge: lanBridge(dc.index), port: `h${dc.index}`,
-      ...(dc.lanHost.address6 && dc.lan6 && dc.routers[0]!.address6 ? { six: { address: dc.lanHost.address6, prefix: ip6.cidr6(dc.lan6).prefix, gateway: dc.routers[0]!.address6 } } : {}),
+      gateway: dc.gateway, bridge: lanBridge(dc.index), port: `h${dc.index}`,
+      ...(dc.lanHost.address6 && dc.lan6 && dc.gateway6 ? { six: { address: dc.lanHost.address6, prefix: ip6.cidr6(dc.lan6).prefix, gateway: dc.gateway6 } } : {}),
     });
   }
   const first = m.datacentres[0]!;
   const lan = ip.cidr(first.lan);
-  const used = new Set([first.routers[0]!.address, first.lanHost.address, ...allNodes(m).map((n) => n.address)]);
+  const used = new Set([first.gateway, ...first.routers.map((r) => r.address), first.lanHost.address, ...allNodes(m).map((n) => n.address)]);
   let ctlAddress = '';
   for (let i = ip.size(lan) - 2; i > 1; i--) {
     const a = ip.formatIp(ip.host(lan, i) ?? 0);
@@ -118,8 +122,8 @@ export function vmNetworkPlan(m: LabModel, runId: string): VmNetworkPlan {
   }
   const ctl = {
     ns: nsName(runId, 'ctl'), name: 'orchestrator', dc: first.name, address: ctlAddress, prefix: first.lanPrefix,
-    gateway: first.routers[0]!.address, bridge: lanBridge(first.index), port: 'ctl',
-    routes: m.datacentres.slice(1).map((d) => `${d.lan} via ${first.routers[0]!.address}`),
+    gateway: first.gateway, bridge: lanBridge(first.index), port: 'ctl',
+    routes: m.datacentres.slice(1).map((d) => `${d.lan} via ${first.gateway}`),
   };
   const segments: VmNetworkPlan['segments'] = { peering: { ns: vmNs, dev: PEERING_BRIDGE }, wan: { ns: vmNs, dev: WAN_BRIDGE } };
   for (const dc of m.datacentres) segments[`lan:${dc.name}`] = { ns: vmNs, dev: lanBridge(dc.index) };

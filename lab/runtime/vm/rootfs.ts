@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { parseVersion, rowFor } from '../../versions/semver.ts';
 import { OPENWRT_LINES } from '../../versions/openwrt.ts';
+import { KEEPALIVED_CONF_PATH } from '../../render/keepalived.ts';
 import { must, run } from '../exec.ts';
 
 export const ROUTER_READY = 'NRL-ROUTER-READY';
@@ -22,6 +23,16 @@ export const ROUTER_IP = '/usr/libexec/ip-full';
 export const ROUTER_EXTRA_PACKAGES = ['ip-full'];
 /** Where the rendered bird.conf waits until the package (which ships its own) is installed. */
 export const STAGED_BIRD_CONF = '/etc/nrl/bird.conf';
+/**
+ * Several routers per datacentre: OpenWRT's keepalived package (packages feed) and where its rendered
+ * files wait. The package lists /etc/config/keepalived and /etc/keepalived/keepalived.conf as
+ * conffiles (openwrt/packages net/keepalived/Makefile, openwrt-24.10 and openwrt-25.12), so files
+ * already there when it installs would be kept beside the package's or set aside by the package
+ * manager: they are copied in after the install, as bird.conf is.
+ */
+export const KEEPALIVED_PACKAGE = 'keepalived';
+export const STAGED_KEEPALIVED_UCI = '/etc/nrl/keepalived';
+export const STAGED_KEEPALIVED_CONF = '/etc/nrl/keepalived.conf';
 
 export interface InjectFile {
   /** Absolute path inside the image. */
@@ -106,10 +117,24 @@ export function installLoop(manager: 'opkg' | 'apk', packages: string[], opts: {
 }`;
 }
 
-/** /etc/uci-defaults/90-nrl-bird: install BIRD 2 and restart the services, in the background. Pure. */
-export function uciDefaultsScript(version: string, opts: { waitSeconds?: number; tries?: number; pauseSeconds?: number } = {}): string {
-  const { manager, packages } = openwrtPackages(version);
+/**
+ * /etc/uci-defaults/90-nrl-bird: install BIRD 2 (and keepalived on a router with VRRP partners) and
+ * restart the services, in the background. Pure. keepalived's init script (procd) links
+ * /tmp/keepalived.conf to the UCI globals' alt_config_file when that file exists and runs
+ * `keepalived -n -f /tmp/keepalived.conf` (net/keepalived/files/keepalived.init, process_config).
+ */
+export function uciDefaultsScript(version: string, opts: { waitSeconds?: number; tries?: number; pauseSeconds?: number; keepalived?: boolean } = {}): string {
+  const { manager, packages: bird } = openwrtPackages(version);
+  const packages = [...bird, ...(opts.keepalived ? [KEEPALIVED_PACKAGE] : [])];
   const wait = opts.waitSeconds ?? 300;
+  const keepalived = opts.keepalived
+    ? `
+    cp ${STAGED_KEEPALIVED_UCI} /etc/config/keepalived
+    mkdir -p ${posix.dirname(KEEPALIVED_CONF_PATH)}
+    cp ${STAGED_KEEPALIVED_CONF} ${KEEPALIVED_CONF_PATH}
+    /etc/init.d/keepalived enable
+    /etc/init.d/keepalived restart`
+    : '';
   return `#!/bin/sh
 # Written by native-routing-lab. OpenWRT ${version}: ${manager}.
 # uci-defaults run before the network starts, so the install runs in the background once the WAN
@@ -126,7 +151,7 @@ ${installLoop(manager, [...packages, ...ROUTER_EXTRA_PACKAGES], { ...(opts.tries
     /etc/init.d/bird enable
     /etc/init.d/bird restart
     /etc/init.d/dnsmasq restart
-    /etc/init.d/firewall restart
+    /etc/init.d/firewall restart${keepalived}
     echo "${ROUTER_READY} $(cat /proc/sys/kernel/hostname)" >/dev/console
   else
     echo "${ROUTER_FAILED} ${manager} could not install ${packages.join(' ')}: $(tail -n 3 /tmp/nrl-install.log | tr '\\n' ' ')" >/dev/console
@@ -136,8 +161,8 @@ exit 0
 `;
 }
 
-/** Files to inject into a router's rootfs copy: rendered configs, staged bird.conf, uci-defaults, ssh key. */
-export function routerFiles(configs: { network: string; firewall: string; dhcp: string; bird: string; uciDefaults: string; authorizedKey?: string; sysctl?: string }): InjectFile[] {
+/** Files to inject into a router's rootfs copy: rendered configs, staged bird.conf (and keepalived's files), uci-defaults, ssh key. */
+export function routerFiles(configs: { network: string; firewall: string; dhcp: string; bird: string; uciDefaults: string; authorizedKey?: string; sysctl?: string; keepalived?: { uci: string; conf: string } }): InjectFile[] {
   return [
     { path: '/etc/config/network', source: configs.network },
     // procd's sysctl service applies /etc/sysctl.d/*.conf at boot (ECMP hashing for LoadBalancer routes).
@@ -145,6 +170,7 @@ export function routerFiles(configs: { network: string; firewall: string; dhcp: 
     { path: '/etc/config/firewall', source: configs.firewall },
     { path: '/etc/config/dhcp', source: configs.dhcp },
     { path: STAGED_BIRD_CONF, source: configs.bird },
+    ...(configs.keepalived ? [{ path: STAGED_KEEPALIVED_UCI, source: configs.keepalived.uci }, { path: STAGED_KEEPALIVED_CONF, source: configs.keepalived.conf }] : []),
     { path: '/etc/uci-defaults/90-nrl-bird', source: configs.uciDefaults, mode: 0o755 },
     ...(configs.authorizedKey ? [{ path: '/etc/dropbear/authorized_keys', source: configs.authorizedKey, mode: 0o600 }] : []),
   ];

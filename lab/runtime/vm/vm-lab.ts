@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { CLUSTER_FILES, renderedText, routerPath, type RenderedFiles } from '../../render/index.ts';
 import { INSTALL_DISK } from '../../render/talos-patch.ts';
-import { allNodes, type LabModel } from '../../topology/model.ts';
+import { allNodes, allRouters, type LabModel, type RouterModel } from '../../topology/model.ts';
 import { must, run, until } from '../exec.ts';
 import type { BgpRoute, BgpSession, Capture, FaultKind, InjectedFault, Lab, Link, Machine, ProbeResult, Route, TraceResult } from '../lab.ts';
 import { DISCARD_PORT, parseWhoAmI, WHOAMI_PORT } from '../lab.ts';
@@ -65,7 +65,7 @@ export interface VmOptions {
 }
 
 /** Deadlines (ms) of every wait; TCG multiplies them. */
-const DEADLINES = { routerBoot: 180_000, routerPackages: 600_000, talosMaintenance: 300_000, talosApi: 600_000, kubeReady: 900_000, bgp: 300_000 };
+const DEADLINES = { routerBoot: 180_000, routerPackages: 600_000, vrrpMaster: 60_000, talosMaintenance: 300_000, talosApi: 600_000, kubeReady: 900_000, bgp: 300_000 };
 
 /** As the twin's flap: shorter than any hold time the lab allows. */
 const VM_FLAP_MS = 2000;
@@ -133,7 +133,7 @@ export class VmLab implements Lab {
     const six = (a: string | undefined) => (a ? { address6: a } : {});
     const pod = (name: string) => ({ address: this.podIps.get(name)?.address ?? '', ...six(this.podIps.get(name)?.address6) });
     for (const dc of this.model.datacentres) {
-      out.push({ name: dc.routers[0]!.name, kind: 'router', dc: dc.name, address: dc.routers[0]!.address, ...six(dc.routers[0]!.address6) });
+      for (const r of dc.routers) out.push({ name: r.name, kind: 'router', dc: dc.name, address: r.address, ...six(r.address6) });
       for (const n of dc.nodes) {
         out.push({ name: n.name, kind: 'node', dc: dc.name, address: n.address, ...six(n.address6) });
         out.push({ name: `${n.name}-pod`, kind: 'pod', dc: dc.name, node: n.name, ...pod(`${n.name}-pod`) });
@@ -150,8 +150,8 @@ export class VmLab implements Lab {
 
   addressesOf(machine: string): string[] {
     const some = (...a: (string | undefined)[]) => a.filter((x): x is string => !!x);
-    const dc = this.model.datacentres.find((d) => d.routers[0]!.name === machine);
-    if (dc) return some(dc.routers[0]!.address, dc.routers[0]!.peeringAddress, dc.routers[0]!.wanAddress, dc.routers[0]!.address6, dc.routers[0]!.peeringAddress6, dc.routers[0]!.wanAddress6);
+    const r = this.router(machine);
+    if (r) return some(r.address, r.peeringAddress, r.wanAddress, r.address6, r.peeringAddress6, r.wanAddress6);
     const i = this.model.internet;
     if (machine === 'internet') return some(i.server, i.gateway, i.server6, i.gateway6);
     const m = this.machines().find((x) => x.name === machine);
@@ -177,18 +177,36 @@ export class VmLab implements Lab {
     const key = join(this.opts.runDir, 'id_ed25519');
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nrl-${this.opts.runId}`, '-f', key]);
     // Child spans of the up stage (no-ops unless OTEL_* asks for traces: lab/telemetry).
-    await Promise.all(this.model.datacentres.map((dc) => traceStep(`boot ${dc.routers[0]!.name}`, { 'lab.machine': dc.routers[0]!.name, 'lab.openwrt': this.model.versions.openwrt },
-      () => this.startRouter(dc.index, `${key}.pub`))));
-    log('routers up, BIRD 2 installed');
+    await Promise.all(allRouters(this.model).map((r) => traceStep(`boot ${r.name}`, { 'lab.machine': r.name, 'lab.openwrt': this.model.versions.openwrt },
+      () => this.startRouter(r, `${key}.pub`))));
+    log(this.model.datacentres.some((d) => d.routers.length > 1) ? 'routers up, BIRD 2 and keepalived installed' : 'routers up, BIRD 2 installed');
+    // The nodes lease through the gateway: with several routers one must hold the VRRP address first.
+    for (const dc of this.model.datacentres.filter((d) => d.routers.length > 1)) {
+      await this.named(untilDeadline(`vrrp-master ${dc.name}`, () => this.vrrpMaster(dc.index), DEADLINES.vrrpMaster * this.slow,
+        () => `no router of ${dc.name} took its VRRP address ${dc.gateway}: see logread -e Keepalived on ${dc.routers.map((r) => r.name).join(', ')}`, 1000));
+    }
     await this.startNodes();
     await traceStep('bootstrap Kubernetes, install Cilium', { 'lab.cilium': this.model.versions.cilium }, () => this.bootstrapCluster());
     log('Kubernetes up, Cilium installed');
   }
 
-  private async startRouter(dcIndex: number, pubKey: string): Promise<void> {
+  private router(name: string): RouterModel | undefined {
+    return allRouters(this.model).find((r) => r.name === name);
+  }
+
+  /** The router of a datacentre holding its VRRP gateway address now (iproute2's `to` filter), if one does. */
+  private async vrrpMaster(dcIndex: number): Promise<RouterModel | undefined> {
     const dc = this.model.datacentres[dcIndex]!;
-    const mp = this.plan.machines.find((m) => m.name === dc.routers[0]!.name)!;
-    const dir = this.path('vms', dc.routers[0]!.name, 'x').replace(/\/x$/, '');
+    for (const r of dc.routers) {
+      const out = await this.onRouter(r.name, `${ROUTER_IP} -4 -o addr show to ${dc.gateway}/32`, 15_000);
+      if (out.code === 0 && out.stdout.includes(` ${dc.gateway}/`)) return r;
+    }
+    return undefined;
+  }
+
+  private async startRouter(r: RouterModel, pubKey: string): Promise<void> {
+    const mp = this.plan.machines.find((m) => m.name === r.name)!;
+    const dir = this.path('vms', r.name, 'x').replace(/\/x$/, '');
     const rootfs = join(dir, 'rootfs.ext4');
     writeFileSync(rootfs, gunzipSync(readFileSync(this.opts.images.openwrtRootfsGz)));
     const write = (name: string, text: string) => {
@@ -196,25 +214,29 @@ export class VmLab implements Lab {
       writeFileSync(p, text);
       return p;
     };
+    const rendered = (file: Parameters<typeof routerPath>[1]) => renderedText(this.files, routerPath(r.key, file));
+    // A router with VRRP partners gets keepalived and its rendered files (render/keepalived.ts).
+    const vrrp = this.files.has(routerPath(r.key, 'keepalived'));
     await injectFiles(rootfs, routerFiles({
-      network: write('network', renderedText(this.files, routerPath(dc.name, 'network'))),
-      firewall: write('firewall', renderedText(this.files, routerPath(dc.name, 'firewall'))),
-      dhcp: write('dhcp', renderedText(this.files, routerPath(dc.name, 'dhcp'))),
-      bird: write('bird.conf', renderedText(this.files, routerPath(dc.name, 'bird.conf'))),
-      ...(this.files.has(routerPath(dc.name, 'sysctl')) ? { sysctl: write('90-ecmp.conf', renderedText(this.files, routerPath(dc.name, 'sysctl'))) } : {}),
-      uciDefaults: write('90-nrl-bird', uciDefaultsScript(this.model.versions.openwrt, { waitSeconds: 300 * this.slow })),
+      network: write('network', rendered('network')),
+      firewall: write('firewall', rendered('firewall')),
+      dhcp: write('dhcp', rendered('dhcp')),
+      bird: write('bird.conf', rendered('bird.conf')),
+      ...(this.files.has(routerPath(r.key, 'sysctl')) ? { sysctl: write('90-ecmp.conf', rendered('sysctl')) } : {}),
+      ...(vrrp ? { keepalived: { uci: write('keepalived', rendered('keepalived')), conf: write('keepalived.conf', rendered('keepalived.conf')) } } : {}),
+      uciDefaults: write('90-nrl-bird', uciDefaultsScript(this.model.versions.openwrt, { waitSeconds: 300 * this.slow, keepalived: vrrp })),
       authorizedKey: (copyFileSync(pubKey, join(dir, 'authorized_keys')), join(dir, 'authorized_keys')),
     }), dir);
     const vm = startVm(this.plan.vmNs, {
-      name: nsName(this.opts.runId, dc.routers[0]!.name), kernel: this.opts.images.openwrtKernel, append: KERNEL_ARGS.openwrt,
+      name: nsName(this.opts.runId, r.name), kernel: this.opts.images.openwrtKernel, append: KERNEL_ARGS.openwrt,
       memoryMiB: 256, cpus: 1, accel: this.opts.accel, nics: mp.nics.map((n) => ({ tap: n.tap, mac: n.mac })),
       disks: [{ file: rootfs, format: 'raw' }],
-      consoleSocket: join(this.opts.runDir, `${dc.routers[0]!.name}.con`), consoleLog: this.path('consoles', `${dc.routers[0]!.name}.log`), pidFile: join(this.opts.runDir, `${dc.routers[0]!.name}.pid`),
-    }, this.path('logs', `qemu-${dc.routers[0]!.name}.log`));
-    this.vms.set(dc.routers[0]!.name, vm);
-    await this.named(waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow, `router-boot ${dc.routers[0]!.name}`));
-    const outcome = await this.named(waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow, `router-packages ${dc.routers[0]!.name}`));
-    if (outcome.startsWith(ROUTER_FAILED)) throw new Error(`${dc.routers[0]!.name}: ${outcome}`);
+      consoleSocket: join(this.opts.runDir, `${r.name}.con`), consoleLog: this.path('consoles', `${r.name}.log`), pidFile: join(this.opts.runDir, `${r.name}.pid`),
+    }, this.path('logs', `qemu-${r.name}.log`));
+    this.vms.set(r.name, vm);
+    await this.named(waitForConsole(vm, /Please press Enter to activate this console/, DEADLINES.routerBoot * this.slow, `router-boot ${r.name}`));
+    const outcome = await this.named(waitForConsole(vm, new RegExp(`${ROUTER_READY}|${ROUTER_FAILED}.*`), DEADLINES.routerPackages * this.slow, `router-packages ${r.name}`));
+    if (outcome.startsWith(ROUTER_FAILED)) throw new Error(`${r.name}: ${outcome}`);
   }
 
   private async startNodes(): Promise<void> {
@@ -292,8 +314,9 @@ export class VmLab implements Lab {
 
   /** Router: ssh to dropbear from the ctl namespace, the serial console when ssh fails. */
   private async onRouter(name: string, command: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-    const dc = this.model.datacentres.find((d) => d.routers[0]!.name === name)!;
-    const r = await run(inNs(this.plan.ctlNs, sshArgv(join(this.opts.runDir, 'id_ed25519'), dc.routers[0]!.address, command)), { timeoutMs });
+    const router = this.router(name);
+    if (!router) throw new Error(`no router named ${name} in this lab`);
+    const r = await run(inNs(this.plan.ctlNs, sshArgv(join(this.opts.runDir, 'id_ed25519'), router.address, command)), { timeoutMs });
     if (r.code !== 255) return r;
     const vm = this.vms.get(name);
     if (!vm) return r;
@@ -318,8 +341,8 @@ export class VmLab implements Lab {
 
   /** `routers`: BIRD's view only (the convergence poll, lab/assert/converge.ts); no kubectl exec per node. */
   async bgpSessions(scope: 'all' | 'routers' = 'all'): Promise<BgpSession[]> {
-    const routers = await Promise.all(this.model.datacentres.map(async (dc) =>
-      parseBirdProtocols((await this.onRouter(dc.routers[0]!.name, 'birdc show protocols all', 15_000)).stdout, dc.routers[0]!.name, this.model.routers.asn)));
+    const routers = await Promise.all(allRouters(this.model).map(async (r) =>
+      parseBirdProtocols((await this.onRouter(r.name, 'birdc show protocols all', 15_000)).stdout, r.name, this.model.routers.asn)));
     if (scope === 'routers') return routers.flat();
     const nodes = await Promise.all(allNodes(this.model).map(async (n) =>
       kube.parseCiliumBgpPeers((await this.exec(n.name, [this.agentCli, 'bgp', 'peers'], 20_000)).stdout, n.name)));
@@ -418,22 +441,30 @@ export class VmLab implements Lab {
     return { segment, packets: parsePcap(readFileSync(file)), file };
   }
 
-  /** Faults on the VM lab: tap devices on the host side, services inside the guests. Never run. */
+  /**
+   * Faults on the VM lab: tap devices on the host side, services inside the guests. Never run. A
+   * router fault strikes dc1's VRRP master (whichever won the first election) or its one router.
+   */
   async injectFault(kind: FaultKind): Promise<InjectedFault> {
     const dc = this.model.datacentres[0]!;
-    const router = this.plan.machines.find((m) => m.name === dc.routers[0]!.name)!;
+    const target = dc.routers.length > 1 ? await this.vrrpMaster(dc.index) : dc.routers[0]!;
+    if (!target) throw new Error(`no router of ${dc.name} holds its VRRP address ${dc.gateway}`);
+    const router = this.plan.machines.find((m) => m.name === target.name)!;
     const node = this.plan.machines.find((m) => m.kind === 'node')!;
-    const tapDown = async (tap: string, target: string, description: string): Promise<InjectedFault> => {
+    // A tap taken down on the host side leaves the guest's NIC up (QEMU changes a guest's link only
+    // by the monitor's set_link): neither end sees carrier loss, BGP notices by its hold timer.
+    const tapDown = async (tap: string, name: string, description: string): Promise<InjectedFault> => {
       await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'down']);
-      return { kind, target, description, silent: false, heal: async () => { await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'up']); } };
+      return { kind, target: name, description, silent: true, heal: async () => { await must(['ip', '-n', this.plan.vmNs, 'link', 'set', tap, 'up']); } };
     };
-    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap, dc.routers[0]!.name, `${dc.routers[0]!.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
+    if (kind === 'peering-down') return tapDown(router.nics[2]!.tap, target.name, `${target.name}'s peering port (tap ${router.nics[2]!.tap}) is down`);
     if (kind === 'lan-cut') return tapDown(node.nics[0]!.tap, node.name, `${node.name}'s LAN port (tap ${node.nics[0]!.tap}) is down`);
     if (kind === 'router-down') {
-      // The router VM keeps running, cut from every segment: to its peers the same as a stopped router.
+      // The router VM keeps running, cut from every segment: to its peers (and its VRRP backups, which
+      // stop hearing its adverts) the same as a stopped router.
       const taps = router.nics.map((n) => n.tap);
       await must(['ip', '-n', this.plan.vmNs, '-batch', '-'], { input: taps.map((t) => `link set ${t} down`).join('\n') + '\n' });
-      return { kind, target: dc.routers[0]!.name, description: `${dc.routers[0]!.name}'s ports (taps ${taps.join(', ')}) are down`, silent: false,
+      return { kind, target: target.name, description: `${target.name}'s ports (taps ${taps.join(', ')}) are down`, silent: true,
         heal: async () => { await must(['ip', '-n', this.plan.vmNs, '-batch', '-'], { input: taps.map((t) => `link set ${t} up`).join('\n') + '\n' }); } };
     }
     if (kind === 'link-flap') {
@@ -441,8 +472,8 @@ export class VmLab implements Lab {
       return { ...flap, flapMs: VM_FLAP_MS };
     }
     if (kind === 'router-restart') {
-      await this.onRouter(dc.routers[0]!.name, '/etc/init.d/bird restart', 30_000);
-      return { kind, target: dc.routers[0]!.name, description: `BIRD restarted on ${dc.routers[0]!.name}`, silent: false, heal: async () => undefined };
+      await this.onRouter(target.name, routerRestartCommand(this.model.gracefulRestart?.enabled === true), 30_000);
+      return { kind, target: target.name, description: `BIRD restarted on ${target.name}`, silent: false, heal: async () => undefined };
     }
     const agent = this.agentPods.get(node.name);
     if (!agent) throw new Error(`no Cilium agent pod on ${node.name}`);
@@ -472,7 +503,7 @@ export class VmLab implements Lab {
       /* no cluster yet: the bundle goes without the agents */
     }
     const consoles = this.plan.machines.map((m) => ({ machine: m.name, path: this.path('consoles', `${m.name}.log`) }));
-    const entries = bundlePlan({ routers: this.model.datacentres.map((d) => d.routers[0]!.name), consoles, agents: [...this.agentPods].map(([node, pod]) => ({ node, pod })), agentCli: this.agentCli, kubectl });
+    const entries = bundlePlan({ routers: allRouters(this.model).map((r) => r.name), consoles, agents: [...this.agentPods].map(([node, pod]) => ({ node, pod })), agentCli: this.agentCli, kubectl });
     const read = async (s: BundleSource): Promise<string> => {
       if (s.kind === 'file') return readFileSync(s.path, 'utf8');
       const r = s.kind === 'router' ? await this.onRouter(s.machine, s.command, stepMs) : await run(inNs(this.plan.ctlNs, s.argv), { timeoutMs: stepMs });
@@ -484,6 +515,16 @@ export class VmLab implements Lab {
       return [];
     }
   }
+}
+
+/**
+ * How a router fault restarts BIRD. OpenWRT's init script starts `/usr/sbin/bird -f -c /etc/bird.conf
+ * -P /var/run/bird.pid` under procd, never with -R (openwrt/routing bird2/files/bird.init, branches
+ * openwrt-24.10 and openwrt-25.12): under graceful restart the restarted BIRD is started by hand with
+ * -R instead, as the twin does, so it keeps its kernel routes until BGP has converged. Pure.
+ */
+export function routerRestartCommand(gracefulRestart: boolean): string {
+  return gracefulRestart ? '/etc/init.d/bird stop; /usr/sbin/bird -R -c /etc/bird.conf -P /var/run/bird.pid' : '/etc/init.d/bird restart';
 }
 
 export function shellQuote(a: string): string {

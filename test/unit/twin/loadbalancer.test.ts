@@ -33,7 +33,8 @@ test('LB-IPAM as the twin reads it: the reference\'s web at 10.250.0.1:80, Local
   for (const cilium of ['1.14.0', '1.15.0', '1.17.0', '1.20.2']) {
     const { services } = lab(undefined, { ciliumVersion: cilium });
     assert.deepEqual(services, [{
-      name: 'web', labels: { 'native-routing-lab/advertise': 'bgp' }, address: '10.250.0.1', port: 80, targetPort: 80, policy: 'Local',
+      name: 'web', labels: { 'native-routing-lab/advertise': 'bgp' }, address: '10.250.0.1', port: 80, targetPort: 80,
+      ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }, { protocol: 'UDP', port: 7072, targetPort: 7072 }], policy: 'Local',
       backends: [{ pod: 'web-worker-1', node: 'worker-1', address: '10.244.1.20' }], notes: [],
     }], cilium);
   }
@@ -92,6 +93,22 @@ test('node datapath: Local DNATs to the node\'s own backend, a node without one 
   const backendSide = serviceNft({ name: 'worker-1', address: '10.0.1.10' }, cluster.services, 'dsr')!;
   assert.match(backendSide, /ip dscp 40 ip daddr 10\.244\.1\.20 tcp dport 80 ip daddr set 10\.250\.0\.1 tcp dport set 80 meta mark set 0x1000 accept/);
   assert.equal(serviceNft({ name: 'x', address: '10.0.0.9' }, [], 'snat'), undefined, 'no services, no table');
+});
+
+test('the loss meter\'s UDP port is balanced as the Service declares it, in every mode; a Service without it gets no UDP rule', () => {
+  const local = lab();
+  assert.match(serviceNft({ name: 'worker-1', address: '10.0.1.10' }, local.services, 'snat')!, /ip daddr 10\.250\.0\.1 udp dport 7072 dnat to 10\.244\.1\.20:7072/);
+  assert.match(serviceNft({ name: 'controlplane-1', address: '10.0.0.10' }, local.services, 'snat')!, /ip daddr 10\.250\.0\.1 udp dport 7072 counter drop/);
+  const cluster = lab((t) => { t.services![0]!.trafficPolicy = 'Cluster'; });
+  const dsr = serviceNft({ name: 'controlplane-1', address: '10.0.0.10' }, cluster.services, 'dsr')!;
+  assert.match(dsr, /ip daddr 10\.250\.0\.1 udp dport 7072 jhash ip saddr \. udp sport mod 1 vmap \{ 0 : jump lb_dsr_0_0 \}/);
+  assert.equal(dsr.match(/chain lb_dsr_0_0 \{/g)?.length, 1, 'one hop chain per backend, shared by the ports');
+  assert.match(serviceNft({ name: 'worker-1', address: '10.0.1.10' }, cluster.services, 'dsr')!, /ip dscp 40 ip daddr 10\.244\.1\.20 udp dport 7072 ip daddr set 10\.250\.0\.1 udp dport set 7072/);
+  // Negative control: Cilium balances only declared ports; without the UDP port the datagrams match nothing.
+  const text = local.files.get(CLUSTER_FILES.loadBalancer)!.replace(/\n {4}- name: loss-meter\n {6}protocol: UDP\n {6}port: 7072\n {6}targetPort: 7072/, '');
+  const tcpOnly = serviceIntents(text, (pod) => (pod === 'web-worker-1' ? { name: pod, service: 'web', node: 'worker-1', address: '10.244.1.20', gateway: '10.244.1.1' } : undefined));
+  assert.deepEqual(tcpOnly[0]!.ports, [{ protocol: 'TCP', port: 80, targetPort: 80 }]);
+  assert.doesNotMatch(serviceNft({ name: 'worker-1', address: '10.0.1.10' }, tcpOnly, 'snat')!, /udp/);
 });
 
 test('parsers: an equal-cost route lists every next hop; a backend answers with the client address and its own', () => {
