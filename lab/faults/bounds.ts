@@ -72,6 +72,9 @@ export function lossBound(b: BoundInputs): LossBound {
       }
       return { name: 'router restart without graceful restart', ...untilBack(Math.min(b.timers?.connectDelay ?? BIRD_CONNECT_DELAY_S, connectRetryS), 'the restarted BIRD dials its peers') };
     case 'router-down':
+      // Graceful restart or not: BIRD drops a dead router's paths at the hold time, since it treats
+      // the hold timer's expiry as a restart only under long-lived graceful restart (bgp_hold_timeout,
+      // proto/bgp/bgp.c), which the lab never enables (test/unit/render-routers.test.ts).
       if (b.redundancy) {
         const { masterDownMs, holdS } = b.redundancy;
         return { name: `redundancy: VRRP master-down ${(masterDownMs / 1000).toFixed(1)} s, hold time ${holdS} s`, maxGapMs: Math.max(masterDownMs, holdS * 1000) + PROPAGATION_MS,

@@ -117,3 +117,19 @@ test('the VRRP master-down interval: three advertisements plus the highest backu
   assert.equal(masterDownMs(resolveTopology(slow).datacentres[0]!), 6516);
   assert.equal(masterDownMs(resolveTopology(withRouters(twoRouters(), 1)).datacentres[0]!), 0);
 });
+
+test('graceful restart with two routers: BIRD full GR, never long-lived (its hold timer\'s expiry must drop a dead router\'s paths)', () => {
+  // BIRD treats a hold timer's expiry as the peer's restart only when long-lived graceful restart is
+  // negotiated (bgp_hold_timeout, proto/bgp/bgp.c, v2.0.12 to v2.19.2); it defaults to "aware", not
+  // "able", so the routers drop a dead router's paths at the hold time and the other router carries on.
+  const t = twoRouters();
+  t.bgp = { ...t.bgp, gracefulRestart: { enabled: true, restartTime: 120 } };
+  const files = renderAll(resolveTopology(t));
+  for (const r of ['dc1-1', 'dc1-2', 'dc2-1', 'dc2-2']) {
+    const conf = files.get(routerPath(r, 'bird.conf'))!;
+    assert.match(conf, /graceful restart on;\n\s*graceful restart time 120;/, r);
+    assert.doesNotMatch(conf, /long lived/, r);
+  }
+  // Negative control: without it, no graceful restart line at all.
+  assert.doesNotMatch(renderAll(resolveTopology(twoRouters())).get(routerPath('dc1-1', 'bird.conf'))!, /graceful restart/);
+});
