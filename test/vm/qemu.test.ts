@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { must } from '../../lab/runtime/exec.ts';
 import { destroyRun } from '../../lab/runtime/teardown.ts';
 import { listNamespaces } from '../../lab/runtime/netns.ts';
 import { newRunId, nsName } from '../../lab/runtime/names.ts';
@@ -56,6 +57,24 @@ describe('QEMU runner (TCG, tiny guests on a lab bridge)', { skip }, () => {
     assert.equal(ba.code, 0, ba.output);
     const fail = await consoleExec(a.spec.consoleSocket, 'ping -c 1 -W 1 10.0.0.99', 10_000);
     assert.notEqual(fail.code, 0, 'a ping to nobody fails');
+  });
+
+  it('a tap taken down on the host cuts the guest off without touching its carrier (the VM lab\'s tap faults are silent)', { timeout: 60_000 }, async () => {
+    const [a] = vms;
+    const carrier = async () => (await consoleExec(a!.spec.consoleSocket, 'cat /sys/class/net/eth0/carrier', 10_000)).output.trim();
+    assert.equal(await carrier(), '1');
+    await must(['ip', '-n', ns, 'link', 'set', 't0n0', 'down']);
+    try {
+      const cut = await consoleExec(a!.spec.consoleSocket, 'ping -c 2 -W 1 10.0.0.3', 15_000);
+      assert.notEqual(cut.code, 0, `nothing crosses a tap that is down: ${cut.output}`);
+      // What vm-lab.ts relies on: the guest still sees its link up, so BGP can only notice by its hold timer.
+      assert.equal(await carrier(), '1', 'the guest NIC keeps its carrier');
+    } finally {
+      await must(['ip', '-n', ns, 'link', 'set', 't0n0', 'up']);
+    }
+    // Negative control: the same ping once the tap is back.
+    const back = await consoleExec(a!.spec.consoleSocket, 'ping -c 2 -W 3 10.0.0.3', 15_000);
+    assert.equal(back.code, 0, back.output);
   });
 
   it('fails a guest that never becomes ready at its deadline, with the console tail in the error', { timeout: 30_000 }, async () => {
