@@ -29,8 +29,7 @@ export interface ServiceIntent {
   address: string | undefined;
   /** Dual-stack: the IPv6 address LB-IPAM gives it (requested, inside a pool that selects it). */
   address6?: string;
-  /** The first TCP port (what the echo backends answer on), 0 if none. */
-  port: number;
+  /** The first TCP port's target port (what the echo backends answer on), 0 if none. */
   targetPort: number;
   /** Every TCP and UDP port the Service declares: Cilium balances these and no others. */
   ports: ServicePort[];
@@ -73,7 +72,7 @@ export function serviceIntents(text: string, podAddress: (pod: string) => Backen
       if ((protocol !== 'TCP' && protocol !== 'UDP') || typeof p.port !== 'number') return [];
       return [{ protocol, port: p.port, targetPort: typeof p.targetPort === 'number' ? p.targetPort : p.port }];
     });
-    const port = ports.find((p) => p.protocol === 'TCP');
+    const tcp = ports.find((p) => p.protocol === 'TCP');
     // The annotation lists one address per family ("10.250.0.1,2001:db8:250::1").
     const asked = (svc.metadata?.annotations?.['lbipam.cilium.io/ips'] ?? (svc.spec?.['loadBalancerIP'] as string | undefined))?.split(',').map((a) => a.trim());
     const requested = asked?.find((a) => !a.includes(':'));
@@ -104,7 +103,7 @@ export function serviceIntents(text: string, podAddress: (pod: string) => Backen
     if (requested6 !== undefined && address6 === undefined) notes.push(`requested ${requested6} is in no pool that selects it: it gets no IPv6 address`);
     return {
       name: svc.metadata?.name ?? '?', labels, address, ...(address6 ? { address6 } : {}),
-      port: port?.port ?? 0, targetPort: port?.targetPort ?? 0, ports,
+      targetPort: tcp?.targetPort ?? 0, ports,
       policy: svc.spec?.['externalTrafficPolicy'] === 'Local' ? 'Local' : 'Cluster',
       backends, notes,
     };

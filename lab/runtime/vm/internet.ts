@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ip from '../../topology/cidr.ts';
 import * as ip6 from '../../topology/cidr6.ts';
-import { allRouters, isDualStack, type LabModel } from '../../topology/model.ts';
+import { isDualStack, type LabModel } from '../../topology/model.ts';
 import { macFor } from '../../render/ports.ts';
 import { must, run, until } from '../exec.ts';
 import { nsName } from '../names.ts';
@@ -47,7 +47,7 @@ export function internetPlan(m: LabModel, runId: string): InternetPlan {
     prefix: m.internet.wanPrefix, server: m.internet.server,
     routes: m.datacentres.flatMap((dc) => [`${dc.lan} via ${dc.routers[0]!.wanAddress}`, ...dc.nodes.map((n) => `${n.podCIDR} via ${dc.routers[0]!.wanAddress}`)]),
     // Every router has a WAN lease; with several, the first one's WAN stands for the datacentre (as in the twin).
-    leases: allRouters(m).map((r) => ({ mac: wanMac(m.datacentres.find((d) => d.name === r.dc)!.index, r.index), address: r.wanAddress, name: r.name, ...(r.wanAddress6 ? { address6: r.wanAddress6 } : {}) })),
+    leases: m.datacentres.flatMap((dc) => dc.routers.map((r) => ({ mac: wanMac(dc.index, r.index), address: r.wanAddress, name: r.name, ...(r.wanAddress6 ? { address6: r.wanAddress6 } : {}) }))),
     ...(isDualStack(m) ? { six: internet6(m) } : {}),
   };
 }

@@ -179,9 +179,10 @@ export class VmLab implements Lab {
     // Child spans of the up stage (no-ops unless OTEL_* asks for traces: lab/telemetry).
     await Promise.all(allRouters(this.model).map((r) => traceStep(`boot ${r.name}`, { 'lab.machine': r.name, 'lab.openwrt': this.model.versions.openwrt },
       () => this.startRouter(r, `${key}.pub`))));
-    log(this.model.datacentres.some((d) => d.routers.length > 1) ? 'routers up, BIRD 2 and keepalived installed' : 'routers up, BIRD 2 installed');
+    const vrrp = this.model.datacentres.filter((d) => d.vrrp);
+    log(vrrp.length > 0 ? 'routers up, BIRD 2 and keepalived installed' : 'routers up, BIRD 2 installed');
     // The nodes lease through the gateway: with several routers one must hold the VRRP address first.
-    for (const dc of this.model.datacentres.filter((d) => d.routers.length > 1)) {
+    for (const dc of vrrp) {
       await this.named(untilDeadline(`vrrp-master ${dc.name}`, () => this.vrrpMaster(dc.index), DEADLINES.vrrpMaster * this.slow,
         () => `no router of ${dc.name} took its VRRP address ${dc.gateway}: see logread -e Keepalived on ${dc.routers.map((r) => r.name).join(', ')}`, 1000));
     }

@@ -33,7 +33,7 @@ test('LB-IPAM as the twin reads it: the reference\'s web at 10.250.0.1:80, Local
   for (const cilium of ['1.14.0', '1.15.0', '1.17.0', '1.20.2']) {
     const { services } = lab(undefined, { ciliumVersion: cilium });
     assert.deepEqual(services, [{
-      name: 'web', labels: { 'native-routing-lab/advertise': 'bgp' }, address: '10.250.0.1', port: 80, targetPort: 80,
+      name: 'web', labels: { 'native-routing-lab/advertise': 'bgp' }, address: '10.250.0.1', targetPort: 80,
       ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }, { protocol: 'UDP', port: 7072, targetPort: 7072 }], policy: 'Local',
       backends: [{ pod: 'web-worker-1', node: 'worker-1', address: '10.244.1.20' }], notes: [],
     }], cilium);
